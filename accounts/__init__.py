@@ -1,0 +1,1 @@
+"""Accounts: brands, creators, operators, their passwords and API tokens."""

@@ -1,0 +1,109 @@
+"""Account, brand, creator and token models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, str_enum, utcnow
+
+
+class Role(enum.StrEnum):
+    """What an account is: it decides which routes it may use."""
+
+    BRAND = "brand"
+    CREATOR = "creator"
+    OPERATOR = "operator"
+
+
+class Account(Base):
+    """A login: one email and password, one role."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    brand: Mapped[Brand | None] = relationship(back_populates="account", uselist=False)
+    creator: Mapped[Creator | None] = relationship(back_populates="account", uselist=False)
+
+
+class Brand(Base):
+    """A company that posts campaigns."""
+
+    __tablename__ = "brands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    account: Mapped[Account] = relationship(back_populates="brand")
+
+
+class Creator(Base):
+    """A creator (KOC/KOL) with an audience profile, a rate card and an opt-in flag."""
+
+    __tablename__ = "creators"
+    __table_args__ = (
+        CheckConstraint("weekly_capacity BETWEEN 1 AND 10", name="weekly_capacity_range"),
+        CheckConstraint("followers >= 0", name="followers_non_negative"),
+        CheckConstraint("rate_amount IS NULL OR rate_amount > 0", name="rate_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    handle: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    followers: Mapped[int] = mapped_column(Integer, default=0)
+    engagement_rate: Mapped[float] = mapped_column(Float, default=0.0)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    audience: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    rate_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    rate_currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    weekly_capacity: Mapped[int] = mapped_column(Integer, default=1)
+    # The opt-in: only open creators whose `open_until` has not lapsed are matched.
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    open_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Measured by the platform; read-only to the creator.
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    sponsored_share: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    account: Mapped[Account] = relationship(back_populates="creator")
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    account: Mapped[Account] = relationship()

@@ -1,0 +1,115 @@
+"""Account services: sign-up, passwords, bearer tokens. They flush; the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accounts.models import Account, ApiToken, Brand, Creator, Role
+from core.db import utcnow
+from core.errors import Conflict, Unauthorized
+
+_hasher = PasswordHasher()  # argon2id with the library's recommended (RFC 9106 low-memory) costs
+# Verified when the email is unknown, so both failures cost the same time.
+_DUMMY_HASH = _hasher.hash("dandelion-timing-equaliser")
+TOKEN_BYTES = 32  # 256 random bits
+
+
+def hash_password(password: str) -> str:
+    """Return an argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding blanks."""
+    return email.strip().lower()
+
+
+def _create_account(session: Session, email: str, password: str, role: Role) -> Account:
+    email = normalise_email(email)
+    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
+        raise Conflict(
+            "An account with this email already exists.", {"email": ["Already registered."]}
+        )
+    account = Account(email=email, password_hash=hash_password(password), role=role)
+    session.add(account)
+    return account
+
+
+def create_brand(session: Session, *, name: str, email: str, password: str) -> Brand:
+    """Register a brand account."""
+    brand = Brand(account=_create_account(session, email, password, Role.BRAND), name=name.strip())
+    session.add(brand)
+    session.flush()
+    return brand
+
+
+def create_creator(session: Session, *, handle: str, email: str, password: str) -> Creator:
+    """Register a creator account; the profile and opt-in are filled in later."""
+    handle = handle.strip()
+    taken = session.scalar(select(Creator.id).where(func.lower(Creator.handle) == handle.lower()))
+    if taken is not None:
+        raise Conflict("This handle is taken.", {"handle": ["Already taken."]})
+    creator = Creator(
+        account=_create_account(session, email, password, Role.CREATOR),
+        handle=handle,
+        display_name=handle,
+    )
+    session.add(creator)
+    session.flush()
+    return creator
+
+
+def create_operator(session: Session, *, email: str, password: str) -> Account:
+    """Create an operator account (used from the command line)."""
+    account = _create_account(session, email, password, Role.OPERATOR)
+    session.flush()
+    return account
+
+
+def authenticate(session: Session, email: str, password: str) -> Account:
+    """Return the account for these credentials; unknown email and wrong password look alike."""
+    account = session.scalar(select(Account).where(Account.email == normalise_email(email)))
+    try:
+        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        account = None
+    if account is None:
+        raise Unauthorized("Invalid email or password.")
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    return account
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, account: Account, ttl: timedelta) -> tuple[str, ApiToken]:
+    """Create a bearer token for ``account``; the plain token is returned once and never stored."""
+    plain = secrets.token_urlsafe(TOKEN_BYTES)
+    token = ApiToken(account=account, token_hash=_digest(plain), expires_at=utcnow() + ttl)
+    session.add(token)
+    session.flush()
+    return plain, token
+
+
+def resolve_token(session: Session, plain: str, now: datetime | None = None) -> ApiToken:
+    """Return the live token for ``plain``; expired, revoked or unknown tokens raise 401."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
+    now = now or utcnow()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        raise Unauthorized("The bearer token is invalid, expired or revoked.")
+    return token
+
+
+def revoke_token(session: Session, token: ApiToken) -> None:
+    """Revoke ``token`` now; later requests with it answer 401."""
+    token.revoked_at = utcnow()
+    session.flush()

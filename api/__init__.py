@@ -1,0 +1,75 @@
+"""The JSON API (flask-smorest): thin views over the services, one error shape everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import swagger_ui_bundle
+from flask import Blueprint, Flask, request, send_from_directory
+from flask_smorest import Api as _SmorestApi
+from werkzeug.exceptions import HTTPException
+
+from api.errors import error_payload
+from core.errors import DomainError
+
+
+class Api(_SmorestApi):
+    """flask-smorest's Api with Dandelion's error shape: ``{code, status, message, errors}``."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        if not request.path.startswith("/api/"):
+            # Pages outside the API keep Flask's HTML errors (the dashboard renders its own).
+            return error
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or data.get("messages") or {}
+        headers = data.get("headers") or {}
+        if error.code == 429 and error.description:
+            message = f"Too many requests: {error.description}. Retry later."
+        else:
+            message = data.get("message") or _default_message(error)
+        return error_payload(error.code or 500, message, _flatten(errors)), error.code, headers
+
+
+def _default_message(error: HTTPException) -> str:
+    if error.code == 422:
+        return "The request has invalid fields."
+    if error.code and error.code >= 500:
+        return "Something went wrong on our side; it has been logged."
+    return str(error.description or error.name)
+
+
+def _flatten(errors: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests errors by location (``json``, ``query``); clients want fields."""
+    flat: dict[str, Any] = {}
+    for key, value in errors.items():
+        if key in ("json", "query", "form", "path", "headers") and isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+api = Api()
+
+
+def init_api(app: Flask) -> None:
+    """Bind the API, its blueprints and its error handlers to ``app``."""
+    from api import accounts, campaigns
+
+    api.init_app(app)
+    for blp in (accounts.blp, campaigns.blp):
+        api.register_blueprint(blp, url_prefix="/api/v1")
+    app.register_blueprint(_swagger_assets)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Any:
+        return error_payload(exc.status, exc.message, exc.errors), exc.status
+
+
+# The interactive docs load Swagger UI from the installed package, never from a CDN.
+_swagger_assets = Blueprint("swagger_assets", __name__)
+
+
+@_swagger_assets.route("/api/v1/static/swagger-ui/<path:filename>")
+def _swagger_asset(filename: str) -> Any:
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)

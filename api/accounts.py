@@ -1,0 +1,82 @@
+"""Sign-up and tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from accounts import services
+from accounts.models import Role
+from api.auth import BEARER_SECURITY, current_token, require
+from api.schemas.accounts import (
+    BrandSchema,
+    BrandSignupSchema,
+    CreatorAccountSchema,
+    CreatorSignupSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
+from extensions import db, limiter
+
+blp = Blueprint("accounts", __name__, description="Sign up and get bearer tokens.")
+
+
+def _signup_limit() -> str:
+    return str(current_app.config["RATELIMIT_SIGNUP"])
+
+
+def _token_limit() -> str:
+    return str(current_app.config["RATELIMIT_TOKENS"])
+
+
+@blp.route("/brands")
+class Brands(MethodView):
+    decorators = [limiter.limit(_signup_limit, methods=["POST"])]
+
+    @blp.arguments(BrandSignupSchema)
+    @blp.response(201, BrandSchema)
+    @blp.alt_response(409, description="The email is already registered.")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Register a brand."""
+        return services.create_brand(db.session, **data)
+
+
+@blp.route("/creators")
+class Creators(MethodView):
+    decorators = [limiter.limit(_signup_limit, methods=["POST"])]
+
+    @blp.arguments(CreatorSignupSchema)
+    @blp.response(201, CreatorAccountSchema)
+    @blp.alt_response(409, description="The email or handle is taken.")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Register a creator; fill in the profile and opt in afterwards."""
+        return services.create_creator(db.session, **data)
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    decorators = [limiter.limit(_token_limit, methods=["POST"])]
+
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, TokenSchema)
+    @blp.alt_response(401, description="Wrong email or password (the two look alike).")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Exchange email and password for a bearer token."""
+        account = services.authenticate(db.session, data["email"], data["password"])
+        ttl = timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
+        plain, token = services.issue_token(db.session, account, ttl)
+        return {"token": plain, "kind": account.role, "expires_at": token.expires_at}
+
+
+@blp.route("/tokens/current")
+class CurrentToken(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(204)
+    @require(Role.BRAND, Role.CREATOR, Role.OPERATOR)
+    def delete(self) -> None:
+        """Revoke the token this request uses."""
+        services.revoke_token(db.session, current_token())

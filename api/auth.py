@@ -1,0 +1,71 @@
+"""Bearer-token authentication for API views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import g, request
+
+from accounts.models import Account, ApiToken, Brand, Creator, Role
+from accounts.services import resolve_token
+from core.errors import Forbidden, Unauthorized
+from extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+BEARER_SECURITY = [{"bearerAuth": []}]
+
+
+def _authenticate() -> ApiToken:
+    header = request.headers.get("Authorization", "")
+    scheme, _, plain = header.partition(" ")
+    if scheme.lower() != "bearer" or not plain.strip():
+        raise Unauthorized(
+            "Send 'Authorization: Bearer <token>'; get a token at POST /api/v1/tokens."
+        )
+    token = resolve_token(db.session, plain.strip())
+    g.api_token = token
+    return token
+
+
+def require(*roles: Role) -> Callable[[F], F]:
+    """Let the view run only for a live token whose account has one of ``roles``."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            token = _authenticate()
+            if token.account.role not in roles:
+                raise Forbidden(
+                    f"This route is for {' or '.join(r.value for r in roles)} accounts."
+                )
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def current_token() -> ApiToken:
+    """The token this request authenticated with."""
+    return cast(ApiToken, g.api_token)
+
+
+def current_account() -> Account:
+    """The authenticated account."""
+    return current_token().account
+
+
+def current_brand() -> Brand:
+    """The authenticated brand (views decorated with ``require(Role.BRAND)``)."""
+    brand = current_account().brand
+    assert brand is not None
+    return brand
+
+
+def current_creator() -> Creator:
+    """The authenticated creator (views decorated with ``require(Role.CREATOR)``)."""
+    creator = current_account().creator
+    assert creator is not None
+    return creator

@@ -1,0 +1,60 @@
+"""Sign-up and token schemas."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from accounts.models import Role
+from api.schemas.common import StrictSchema
+
+PASSWORD = fields.String(
+    required=True,
+    load_only=True,
+    validate=validate.Length(min=10, max=256),
+    metadata={"description": "At least 10 characters.", "example": "correct horse battery"},
+)
+EMAIL = fields.Email(required=True, validate=validate.Length(max=254))
+HANDLE_PATTERN = r"^[A-Za-z0-9_.]{3,40}$"
+
+
+class BrandSignupSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    email = EMAIL
+    password = PASSWORD
+
+
+class CreatorSignupSchema(StrictSchema):
+    handle = fields.String(
+        required=True,
+        validate=validate.Regexp(HANDLE_PATTERN, error="3-40 letters, digits, '_' or '.'."),
+        metadata={"example": "mia.cooks"},
+    )
+    email = EMAIL
+    password = PASSWORD
+
+
+class BrandSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String()
+    email = fields.String(attribute="account.email")
+    created_at = fields.DateTime(dump_only=True)
+
+
+class CreatorAccountSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    handle = fields.String()
+    email = fields.String(attribute="account.email")
+    created_at = fields.DateTime(dump_only=True)
+
+
+class TokenRequestSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+    )
+
+
+class TokenSchema(StrictSchema):
+    token = fields.String(metadata={"description": "Send as 'Authorization: Bearer <token>'."})
+    kind = fields.Enum(Role, by_value=True)
+    expires_at = fields.DateTime()

@@ -1,0 +1,121 @@
+"""Campaign schemas: create/update input, list query, output, funding result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.schemas.common import AudienceField, MoneySchema, PageQuerySchema, StrictSchema
+from campaigns.models import CampaignStatus
+from core.audience import CATEGORIES
+
+SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Lower-case letters, digits and '-'.")
+MAX_SLOTS = 500
+MAX_FOLLOWERS = 2_000_000_000
+
+
+class CampaignInputSchema(StrictSchema):
+    """What a brand sets on a campaign; the server owns status, brand and money movements."""
+
+    read_only_fields = {
+        "id": "assigned by the server.",
+        "status": "changes only through /fund, /publish, /cancel and /complete.",
+        "brand_id": "a campaign belongs to the brand that created it.",
+        "spent": "computed from the ledger.",
+        "committed": "computed from the ledger.",
+        "paid": "computed from the ledger.",
+        "refunded": "computed from the ledger.",
+        "created_at": "set by the server.",
+        "updated_at": "set by the server.",
+    }
+
+    title = fields.String(required=True, validate=validate.Length(min=3, max=140))
+    brief = fields.String(required=True, validate=validate.Length(min=10, max=5000))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    competitor_group = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=SLUG,
+        metadata={"description": "Creators take at most one campaign per group (e.g. 'skincare')."},
+    )
+    budget = fields.Nested(MoneySchema, required=True)
+    slots = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_SLOTS)
+    )
+    min_creators = fields.Integer(
+        strict=True,
+        load_default=0,
+        validate=validate.Range(min=0, max=MAX_SLOTS),
+        metadata={"description": "All or nothing: fewer matched creators than this means none."},
+    )
+    target_audience = AudienceField(required=True)
+    min_followers = fields.Integer(
+        strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_FOLLOWERS)
+    )
+    max_followers = fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=1, max=MAX_FOLLOWERS),
+    )
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+
+    @ma.validates_schema
+    def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
+        if "starts_on" in data and "ends_on" in data and data["ends_on"] < data["starts_on"]:
+            raise ma.ValidationError("Must be on or after starts_on.", "ends_on")
+
+    @ma.post_load
+    def _split_money(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if "budget" in data:
+            budget = data.pop("budget")
+            data["budget_amount"] = budget["amount"]
+            data["currency"] = budget["currency"]
+        return data
+
+
+class CampaignPatchSchema(CampaignInputSchema):
+    """Partial update: only the fields sent change (load with ``partial=True``)."""
+
+
+class CampaignQuerySchema(PageQuerySchema):
+    status = fields.Enum(CampaignStatus, by_value=True, load_default=None)
+
+
+class CampaignSchema(ma.Schema):
+    id = fields.Integer()
+    title = fields.String()
+    brief = fields.String()
+    category = fields.String()
+    competitor_group = fields.String(allow_none=True)
+    budget = fields.Nested(MoneySchema)
+    slots = fields.Integer()
+    min_creators = fields.Integer()
+    target_audience = fields.Dict()
+    min_followers = fields.Integer()
+    max_followers = fields.Integer(allow_none=True)
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    status = fields.Enum(CampaignStatus, by_value=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    funded_at = fields.DateTime(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class FundingSchema(ma.Schema):
+    provider = fields.String(metadata={"description": "'ledger' (settles at once) or 'stripe'."})
+    status = fields.String(metadata={"description": "'succeeded' or 'requires_payment'."})
+    amount = fields.Integer(metadata={"description": "Budget + platform fee, minor units."})
+    fee = fields.Integer()
+    currency = fields.String()
+    client_secret = fields.String(allow_none=True)
+
+
+class FundCampaignResultSchema(ma.Schema):
+    campaign = fields.Nested(CampaignSchema)
+    payment = fields.Nested(FundingSchema)

@@ -1,0 +1,170 @@
+"""Campaign services: a brand's campaigns and their state machine. They flush; callers commit."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.models import Brand
+from campaigns.models import Campaign, CampaignStatus
+from core.db import utcnow
+from core.errors import Conflict, InvalidInput, NotFound
+from core.pagination import Page, paginate
+from payments.funding import FundingResult, start_funding
+
+# Fields that shape matching and money: they may change only while the campaign is a draft.
+DRAFT_ONLY_FIELDS = frozenset(
+    {
+        "budget_amount", "currency", "slots", "min_creators", "category", "competitor_group",
+        "target_audience", "min_followers", "max_followers", "starts_on",
+    }
+)  # fmt: skip
+OPEN_STATES = (CampaignStatus.DRAFT, CampaignStatus.FUNDED, CampaignStatus.PUBLISHED)
+
+
+def _check_consistency(c: Campaign) -> None:
+    """Rules across fields, checked on the merged result of a create or an update."""
+    errors: dict[str, list[str]] = {}
+    if c.ends_on < c.starts_on:
+        errors["ends_on"] = ["Must be on or after starts_on."]
+    if c.max_followers is not None and c.max_followers < (c.min_followers or 0):
+        errors["max_followers"] = ["Must be at least min_followers."]
+    if (c.min_creators or 0) > c.slots:
+        errors["min_creators"] = ["Cannot exceed slots."]
+    if errors:
+        raise InvalidInput("The campaign is not consistent.", errors)
+
+
+def create_campaign(session: Session, brand: Brand, fields: dict[str, Any]) -> Campaign:
+    """Create a draft campaign for ``brand`` from validated fields."""
+    campaign = Campaign(brand_id=brand.id, status=CampaignStatus.DRAFT, **fields)
+    campaign.min_creators = campaign.min_creators or 0
+    campaign.min_followers = campaign.min_followers or 0
+    _check_consistency(campaign)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def list_campaigns(
+    session: Session,
+    brand: Brand,
+    *,
+    page: int = 1,
+    page_size: int = 20,
+    status: CampaignStatus | None = None,
+) -> Page[Campaign]:
+    """One page of the brand's own campaigns, newest first."""
+    query = select(Campaign).where(Campaign.brand_id == brand.id)
+    if status is not None:
+        query = query.where(Campaign.status == status)
+    return paginate(session, query.order_by(Campaign.id.desc()), page, page_size)
+
+
+def get_campaign(
+    session: Session, brand: Brand, campaign_id: int, *, lock: bool = False
+) -> Campaign:
+    """The brand's campaign ``campaign_id``; another brand's answers exactly like a missing one."""
+    query = select(Campaign).where(Campaign.id == campaign_id, Campaign.brand_id == brand.id)
+    if lock:
+        query = query.with_for_update()
+    campaign = session.scalar(query)
+    if campaign is None:
+        raise NotFound("Campaign not found.")
+    return campaign
+
+
+def update_campaign(
+    session: Session, brand: Brand, campaign_id: int, changes: dict[str, Any]
+) -> Campaign:
+    """Apply ``changes``; money and targeting change only on drafts, nothing once closed."""
+    campaign = get_campaign(session, brand, campaign_id, lock=True)
+    if campaign.status not in OPEN_STATES:
+        raise Conflict(f"A {campaign.status.value} campaign cannot be edited.")
+    if campaign.status is not CampaignStatus.DRAFT:
+        frozen = sorted(DRAFT_ONLY_FIELDS & changes.keys())
+        if frozen:
+            raise Conflict(
+                f"Only drafts can change {', '.join(frozen)}; this campaign is "
+                f"{campaign.status.value}.",
+                {name: ["Editable only while the campaign is a draft."] for name in frozen},
+            )
+    for name, value in changes.items():
+        setattr(campaign, name, value)
+    _check_consistency(campaign)
+    session.flush()
+    return campaign
+
+
+def delete_campaign(session: Session, brand: Brand, campaign_id: int) -> None:
+    """Delete a draft; anything that may have money attached is cancelled instead."""
+    campaign = get_campaign(session, brand, campaign_id, lock=True)
+    if campaign.status is not CampaignStatus.DRAFT:
+        raise Conflict("Only drafts can be deleted; cancel the campaign instead.")
+    session.delete(campaign)
+    session.flush()
+
+
+def fund_campaign(
+    session: Session, brand: Brand, campaign_id: int, *, provider: str, fee_bps: int
+) -> tuple[Campaign, FundingResult]:
+    """Start funding a draft; with a provider that settles at once it becomes ``funded``."""
+    campaign = get_campaign(session, brand, campaign_id, lock=True)
+    if campaign.status is not CampaignStatus.DRAFT:
+        raise Conflict(f"Only drafts can be funded; this campaign is {campaign.status.value}.")
+    result = start_funding(campaign, provider=provider, fee_bps=fee_bps)
+    if result.status == "succeeded":
+        mark_funded(campaign)
+    session.flush()
+    return campaign, result
+
+
+def mark_funded(campaign: Campaign) -> None:
+    """Record that the campaign's money is in (called by the payment provider's confirmation)."""
+    if campaign.status is CampaignStatus.DRAFT:
+        campaign.status = CampaignStatus.FUNDED
+        campaign.funded_at = utcnow()
+
+
+def publish_campaign(
+    session: Session, brand: Brand, campaign_id: int, today: date | None = None
+) -> Campaign:
+    """Open a funded campaign to the next weekly matching."""
+    campaign = get_campaign(session, brand, campaign_id, lock=True)
+    if campaign.status is not CampaignStatus.FUNDED:
+        raise Conflict(
+            f"Only funded campaigns can be published; this campaign is {campaign.status.value}."
+        )
+    if campaign.ends_on < (today or date.today()):
+        raise Conflict("This campaign has already ended; change its end date first.")
+    campaign.status = CampaignStatus.PUBLISHED
+    campaign.published_at = utcnow()
+    session.flush()
+    return campaign
+
+
+def cancel_campaign(session: Session, brand: Brand, campaign_id: int) -> Campaign:
+    """Cancel a campaign that is not yet completed; what is not committed goes back."""
+    campaign = get_campaign(session, brand, campaign_id, lock=True)
+    if campaign.status not in OPEN_STATES:
+        raise Conflict(f"A {campaign.status.value} campaign cannot be cancelled.")
+    campaign.status = CampaignStatus.CANCELLED
+    campaign.closed_at = utcnow()
+    session.flush()
+    return campaign
+
+
+def complete_campaign(session: Session, brand: Brand, campaign_id: int) -> Campaign:
+    """Close a published campaign: no more matching; what is unspent goes back."""
+    campaign = get_campaign(session, brand, campaign_id, lock=True)
+    if campaign.status is not CampaignStatus.PUBLISHED:
+        raise Conflict(
+            f"Only published campaigns can be completed; this campaign is {campaign.status.value}."
+        )
+    campaign.status = CampaignStatus.COMPLETED
+    campaign.closed_at = utcnow()
+    session.flush()
+    return campaign

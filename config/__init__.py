@@ -1,0 +1,136 @@
+"""Settings: the one place that reads ``os.environ``.
+
+``load_config()`` picks the settings class: production when ``DANDELION_ENV=production``
+(an explicit choice), embedded otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+# The Stripe provider joins this tuple when the payments module lands (see README).
+SUPPORTED_PAYMENT_PROVIDERS = ("ledger",)
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass
+class BaseConfig:
+    """Settings shared by every mode; values are plain Flask config keys."""
+
+    SECRET_KEY: str = ""
+    DATABASE_URL: str | None = None
+    REDIS_URL: str | None = None
+    PAYMENTS_PROVIDER: str = "ledger"
+    STRIPE_SECRET_KEY: str | None = None
+    STRIPE_WEBHOOK_SECRET: str | None = None
+    STRIPE_API_BASE: str = "https://api.stripe.com"
+    PLATFORM_FEE_BPS: int = 1000
+    TOKEN_TTL_HOURS: int = 24 * 7
+    MAX_CONTENT_LENGTH: int = 256 * 1024
+    OFFER_TTL_DAYS: int = 7
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_TOKENS: str = "10 per minute"
+    RATELIMIT_SIGNUP: str = "20 per hour"
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = False
+    TESTING: bool = False
+    API_TITLE: str = "Dandelion API"
+    API_VERSION: str = "v1"
+    OPENAPI_VERSION: str = "3.0.3"
+    OPENAPI_URL_PREFIX: str = "/api/v1"
+    OPENAPI_JSON_PATH: str = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH: str = "docs"
+    OPENAPI_SWAGGER_UI_URL: str = "/api/v1/static/swagger-ui/"
+    API_SPEC_OPTIONS: dict[str, Any] = field(
+        default_factory=lambda: {
+            "info": {
+                "description": (
+                    "Dandelion's HTTP API: brands post campaigns, creators opt in to paid "
+                    "collaborations, operators run the weekly matching. Money is always "
+                    "`{amount: integer minor units, currency: ISO 4217}`. Errors share one "
+                    "shape: `{code, status, message, errors: {field: [messages]}}`."
+                )
+            },
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer"},
+                }
+            },
+        }
+    )
+
+    def as_flask_config(self) -> dict[str, Any]:
+        """Return the settings as a mapping for ``app.config.from_mapping``."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class EmbeddedConfig(BaseConfig):
+    """The default: SQLite in the instance folder, in-process jobs, ledger-only payments."""
+
+
+@dataclass
+class ProductionConfig(BaseConfig):
+    """PostgreSQL, Redis, secure cookies; refuses to start without its secrets."""
+
+    SESSION_COOKIE_SECURE: bool = True
+
+
+def load_config(env: dict[str, str] | None = None) -> BaseConfig:
+    """Build the settings for this process from the environment (read once, here)."""
+    env = dict(os.environ if env is None else env)
+    production = env.get("DANDELION_ENV", "embedded").lower() == "production"
+    cls = ProductionConfig if production else EmbeddedConfig
+    cfg = cls()
+    cfg.DATABASE_URL = env.get("DATABASE_URL") or None
+    cfg.REDIS_URL = env.get("REDIS_URL") or None
+    cfg.SECRET_KEY = env.get("SECRET_KEY", "")
+    cfg.PAYMENTS_PROVIDER = env.get("PAYMENTS_PROVIDER", "ledger")
+    cfg.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY") or None
+    cfg.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET") or None
+    cfg.STRIPE_API_BASE = env.get("STRIPE_API_BASE") or cfg.STRIPE_API_BASE
+    cfg.PLATFORM_FEE_BPS = _int(env, "PLATFORM_FEE_BPS", cfg.PLATFORM_FEE_BPS)
+    cfg.TOKEN_TTL_HOURS = _int(env, "TOKEN_TTL_HOURS", cfg.TOKEN_TTL_HOURS)
+    cfg.OFFER_TTL_DAYS = _int(env, "OFFER_TTL_DAYS", cfg.OFFER_TTL_DAYS)
+    if cfg.REDIS_URL:
+        cfg.RATELIMIT_STORAGE_URI = cfg.REDIS_URL
+    if cfg.PAYMENTS_PROVIDER not in SUPPORTED_PAYMENT_PROVIDERS:
+        raise ConfigError(
+            f"PAYMENTS_PROVIDER must be one of {', '.join(SUPPORTED_PAYMENT_PROVIDERS)}"
+        )
+    if not 0 <= cfg.PLATFORM_FEE_BPS <= 10_000:
+        raise ConfigError("PLATFORM_FEE_BPS must be between 0 and 10000")
+    if production:
+        missing = [n for n in ("SECRET_KEY", "DATABASE_URL") if not getattr(cfg, n)]
+        if missing:
+            raise ConfigError(f"production mode needs {', '.join(missing)}")
+    return cfg
+
+
+def embedded_secret(instance_path: str) -> str:
+    """Return the embedded mode's generated secret, kept in the instance folder."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        os.makedirs(instance_path, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    with open(path) as fh:
+        return fh.read().strip()

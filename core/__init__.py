@@ -1,0 +1,1 @@
+"""Shared plumbing: database base and sessions, domain errors, money, audience profiles."""

@@ -1,0 +1,153 @@
+"""A small, believable demo market: brands, ~50 creators with varied audiences, campaigns.
+
+Deterministic (seeded) and idempotent: running it twice adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts import services as accounts
+from accounts.models import Account
+from campaigns import services as campaigns
+from core.audience import PART_KEYS
+
+DEMO_PASSWORD = "dandelion-demo"
+DEMO_DOMAIN = "demo.dandelion.test"
+CREATOR_COUNT = 50
+
+BRANDS = [
+    ("Lumen Skin", "lumen", [
+        ("Winter barrier serum", "skincare", "skincare", {"skincare": 0.6, "makeup": 0.2, "wellness": 0.2}, 900_000, 4),
+        ("Night cream launch", "skincare", "skincare", {"skincare": 0.8, "wellness": 0.2}, 450_000, 2),
+    ]),
+    ("Petal & Co", "petal", [
+        ("Spring lip tints", "beauty", "skincare", {"makeup": 0.7, "fashion": 0.3}, 600_000, 3),
+    ]),
+    ("Trailhead Outfitters", "trailhead", [
+        ("Weekend hiking kit", "outdoors", None, {"outdoors": 0.6, "travel": 0.3, "fitness": 0.1}, 750_000, 3),
+        ("Rain shell review", "fashion", None, {"outdoors": 0.5, "streetwear": 0.5}, 300_000, 2),
+    ]),
+    ("Bean Theory Coffee", "beantheory", [
+        ("Home espresso rituals", "food", "coffee", {"coffee": 0.6, "cooking": 0.2, "home": 0.2}, 500_000, 4),
+    ]),
+    ("Pixel Forge", "pixelforge", [
+        ("Handheld console week", "gaming", None, {"gaming": 0.7, "tech": 0.2, "gadgets": 0.1}, 800_000, 3),
+    ]),
+]  # fmt: skip
+
+CREATOR_NICHES = {
+    "skincare": ["skincare", "makeup", "wellness"],
+    "beauty": ["makeup", "skincare", "fashion"],
+    "fashion": ["fashion", "streetwear", "photography"],
+    "food": ["food", "cooking", "coffee"],
+    "outdoors": ["outdoors", "travel", "fitness"],
+    "gaming": ["gaming", "tech", "gadgets"],
+    "fitness": ["fitness", "yoga", "wellness"],
+    "home": ["home", "interior", "sustainability"],
+}
+
+
+def _shares(rng: random.Random, keys: list[str] | tuple[str, ...], weights: list[float]) -> dict:
+    raw = [max(w * rng.uniform(0.6, 1.4), 0.0) for w in weights]
+    total = sum(raw)
+    shares = [round(v / total, 3) for v in raw]
+    shares[0] = round(1.0 - sum(shares[1:]), 3)
+    return {k: s for k, s in zip(keys, shares, strict=True) if s > 0}
+
+
+def _audience(rng: random.Random, niche: str) -> dict:
+    tags = CREATOR_NICHES[niche]
+    female = rng.choice([0.85, 0.7, 0.55, 0.4, 0.25])
+    return {
+        "interests": _shares(rng, tags, [0.6, 0.25, 0.15]),
+        "gender": _shares(rng, ["female", "male"], [female, 1 - female]),
+        "city_tiers": _shares(rng, PART_KEYS["city_tiers"], [0.35, 0.3, 0.2, 0.1, 0.05]),
+        "age": _shares(rng, PART_KEYS["age"], [0.05, 0.35, 0.35, 0.15, 0.1]),
+    }
+
+
+def _seed_creators(session: Session, rng: random.Random, today: date) -> int:
+    created = 0
+    niches = list(CREATOR_NICHES)
+    for i in range(CREATOR_COUNT):
+        email = f"creator{i:02d}@{DEMO_DOMAIN}"
+        if session.scalar(select(Account.id).where(Account.email == email)):
+            continue
+        niche = niches[i % len(niches)]
+        creator = accounts.create_creator(
+            session, handle=f"{niche}_{i:02d}", email=email, password=DEMO_PASSWORD
+        )
+        followers = int(2_000 * (1 / (1 - rng.random() * 0.97)) ** 1.3)  # heavy-tailed
+        creator.display_name = f"{niche.title()} creator {i:02d}"
+        creator.followers = followers
+        creator.engagement_rate = round(rng.uniform(0.02, 0.09), 4)
+        creator.categories = [niche, rng.choice(niches)]
+        creator.audience = _audience(rng, niche)
+        creator.rate_amount = int(5_000 + followers * rng.uniform(0.8, 1.6)) // 100 * 100
+        creator.rate_currency = "EUR"
+        creator.weekly_capacity = rng.choice([1, 1, 2, 2, 3])
+        creator.is_open = i % 7 != 0  # a few creators are not taking paid work right now
+        creator.open_until = today + timedelta(days=rng.choice([30, 60, 90]))
+        creator.open_categories = sorted(set(creator.categories) | {"beauty", "skincare"})
+        creator.verified = rng.random() < 0.6
+        creator.sponsored_share = round(rng.uniform(0.0, 0.35), 2)
+        created += 1
+    return created
+
+
+def _seed_brands(session: Session, today: date) -> tuple[int, int]:
+    brands_created = campaigns_created = 0
+    for name, slug, briefs in BRANDS:
+        email = f"{slug}@{DEMO_DOMAIN}"
+        account = session.scalar(select(Account).where(Account.email == email))
+        if account is not None:
+            continue
+        brand = accounts.create_brand(session, name=name, email=email, password=DEMO_PASSWORD)
+        brands_created += 1
+        for n, (title, category, group, interests, budget, slots) in enumerate(briefs):
+            campaign = campaigns.create_campaign(
+                session,
+                brand,
+                {
+                    "title": title,
+                    "brief": f"{name} is looking for creators for '{title}'. Show it honestly, "
+                    "in your own words, and label the post as sponsored.",
+                    "category": category,
+                    "competitor_group": group,
+                    "budget_amount": budget,
+                    "currency": "EUR",
+                    "slots": slots,
+                    "target_audience": {
+                        "interests": interests,
+                        "gender": {"female": 0.6, "male": 0.4},
+                    },
+                    "starts_on": today,
+                    "ends_on": today + timedelta(days=60),
+                },
+            )
+            campaigns_created += 1
+            if n == len(briefs) - 1 and len(briefs) > 1:
+                continue  # leave one draft so the dashboard shows every state
+            campaigns.fund_campaign(session, brand, campaign.id, provider="ledger", fee_bps=1000)
+            campaigns.publish_campaign(session, brand, campaign.id, today=today)
+    return brands_created, campaigns_created
+
+
+def seed_demo(session: Session, today: date | None = None) -> str:
+    """Create the demo market (skipping what exists) and return a summary with the logins."""
+    today = today or date.today()
+    rng = random.Random(20261130)
+    creators = _seed_creators(session, rng, today)
+    brands, new_campaigns = _seed_brands(session, today)
+    session.flush()
+    return (
+        f"Demo market: {brands} brands, {new_campaigns} campaigns, {creators} creators added "
+        "(what already existed was kept).\n"
+        f"Log in as a brand: lumen@{DEMO_DOMAIN} / {DEMO_PASSWORD}; "
+        f"as a creator: creator01@{DEMO_DOMAIN} / {DEMO_PASSWORD}."
+    )

@@ -1,0 +1,1 @@
+"""Payments: funding campaigns, paying creators, refunds and the ledger."""
