@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, render_template
 
+from accounts.services import configure_password_hashing
 from config import BaseConfig, embedded_secret, load_config
 from extensions import db, limiter
 
@@ -40,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
+    configure_password_hashing(
+        time_cost=app.config["ARGON2_TIME_COST"], memory_kib=app.config["ARGON2_MEMORY_KIB"]
+    )
     db.init_app(app)
     limiter.init_app(app)
 

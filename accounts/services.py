@@ -18,6 +18,13 @@ from core.errors import Conflict, Unauthorized
 _hasher = PasswordHasher()  # argon2id with the library's recommended (RFC 9106 low-memory) costs
 # Verified when the email is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash("dandelion-timing-equaliser")
+
+
+def configure_password_hashing(*, time_cost: int, memory_kib: int) -> None:
+    """Set argon2id costs for this process (tests lower them; production keeps the defaults)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    _DUMMY_HASH = _hasher.hash("dandelion-timing-equaliser")
 TOKEN_BYTES = 32  # 256 random bits
 
 

@@ -42,6 +42,8 @@ class BaseConfig:
     STRIPE_API_BASE: str = "https://api.stripe.com"
     PLATFORM_FEE_BPS: int = 1000
     TOKEN_TTL_HOURS: int = 24 * 7
+    ARGON2_TIME_COST: int = 3  # argon2-cffi's defaults (RFC 9106, second recommendation)
+    ARGON2_MEMORY_KIB: int = 64 * 1024
     MAX_CONTENT_LENGTH: int = 256 * 1024
     OFFER_TTL_DAYS: int = 7
     RATELIMIT_STORAGE_URI: str = "memory://"

@@ -1,0 +1,221 @@
+"""Fixtures: a migrated database (SQLite by default, PostgreSQL with TEST_DATABASE_URL),
+an app per test, API clients, and factories that return callables.
+
+Every test starts from empty tables; the schema comes from the Alembic migrations, so the tests
+also prove that the migrations build what the models describe.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+import models  # noqa: F401 - every table on Base.metadata
+from app import create_app
+from cli import alembic_config
+from core.db import Base
+
+FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head once per test session."""
+    url = _database_url(tmp_path_factory)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+def _empty_tables(app: Flask) -> None:
+    engine = app.extensions["dandelion.db"].engine
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Any) -> Iterator[Callable[..., Flask]]:
+    """Build apps on the test database; every test starts with empty tables."""
+    built: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        config = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_URL": database_url,
+            "RATELIMIT_ENABLED": False,
+            **FAST_HASHING,
+            **overrides,
+        }
+        app = create_app(config)
+        app.instance_path = str(tmp_path / "instance")
+        built.append(app)
+        return app
+
+    yield build
+    if built:
+        _empty_tables(built[0])
+        for app in built:
+            app.extensions["dandelion.db"].engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session outside any request, for arranging data and checking what was written."""
+    s = app.extensions["dandelion.db"].session_factory()
+    yield s
+    s.close()
+
+
+class ApiUser:
+    """An API client bound to one account's bearer token."""
+
+    def __init__(self, client: FlaskClient, token: str, account_id: int, obj_id: int) -> None:
+        self.client = client
+        self.token = token
+        self.account_id = account_id
+        self.id = obj_id
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.client.get(url, headers=self.headers, **kw)
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.client.post(url, headers=self.headers, **kw)
+
+    def put(self, url: str, **kw: Any) -> Any:
+        return self.client.put(url, headers=self.headers, **kw)
+
+    def patch(self, url: str, **kw: Any) -> Any:
+        return self.client.patch(url, headers=self.headers, **kw)
+
+    def delete(self, url: str, **kw: Any) -> Any:
+        return self.client.delete(url, headers=self.headers, **kw)
+
+
+_counter = iter(range(1, 10**9))
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_brand(client: FlaskClient) -> Callable[..., ApiUser]:
+    """Sign a brand up through the API and log it in; returns an ``ApiUser``."""
+
+    def make(name: str | None = None) -> ApiUser:
+        n = next(_counter)
+        email = f"brand{n}@example.com"
+        r = client.post(
+            "/api/v1/brands",
+            json={"name": name or f"Brand {n}", "email": email, "password": PASSWORD},
+        )
+        assert r.status_code == 201, r.json
+        t = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
+        assert t.status_code == 201, t.json
+        return ApiUser(client, t.json["token"], r.json["id"], r.json["id"])
+
+    return make
+
+
+@pytest.fixture
+def make_creator(client: FlaskClient) -> Callable[..., ApiUser]:
+    """Sign a creator up through the API and log it in; returns an ``ApiUser``."""
+
+    def make(handle: str | None = None) -> ApiUser:
+        n = next(_counter)
+        email = f"creator{n}@example.com"
+        r = client.post(
+            "/api/v1/creators",
+            json={"handle": handle or f"creator_{n}", "email": email, "password": PASSWORD},
+        )
+        assert r.status_code == 201, r.json
+        t = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
+        assert t.status_code == 201, t.json
+        return ApiUser(client, t.json["token"], r.json["id"], r.json["id"])
+
+    return make
+
+
+def campaign_body(**overrides: Any) -> dict[str, Any]:
+    """A valid campaign creation body; override any field."""
+    today = date.today()
+    body: dict[str, Any] = {
+        "title": "Winter barrier serum",
+        "brief": "Show our serum in your evening routine, in your own words.",
+        "category": "skincare",
+        "competitor_group": "skincare",
+        "budget": {"amount": 500_000, "currency": "EUR"},
+        "slots": 3,
+        "target_audience": {
+            "interests": {"skincare": 0.7, "makeup": 0.3},
+            "gender": {"female": 0.8, "male": 0.2},
+            "city_tiers": {"1": 0.5, "2": 0.3, "3": 0.2},
+            "age": {"18-24": 0.4, "25-34": 0.4, "35-44": 0.2},
+        },
+        "min_followers": 1_000,
+        "max_followers": 500_000,
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=30)).isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def make_campaign() -> Callable[..., dict[str, Any]]:
+    """Create a campaign for ``brand`` through the API, optionally funded and published."""
+
+    def make(brand: ApiUser, *, state: str = "draft", **overrides: Any) -> dict[str, Any]:
+        r = brand.post("/api/v1/campaigns", json=campaign_body(**overrides))
+        assert r.status_code == 201, r.json
+        campaign = r.json
+        if state in ("funded", "published"):
+            r = brand.post(f"/api/v1/campaigns/{campaign['id']}/fund")
+            assert r.status_code == 200, r.json
+            campaign = r.json["campaign"]
+        if state == "published":
+            r = brand.post(f"/api/v1/campaigns/{campaign['id']}/publish")
+            assert r.status_code == 200, r.json
+            campaign = r.json
+        return campaign
+
+    return make
