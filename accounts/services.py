@@ -25,6 +25,8 @@ def configure_password_hashing(*, time_cost: int, memory_kib: int) -> None:
     global _hasher, _DUMMY_HASH
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
     _DUMMY_HASH = _hasher.hash("dandelion-timing-equaliser")
+
+
 TOKEN_BYTES = 32  # 256 random bits
 
 

@@ -54,10 +54,10 @@ api = Api()
 
 def init_api(app: Flask) -> None:
     """Bind the API, its blueprints and its error handlers to ``app``."""
-    from api import accounts, campaigns
+    from api import accounts, campaigns, creators, sponsorships
 
     api.init_app(app)
-    for blp in (accounts.blp, campaigns.blp):
+    for blp in (accounts.blp, campaigns.blp, creators.blp, sponsorships.blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)
 

@@ -12,13 +12,19 @@ from accounts.models import Role
 from api.auth import BEARER_SECURITY, current_brand, require
 from api.schemas.campaigns import (
     CampaignInputSchema,
+    CampaignOfferQuerySchema,
+    CampaignOfferSchema,
     CampaignPatchSchema,
     CampaignQuerySchema,
+    CampaignReportSchema,
     CampaignSchema,
+    CampaignSponsorshipQuerySchema,
+    CampaignSponsorshipSchema,
     FundCampaignResultSchema,
 )
 from api.schemas.common import page_of
 from campaigns import services
+from collaborations import services as collaborations
 from extensions import db
 
 blp = Blueprint("campaigns", __name__, description="A brand's campaigns and their life cycle.")
@@ -123,3 +129,41 @@ _transition(
     "Close a published campaign; the unspent rest goes back.",
     services.complete_campaign,
 )
+
+
+@blp.route("/campaigns/<int:campaign_id>/offers")
+class CampaignOffers(MethodView):
+    decorators = [require(Role.BRAND)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(CampaignOfferQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, page_of(CampaignOfferSchema))
+    def get(self, campaign_id: int, **query: Any) -> Any:
+        """The campaign's offers: creator, fit, price, the explanation and status."""
+        campaign = services.get_campaign(db.session, current_brand(), campaign_id)
+        return collaborations.list_campaign_offers(db.session, campaign, **query)
+
+
+@blp.route("/campaigns/<int:campaign_id>/sponsorships")
+class CampaignSponsorships(MethodView):
+    decorators = [require(Role.BRAND)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(CampaignSponsorshipQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, page_of(CampaignSponsorshipSchema))
+    def get(self, campaign_id: int, **query: Any) -> Any:
+        """The campaign's sponsorships; delivered posts waiting for your review come first."""
+        campaign = services.get_campaign(db.session, current_brand(), campaign_id)
+        return collaborations.list_campaign_sponsorships(db.session, campaign, **query)
+
+
+@blp.route("/campaigns/<int:campaign_id>/report")
+class CampaignReport(MethodView):
+    decorators = [require(Role.BRAND)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, CampaignReportSchema)
+    def get(self, campaign_id: int) -> Any:
+        """Spend, commitments, what is left, sponsorships by status and reach."""
+        campaign = services.get_campaign(db.session, current_brand(), campaign_id)
+        return collaborations.campaign_report(db.session, campaign)

@@ -9,7 +9,9 @@ from marshmallow import fields, validate
 
 from api.schemas.common import AudienceField, MoneySchema, PageQuerySchema, StrictSchema
 from campaigns.models import CampaignStatus
+from collaborations.models import OfferStatus, SponsorshipStatus
 from core.audience import CATEGORIES
+from core.db import utcnow
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Lower-case letters, digits and '-'.")
 MAX_SLOTS = 500
@@ -119,3 +121,66 @@ class FundingSchema(ma.Schema):
 class FundCampaignResultSchema(ma.Schema):
     campaign = fields.Nested(CampaignSchema)
     payment = fields.Nested(FundingSchema)
+
+
+class OfferCreatorSchema(ma.Schema):
+    id = fields.Integer()
+    handle = fields.String()
+    display_name = fields.String()
+    followers = fields.Integer()
+    engagement_rate = fields.Float()
+    verified = fields.Boolean()
+    audience = fields.Dict(allow_none=True)
+
+
+class CampaignOfferSchema(ma.Schema):
+    id = fields.Integer()
+    status = fields.Method("_status")
+    creator = fields.Nested(OfferCreatorSchema)
+    fit_score = fields.Float()
+    price = fields.Nested(MoneySchema)
+    explanation = fields.Dict()
+    expires_at = fields.DateTime()
+    created_at = fields.DateTime()
+    decline_reason = fields.String(allow_none=True)
+
+    def _status(self, offer: Any) -> str:
+        return str(offer.effective_status(utcnow()).value)
+
+
+class CampaignOfferQuerySchema(PageQuerySchema):
+    status = fields.Enum(OfferStatus, by_value=True, load_default=None)
+
+
+class CampaignSponsorshipQuerySchema(PageQuerySchema):
+    status = fields.Enum(SponsorshipStatus, by_value=True, load_default=None)
+
+
+class CampaignSponsorshipSchema(ma.Schema):
+    id = fields.Integer()
+    status = fields.Enum(SponsorshipStatus, by_value=True)
+    creator = fields.Nested(OfferCreatorSchema)
+    price = fields.Nested(MoneySchema)
+    due_on = fields.Date()
+    post_url = fields.String(allow_none=True)
+    disclosure = fields.Boolean()
+    delivered_at = fields.DateTime(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+
+
+class CampaignReportSchema(ma.Schema):
+    campaign_id = fields.Integer(attribute="campaign.id")
+    status = fields.String(attribute="campaign.status")
+    currency = fields.String(attribute="campaign.currency")
+    budget = fields.Integer(metadata={"description": "Minor units, like every amount here."})
+    committed = fields.Integer(metadata={"description": "Accepted work not yet approved."})
+    paid = fields.Integer()
+    remaining = fields.Integer()
+    sponsorships = fields.Dict(keys=fields.String(), values=fields.Integer())
+    offers = fields.Dict(keys=fields.String(), values=fields.Integer())
+    engaged_reach = fields.Integer(
+        metadata={
+            "description": "Followers × engagement of the creators whose posts were approved."
+        }
+    )

@@ -1,0 +1,164 @@
+"""What a creator does through the API: profile, opt-in, offers, sponsorships, payouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from accounts import profiles
+from accounts.models import Creator, Role
+from api.auth import BEARER_SECURITY, current_creator, require
+from api.schemas.common import PageQuerySchema, page_of
+from api.schemas.creators import (
+    AvailabilitySchema,
+    CreatorProfilePatchSchema,
+    CreatorProfileSchema,
+    DeclineSchema,
+    DeliverableSchema,
+    OfferQuerySchema,
+    OfferSchema,
+    PayoutSchema,
+    SponsorshipQuerySchema,
+    SponsorshipSchema,
+)
+from collaborations import services as collaborations
+from extensions import db
+from payments import payouts
+
+blp = Blueprint(
+    "creators", __name__, description="Creators: profile, opt-in, offers, sponsorships, payouts."
+)
+
+
+@dataclass
+class _Profile:
+    """The creator row plus the reliability figures the platform computes."""
+
+    creator: Creator
+    reliability: collaborations.Reliability
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.creator, name)
+
+
+def _profile(creator: Creator) -> _Profile:
+    return _Profile(creator, collaborations.reliability(db.session, creator.id))
+
+
+@blp.route("/creators/me")
+class Me(MethodView):
+    decorators = [require(Role.CREATOR)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, CreatorProfileSchema)
+    def get(self) -> Any:
+        """Your profile, with the reliability figures the platform keeps."""
+        return _profile(current_creator())
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(CreatorProfilePatchSchema)
+    @blp.response(200, CreatorProfileSchema)
+    def patch(self, changes: dict[str, Any]) -> Any:
+        """Update your profile: audience, rate card, capacity and the rest."""
+        return _profile(profiles.update_profile(db.session, current_creator(), changes))
+
+
+@blp.route("/creators/me/availability")
+class Availability(MethodView):
+    decorators = [require(Role.CREATOR)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, AvailabilitySchema)
+    def get(self) -> Any:
+        """Whether you are open to paid collaborations (a lapsed opt-in reads as closed)."""
+        return profiles.get_availability(current_creator())
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(AvailabilitySchema)
+    @blp.response(200, AvailabilitySchema)
+    def put(self, data: dict[str, Any]) -> Any:
+        """Open or close yourself to offers; closing keeps the work you accepted."""
+        return profiles.set_availability(db.session, current_creator(), **data)
+
+
+@blp.route("/creators/me/offers")
+class MyOffers(MethodView):
+    decorators = [require(Role.CREATOR)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(OfferQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, page_of(OfferSchema))
+    def get(self, **query: Any) -> Any:
+        """Your offers inbox, newest first."""
+        return collaborations.list_offers(db.session, current_creator(), **query)
+
+
+@blp.route("/offers/<int:offer_id>/accept")
+class OfferAccept(MethodView):
+    decorators = [require(Role.CREATOR)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(201, SponsorshipSchema)
+    @blp.alt_response(
+        409, description="Expired, already answered, or capacity/exclusivity/budget no longer hold."
+    )
+    def post(self, offer_id: int) -> Any:
+        """Accept an offer: it becomes a sponsorship."""
+        return collaborations.accept_offer(db.session, current_creator(), offer_id)
+
+
+@blp.route("/offers/<int:offer_id>/decline")
+class OfferDecline(MethodView):
+    decorators = [require(Role.CREATOR)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(DeclineSchema, required=False)
+    @blp.response(200, OfferSchema)
+    @blp.alt_response(409, description="Expired or already answered.")
+    def post(self, data: dict[str, Any], offer_id: int) -> Any:
+        """Decline an offer, optionally saying why."""
+        return collaborations.decline_offer(
+            db.session, current_creator(), offer_id, data.get("reason")
+        )
+
+
+@blp.route("/creators/me/sponsorships")
+class MySponsorships(MethodView):
+    decorators = [require(Role.CREATOR)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(SponsorshipQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, page_of(SponsorshipSchema))
+    def get(self, **query: Any) -> Any:
+        """Your sponsorships, newest first."""
+        return collaborations.list_sponsorships(db.session, current_creator(), **query)
+
+
+@blp.route("/sponsorships/<int:sponsorship_id>/deliverable")
+class Deliverable(MethodView):
+    decorators = [require(Role.CREATOR)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(DeliverableSchema)
+    @blp.response(200, SponsorshipSchema)
+    @blp.alt_response(409, description="Nothing to deliver in this state.")
+    def post(self, data: dict[str, Any], sponsorship_id: int) -> Any:
+        """Hand in your published, labelled post for the brand's review."""
+        return collaborations.submit_deliverable(
+            db.session, current_creator(), sponsorship_id, **data
+        )
+
+
+@blp.route("/creators/me/payouts")
+class MyPayouts(MethodView):
+    decorators = [require(Role.CREATOR)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, page_of(PayoutSchema))
+    def get(self, **query: Any) -> Any:
+        """What you were paid, per sponsorship."""
+        return payouts.list_payouts(db.session, current_creator(), **query)

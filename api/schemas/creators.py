@@ -1,0 +1,193 @@
+"""Creator profile, opt-in, offers, sponsorships and payouts schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.schemas.common import AudienceField, MoneySchema, PageQuerySchema, StrictSchema
+from collaborations.models import OfferStatus, SponsorshipStatus
+from core.audience import CATEGORIES
+from core.db import utcnow
+from payments.models import PayoutStatus
+
+STRICT_BOOL = {"truthy": {True}, "falsy": {False}}
+CATEGORY_LIST = fields.List(
+    fields.String(validate=validate.OneOf(CATEGORIES)),
+    validate=validate.Length(max=len(CATEGORIES)),
+    metadata={"example": ["skincare", "beauty"]},
+)
+
+
+class ReliabilitySchema(ma.Schema):
+    offers_received = fields.Integer()
+    reply_rate_48h = fields.Float(
+        allow_none=True, metadata={"description": "Share of offers answered within 48 h."}
+    )
+    acceptance_rate = fields.Float(allow_none=True)
+    on_time_delivery_rate = fields.Float(allow_none=True)
+
+
+class CreatorProfileSchema(ma.Schema):
+    id = fields.Integer()
+    handle = fields.String()
+    email = fields.String(attribute="account.email")
+    display_name = fields.String()
+    followers = fields.Integer()
+    engagement_rate = fields.Float()
+    categories = fields.List(fields.String())
+    audience = fields.Dict(allow_none=True)
+    rate = fields.Method("_rate", metadata={"description": "Money per sponsored post, or null."})
+    weekly_capacity = fields.Integer()
+    verified = fields.Boolean(metadata={"description": "Set by the platform."})
+    sponsored_share = fields.Float(
+        metadata={"description": "Measured share of recent posts that were sponsored (read-only)."}
+    )
+    reliability = fields.Nested(ReliabilitySchema)
+    created_at = fields.DateTime()
+
+    def _rate(self, creator: Any) -> dict[str, Any] | None:
+        if creator.rate_amount is None:
+            return None
+        return {"amount": creator.rate_amount, "currency": creator.rate_currency}
+
+
+class CreatorProfilePatchSchema(StrictSchema):
+    """Fields a creator sets; measured fields are the platform's."""
+
+    read_only_fields = {
+        "id": "assigned by the server.",
+        "handle": "chosen at sign-up.",
+        "email": "chosen at sign-up.",
+        "verified": "set by the platform after verification.",
+        "sponsored_share": "measured by the platform.",
+        "reliability": "measured by the platform.",
+        "created_at": "set by the server.",
+    }
+
+    display_name = fields.String(validate=validate.Length(min=1, max=120))
+    followers = fields.Integer(strict=True, validate=validate.Range(min=0, max=2_000_000_000))
+    engagement_rate = fields.Float(
+        allow_nan=False,
+        validate=validate.Range(min=0, max=1),
+        metadata={"description": "Engaged share of followers per post, 0–1.", "example": 0.045},
+    )
+    categories = CATEGORY_LIST
+    audience = AudienceField(require_all_parts=True)
+    rate = fields.Nested(MoneySchema)
+    weekly_capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=10))
+
+    @ma.post_load
+    def _split_rate(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if "rate" in data:
+            rate = data.pop("rate")
+            data["rate_amount"] = rate["amount"]
+            data["rate_currency"] = rate["currency"]
+        if "categories" in data:
+            data["categories"] = sorted(set(data["categories"]))
+        return data
+
+
+class AvailabilitySchema(StrictSchema):
+    """The opt-in: only open creators (and not past ``until``) are matched."""
+
+    open = fields.Boolean(required=True, **STRICT_BOOL)
+    until = fields.Date(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Last day open; null for no end."},
+    )
+    categories = fields.List(
+        fields.String(validate=validate.OneOf(CATEGORIES)),
+        required=True,
+        validate=validate.Length(max=len(CATEGORIES)),
+        metadata={"description": "Campaign categories you accept.", "example": ["skincare"]},
+    )
+    lapsed = fields.Boolean(
+        dump_only=True, metadata={"description": "Open, but `until` has passed."}
+    )
+
+
+class OfferQuerySchema(PageQuerySchema):
+    status = fields.Enum(OfferStatus, by_value=True, load_default=None)
+
+
+class SponsorshipQuerySchema(PageQuerySchema):
+    status = fields.Enum(SponsorshipStatus, by_value=True, load_default=None)
+
+
+class CampaignSummarySchema(ma.Schema):
+    id = fields.Integer()
+    title = fields.String()
+    brief = fields.String()
+    category = fields.String()
+    brand_name = fields.String(attribute="brand.name")
+    ends_on = fields.Date()
+
+
+class OfferSchema(ma.Schema):
+    id = fields.Integer()
+    status = fields.Method(
+        "_status", metadata={"description": "proposed, accepted, declined or expired."}
+    )
+    campaign = fields.Nested(CampaignSummarySchema)
+    price = fields.Nested(MoneySchema)
+    fit_score = fields.Float()
+    explanation = fields.Dict(metadata={"description": "Why this pair: sentences and figures."})
+    expires_at = fields.DateTime()
+    created_at = fields.DateTime()
+    responded_at = fields.DateTime(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+
+    def _status(self, offer: Any) -> str:
+        return str(offer.effective_status(utcnow()).value)
+
+
+class DeclineSchema(StrictSchema):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class SponsorshipSchema(ma.Schema):
+    id = fields.Integer()
+    offer_id = fields.Integer()
+    status = fields.Enum(SponsorshipStatus, by_value=True)
+    campaign = fields.Nested(CampaignSummarySchema)
+    creator_id = fields.Integer()
+    price = fields.Nested(MoneySchema)
+    due_on = fields.Date()
+    post_url = fields.String(allow_none=True)
+    disclosure = fields.Boolean()
+    delivered_at = fields.DateTime(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class DeliverableSchema(StrictSchema):
+    url = fields.URL(
+        required=True,
+        schemes={"http", "https"},
+        validate=validate.Length(max=2048),
+        metadata={"example": "https://www.xiaohongshu.com/explore/abc123"},
+    )
+    disclosure = fields.Boolean(
+        required=True,
+        metadata={"description": "true once the post is labelled as sponsored; false is refused."},
+        **STRICT_BOOL,
+    )
+
+
+class ReviewRejectSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+
+
+class PayoutSchema(ma.Schema):
+    id = fields.Integer()
+    sponsorship_id = fields.Integer()
+    amount = fields.Nested(MoneySchema, attribute="money")
+    status = fields.Enum(PayoutStatus, by_value=True)
+    provider = fields.String()
+    created_at = fields.DateTime()
+    paid_at = fields.DateTime(allow_none=True)

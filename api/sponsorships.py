@@ -1,0 +1,50 @@
+"""Brands review delivered posts: approve (pays the creator) or reject with a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from accounts.models import Role
+from api.auth import BEARER_SECURITY, current_brand, require
+from api.schemas.creators import ReviewRejectSchema, SponsorshipSchema
+from collaborations import services as collaborations
+from extensions import db
+from payments import payouts
+
+blp = Blueprint("sponsorships", __name__, description="Brands review delivered posts.")
+
+
+@blp.route("/sponsorships/<int:sponsorship_id>/approve")
+class Approve(MethodView):
+    decorators = [require(Role.BRAND)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, SponsorshipSchema)
+    @blp.alt_response(409, description="Only delivered posts can be approved.")
+    def post(self, sponsorship_id: int) -> Any:
+        """Approve the post and pay the creator the agreed price."""
+        return payouts.approve_sponsorship(
+            db.session,
+            current_brand(),
+            sponsorship_id,
+            provider=current_app.config["PAYMENTS_PROVIDER"],
+        )
+
+
+@blp.route("/sponsorships/<int:sponsorship_id>/reject")
+class Reject(MethodView):
+    decorators = [require(Role.BRAND)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(ReviewRejectSchema)
+    @blp.response(200, SponsorshipSchema)
+    @blp.alt_response(409, description="Only delivered posts can be rejected.")
+    def post(self, data: dict[str, Any], sponsorship_id: int) -> Any:
+        """Send the post back with a reason; the creator can deliver again."""
+        return collaborations.reject_deliverable(
+            db.session, current_brand(), sponsorship_id, data["reason"]
+        )

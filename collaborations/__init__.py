@@ -1,0 +1,1 @@
+"""Collaborations: offers from the weekly matching, and the sponsorships creators accept."""

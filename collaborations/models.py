@@ -1,0 +1,126 @@
+"""Offer and sponsorship models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import Creator
+from campaigns.models import Campaign
+from core.db import Base, UTCDateTime, str_enum, utcnow
+from core.money import Money
+
+
+class OfferStatus(enum.StrEnum):
+    """``proposed → accepted | declined | expired``."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class SponsorshipStatus(enum.StrEnum):
+    """``active → delivered → approved | rejected → delivered …``; ``cancelled``."""
+
+    ACTIVE = "active"
+    DELIVERED = "delivered"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+# Sponsorships that still hold a creator's capacity and the campaign's money.
+OPEN_SPONSORSHIP_STATES = (
+    SponsorshipStatus.ACTIVE,
+    SponsorshipStatus.DELIVERED,
+    SponsorshipStatus.REJECTED,
+)
+
+
+class Offer(Base):
+    """A proposal from a match run: this creator, for this campaign, at this price."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        UniqueConstraint("match_run_id", "campaign_id", "creator_id"),
+        Index("ix_offers_creator_status", "creator_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("match_runs.id"), nullable=True, index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    creator_id: Mapped[int] = mapped_column(ForeignKey("creators.id"))
+    price_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    fit_score: Mapped[float] = mapped_column(Float)
+    value: Mapped[float] = mapped_column(Float, default=0.0)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[OfferStatus] = mapped_column(str_enum(OfferStatus), default=OfferStatus.PROPOSED)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    campaign: Mapped[Campaign] = relationship()
+    creator: Mapped[Creator] = relationship()
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_amount, self.currency)
+
+    def effective_status(self, now: datetime) -> OfferStatus:
+        """A proposal past its expiry counts as expired even before the expiry job marks it."""
+        if self.status is OfferStatus.PROPOSED and self.expires_at <= now:
+            return OfferStatus.EXPIRED
+        return self.status
+
+
+class Sponsorship(Base):
+    """An accepted offer: the creator owes a labelled post, the brand reviews it and pays."""
+
+    __tablename__ = "sponsorships"
+    __table_args__ = (Index("ix_sponsorships_creator_status", "creator_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    creator_id: Mapped[int] = mapped_column(ForeignKey("creators.id"))
+    price_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[SponsorshipStatus] = mapped_column(
+        str_enum(SponsorshipStatus), default=SponsorshipStatus.ACTIVE
+    )
+    due_on: Mapped[date] = mapped_column(Date)
+    post_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    disclosure: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    offer: Mapped[Offer] = relationship()
+    campaign: Mapped[Campaign] = relationship()
+    creator: Mapped[Creator] = relationship()
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_amount, self.currency)

@@ -1,0 +1,436 @@
+"""Offer and sponsorship services for creators and brands. They flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from accounts.models import Brand, Creator
+from campaigns.models import Campaign, CampaignStatus
+from collaborations.models import (
+    OPEN_SPONSORSHIP_STATES,
+    Offer,
+    OfferStatus,
+    Sponsorship,
+    SponsorshipStatus,
+)
+from core.db import utcnow
+from core.errors import Conflict, InvalidInput, NotFound
+from core.pagination import Page, paginate
+
+REPLY_WINDOW = timedelta(hours=48)
+# Sponsorships that count against a campaign's budget and slots: everything not called off.
+COMMITTED_STATES = (*OPEN_SPONSORSHIP_STATES, SponsorshipStatus.APPROVED)
+
+
+# --- creators: offers ---------------------------------------------------------------------
+
+
+def _offers_of(creator: Creator) -> Select[tuple[Offer]]:
+    return (
+        select(Offer)
+        .where(Offer.creator_id == creator.id)
+        .options(joinedload(Offer.campaign).joinedload(Campaign.brand))
+    )
+
+
+def list_offers(
+    session: Session,
+    creator: Creator,
+    *,
+    status: OfferStatus | None = None,
+    page: int = 1,
+    page_size: int = 20,
+    now: datetime | None = None,
+) -> Page[Offer]:
+    """The creator's offers, newest first; ``status`` follows expiry even before the job runs."""
+    now = now or utcnow()
+    query = _offers_of(creator)
+    if status is OfferStatus.PROPOSED:
+        query = query.where(Offer.status == OfferStatus.PROPOSED, Offer.expires_at > now)
+    elif status is OfferStatus.EXPIRED:
+        query = query.where(
+            or_(
+                Offer.status == OfferStatus.EXPIRED,
+                and_(Offer.status == OfferStatus.PROPOSED, Offer.expires_at <= now),
+            )
+        )
+    elif status is not None:
+        query = query.where(Offer.status == status)
+    return paginate(session, query.order_by(Offer.id.desc()), page, page_size)
+
+
+def _own_offer(session: Session, creator: Creator, offer_id: int) -> Offer:
+    offer = session.scalar(
+        select(Offer).where(Offer.id == offer_id, Offer.creator_id == creator.id).with_for_update()
+    )
+    if offer is None:
+        raise NotFound("Offer not found.")
+    return offer
+
+
+def _require_proposed(offer: Offer, now: datetime) -> None:
+    status = offer.effective_status(now)
+    if status is OfferStatus.EXPIRED:
+        raise Conflict("This offer has expired.")
+    if status is not OfferStatus.PROPOSED:
+        raise Conflict(f"This offer was already {status.value}.")
+
+
+def open_sponsorship_count(session: Session, creator_id: int) -> int:
+    """Sponsorships still in progress for the creator: they use weekly capacity."""
+    return (
+        session.scalar(
+            select(func.count(Sponsorship.id)).where(
+                Sponsorship.creator_id == creator_id,
+                Sponsorship.status.in_(OPEN_SPONSORSHIP_STATES),
+            )
+        )
+        or 0
+    )
+
+
+def campaign_commitments(session: Session, campaign_id: int) -> tuple[int, int]:
+    """(amount committed, slots taken) by the campaign's sponsorships that were not called off."""
+    amount, count = session.execute(
+        select(
+            func.coalesce(func.sum(Sponsorship.price_amount), 0), func.count(Sponsorship.id)
+        ).where(Sponsorship.campaign_id == campaign_id, Sponsorship.status.in_(COMMITTED_STATES))
+    ).one()
+    return int(amount), int(count)
+
+
+def _check_exclusivity(session: Session, creator: Creator, campaign: Campaign) -> None:
+    if campaign.competitor_group is None:
+        return
+    clash = session.scalar(
+        select(Campaign.title)
+        .join(Sponsorship, Sponsorship.campaign_id == Campaign.id)
+        .where(
+            Sponsorship.creator_id == creator.id,
+            Sponsorship.status.in_(COMMITTED_STATES),
+            Campaign.competitor_group == campaign.competitor_group,
+            Campaign.status == CampaignStatus.PUBLISHED,
+            Campaign.id != campaign.id,
+        )
+        .limit(1)
+    )
+    if clash is not None:
+        raise Conflict(
+            f"You already work with a competing brand in '{campaign.competitor_group}' "
+            f"(campaign '{clash}'); brands in one group get exclusive creators."
+        )
+
+
+def accept_offer(
+    session: Session, creator: Creator, offer_id: int, now: datetime | None = None
+) -> Sponsorship:
+    """Accept a live proposal: checks capacity, exclusivity, budget and slots, then commits work."""
+    now = now or utcnow()
+    offer = _own_offer(session, creator, offer_id)
+    _require_proposed(offer, now)
+    campaign = session.scalar(
+        select(Campaign).where(Campaign.id == offer.campaign_id).with_for_update()
+    )
+    assert campaign is not None
+    if campaign.status is not CampaignStatus.PUBLISHED:
+        raise Conflict(f"This campaign is {campaign.status.value} and no longer takes creators.")
+    if open_sponsorship_count(session, creator.id) >= creator.weekly_capacity:
+        raise Conflict(
+            f"You are at your weekly capacity ({creator.weekly_capacity}); deliver a post or raise "
+            "your capacity first."
+        )
+    _check_exclusivity(session, creator, campaign)
+    committed, taken = campaign_commitments(session, campaign.id)
+    if taken >= campaign.slots or committed + offer.price_amount > campaign.budget_amount:
+        raise Conflict("This campaign has no budget or slot left for this offer.")
+    offer.status = OfferStatus.ACCEPTED
+    offer.responded_at = now
+    sponsorship = Sponsorship(
+        offer=offer,
+        campaign_id=campaign.id,
+        creator_id=creator.id,
+        price_amount=offer.price_amount,
+        currency=offer.currency,
+        status=SponsorshipStatus.ACTIVE,
+        due_on=campaign.ends_on,
+        created_at=now,
+    )
+    session.add(sponsorship)
+    session.flush()
+    return sponsorship
+
+
+def decline_offer(
+    session: Session,
+    creator: Creator,
+    offer_id: int,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Offer:
+    """Decline a live proposal, optionally saying why (brands see the reason)."""
+    now = now or utcnow()
+    offer = _own_offer(session, creator, offer_id)
+    _require_proposed(offer, now)
+    offer.status = OfferStatus.DECLINED
+    offer.responded_at = now
+    offer.decline_reason = reason
+    session.flush()
+    return offer
+
+
+def expire_offers(session: Session, now: datetime | None = None) -> int:
+    """Mark proposals past their expiry as expired; returns how many (frees budget and slots)."""
+    now = now or utcnow()
+    offers = session.scalars(
+        select(Offer).where(Offer.status == OfferStatus.PROPOSED, Offer.expires_at <= now)
+    ).all()
+    for offer in offers:
+        offer.status = OfferStatus.EXPIRED
+    session.flush()
+    return len(offers)
+
+
+# --- creators: sponsorships ---------------------------------------------------------------
+
+
+def list_sponsorships(
+    session: Session,
+    creator: Creator,
+    *,
+    status: SponsorshipStatus | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> Page[Sponsorship]:
+    """The creator's sponsorships, newest first."""
+    query = (
+        select(Sponsorship)
+        .where(Sponsorship.creator_id == creator.id)
+        .options(joinedload(Sponsorship.campaign).joinedload(Campaign.brand))
+    )
+    if status is not None:
+        query = query.where(Sponsorship.status == status)
+    return paginate(session, query.order_by(Sponsorship.id.desc()), page, page_size)
+
+
+def submit_deliverable(
+    session: Session,
+    creator: Creator,
+    sponsorship_id: int,
+    *,
+    url: str,
+    disclosure: bool,
+    now: datetime | None = None,
+) -> Sponsorship:
+    """Hand in the published post for review; sponsored posts must be labelled."""
+    now = now or utcnow()
+    sponsorship = session.scalar(
+        select(Sponsorship)
+        .where(Sponsorship.id == sponsorship_id, Sponsorship.creator_id == creator.id)
+        .with_for_update()
+    )
+    if sponsorship is None:
+        raise NotFound("Sponsorship not found.")
+    if not disclosure:
+        raise InvalidInput(
+            "Sponsored posts must be labelled.",
+            {
+                "disclosure": [
+                    "Label the post as a paid partnership (e.g. the platform's sponsored tag or "
+                    "#ad), then send disclosure: true."
+                ]
+            },
+        )
+    if sponsorship.status not in (SponsorshipStatus.ACTIVE, SponsorshipStatus.REJECTED):
+        raise Conflict(f"This sponsorship is {sponsorship.status.value}; nothing to deliver.")
+    sponsorship.post_url = url
+    sponsorship.disclosure = True
+    sponsorship.status = SponsorshipStatus.DELIVERED
+    sponsorship.delivered_at = now
+    sponsorship.first_delivered_at = sponsorship.first_delivered_at or now
+    session.flush()
+    return sponsorship
+
+
+# --- brands: review -------------------------------------------------------------------------
+
+
+def get_brand_sponsorship(
+    session: Session, brand: Brand, sponsorship_id: int, *, lock: bool = False
+) -> Sponsorship:
+    """A sponsorship on one of the brand's campaigns; others answer like missing ones."""
+    query = (
+        select(Sponsorship)
+        .join(Campaign, Campaign.id == Sponsorship.campaign_id)
+        .where(Sponsorship.id == sponsorship_id, Campaign.brand_id == brand.id)
+    )
+    if lock:
+        query = query.with_for_update(of=Sponsorship)
+    sponsorship = session.scalar(query)
+    if sponsorship is None:
+        raise NotFound("Sponsorship not found.")
+    return sponsorship
+
+
+def reject_deliverable(
+    session: Session, brand: Brand, sponsorship_id: int, reason: str, now: datetime | None = None
+) -> Sponsorship:
+    """Send a delivered post back with a reason; the creator may deliver again."""
+    sponsorship = get_brand_sponsorship(session, brand, sponsorship_id, lock=True)
+    if sponsorship.status is not SponsorshipStatus.DELIVERED:
+        raise Conflict(
+            f"Only delivered posts can be rejected; this one is {sponsorship.status.value}."
+        )
+    sponsorship.status = SponsorshipStatus.REJECTED
+    sponsorship.rejection_reason = reason
+    sponsorship.reviewed_at = now or utcnow()
+    session.flush()
+    return sponsorship
+
+
+# --- reliability ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """What the platform measures about a creator; shown read-only."""
+
+    offers_received: int
+    reply_rate_48h: float | None
+    acceptance_rate: float | None
+    on_time_delivery_rate: float | None
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def reliability(session: Session, creator_id: int, now: datetime | None = None) -> Reliability:
+    """Reply rate within 48 h, acceptance rate and on-time delivery, from the creator's history."""
+    now = now or utcnow()
+    offers = session.execute(
+        select(Offer.status, Offer.created_at, Offer.responded_at).where(
+            Offer.creator_id == creator_id
+        )
+    ).all()
+    due_for_reply = replied_in_time = accepted = answered = 0
+    for status, created_at, responded_at in offers:
+        if responded_at is not None:
+            answered += 1
+            accepted += status is OfferStatus.ACCEPTED
+        if responded_at is not None or now - created_at >= REPLY_WINDOW:
+            due_for_reply += 1
+            if responded_at is not None and responded_at - created_at <= REPLY_WINDOW:
+                replied_in_time += 1
+    sponsorships = session.execute(
+        select(Sponsorship.due_on, Sponsorship.first_delivered_at).where(
+            Sponsorship.creator_id == creator_id,
+            Sponsorship.status != SponsorshipStatus.CANCELLED,
+        )
+    ).all()
+    due = on_time = 0
+    for due_on, delivered_at in sponsorships:
+        if delivered_at is not None or due_on < now.date():
+            due += 1
+            on_time += delivered_at is not None and delivered_at.date() <= due_on
+    return Reliability(
+        offers_received=len(offers),
+        reply_rate_48h=_ratio(replied_in_time, due_for_reply),
+        acceptance_rate=_ratio(accepted, answered),
+        on_time_delivery_rate=_ratio(on_time, due),
+    )
+
+
+# --- brands: a campaign's offers and sponsorships --------------------------------------------
+
+
+def list_campaign_offers(
+    session: Session,
+    campaign: Campaign,
+    *,
+    status: OfferStatus | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> Page[Offer]:
+    """A campaign's offers, best fit first (the caller checked the campaign is the brand's)."""
+    query = select(Offer).where(Offer.campaign_id == campaign.id).options(joinedload(Offer.creator))
+    if status is not None:
+        query = query.where(Offer.status == status)
+    return paginate(session, query.order_by(Offer.fit_score.desc(), Offer.id), page, page_size)
+
+
+def list_campaign_sponsorships(
+    session: Session,
+    campaign: Campaign,
+    *,
+    status: SponsorshipStatus | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> Page[Sponsorship]:
+    """A campaign's sponsorships, those waiting for review first."""
+    query = (
+        select(Sponsorship)
+        .where(Sponsorship.campaign_id == campaign.id)
+        .options(
+            joinedload(Sponsorship.creator),
+            joinedload(Sponsorship.campaign).joinedload(Campaign.brand),
+        )
+    )
+    if status is not None:
+        query = query.where(Sponsorship.status == status)
+    waiting_first = (Sponsorship.status != SponsorshipStatus.DELIVERED, Sponsorship.id.desc())
+    return paginate(session, query.order_by(*waiting_first), page, page_size)
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    """Money and progress of one campaign, in its currency's minor units."""
+
+    campaign: Campaign
+    budget: int
+    committed: int  # accepted, not yet approved
+    paid: int  # approved and paid
+    remaining: int
+    sponsorships: dict[str, int]
+    offers: dict[str, int]
+    engaged_reach: int  # followers × engagement of creators whose posts were approved
+
+
+def campaign_report(session: Session, campaign: Campaign) -> CampaignReport:
+    """Spend, commitments, what is left, and reach so far."""
+    rows = session.execute(
+        select(
+            Sponsorship.status, Sponsorship.price_amount, Creator.followers, Creator.engagement_rate
+        )
+        .join(Creator, Creator.id == Sponsorship.creator_id)
+        .where(Sponsorship.campaign_id == campaign.id)
+    ).all()
+    by_status: dict[str, int] = {s.value: 0 for s in SponsorshipStatus}
+    committed = paid = reach = 0
+    for status, price, followers, engagement in rows:
+        by_status[status.value] += 1
+        if status in OPEN_SPONSORSHIP_STATES:
+            committed += price
+        elif status is SponsorshipStatus.APPROVED:
+            paid += price
+            reach += round(followers * engagement)
+    offers = dict.fromkeys((s.value for s in OfferStatus), 0)
+    for status, count in session.execute(
+        select(Offer.status, func.count(Offer.id))
+        .where(Offer.campaign_id == campaign.id)
+        .group_by(Offer.status)
+    ):
+        offers[status.value] = count
+    return CampaignReport(
+        campaign=campaign,
+        budget=campaign.budget_amount,
+        committed=committed,
+        paid=paid,
+        remaining=campaign.budget_amount - committed - paid,
+        sponsorships=by_status,
+        offers=offers,
+        engaged_reach=reach,
+    )
