@@ -8,9 +8,12 @@ from typing import Any
 
 from flask import Flask, render_template
 
+import queueing
 from accounts.services import configure_password_hashing
 from config import BaseConfig, embedded_secret, load_config
+from core.jobs import set_dispatcher
 from extensions import db, limiter
+from payments.providers import build_provider
 
 
 def database_url(cfg: BaseConfig, instance_path: str) -> str:
@@ -45,6 +48,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         time_cost=app.config["ARGON2_TIME_COST"], memory_kib=app.config["ARGON2_MEMORY_KIB"]
     )
     db.init_app(app)
+    set_dispatcher(queueing.dispatch)
+    app.extensions["dandelion.payments"] = build_provider(app.config)
     limiter.init_app(app)
 
     from api import init_api

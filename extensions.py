@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, make_session_factory
+from payments.providers import PaymentProvider
 
 
 class Database:
@@ -51,3 +52,8 @@ class Database:
 
 db = Database()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def payment_provider() -> PaymentProvider:
+    """The app's payment provider (built once in ``create_app``)."""
+    return current_app.extensions["dandelion.payments"]  # type: ignore[no-any-return]

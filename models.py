@@ -4,10 +4,21 @@ from accounts.models import Account, ApiToken, Brand, Creator, Role
 from campaigns.models import Campaign, CampaignStatus
 from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipStatus
 from matching.models import MatchRun, MatchRunStatus
-from payments.models import Payout, PayoutStatus
+from payments.models import (
+    CampaignFunding,
+    CampaignRefund,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payout,
+    PayoutStatus,
+    StripeEvent,
+)
 
 __all__ = [
-    "Account", "ApiToken", "Brand", "Campaign", "CampaignStatus", "Creator", "MatchRun",
+    "Account", "ApiToken", "Brand", "Campaign", "CampaignFunding", "CampaignRefund",
+    "CampaignStatus", "Creator", "LedgerAccount", "LedgerEntry", "LedgerTransaction", "MatchRun",
+    "StripeEvent",
     "MatchRunStatus", "Offer", "OfferStatus", "Payout", "PayoutStatus", "Role", "Sponsorship",
     "SponsorshipStatus",
 ]  # fmt: skip

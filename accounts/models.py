@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -86,6 +87,9 @@ class Creator(Base):
     # Measured by the platform; read-only to the creator.
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     sponsored_share: Mapped[float] = mapped_column(Float, default=0.0)
+    # Stripe Connect: the creator's connected account and whether it can receive transfers.
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)
+    payouts_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

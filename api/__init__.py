@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import swagger_ui_bundle
-from flask import Blueprint, Flask, request, send_from_directory
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask, request, send_from_directory
 from flask_smorest import Api as _SmorestApi
+from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from api.errors import error_payload
@@ -49,6 +51,9 @@ def _flatten(errors: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
+# Query strings follow each schema's own ``unknown`` (RAISE): webargs would drop unknown
+# query parameters silently, and a typo in ``?statsu=`` deserves an error.
+Blueprint.ARGUMENTS_PARSER.DEFAULT_UNKNOWN_BY_LOCATION = {}
 api = Api()
 
 
@@ -67,7 +72,7 @@ def init_api(app: Flask) -> None:
 
 
 # The interactive docs load Swagger UI from the installed package, never from a CDN.
-_swagger_assets = Blueprint("swagger_assets", __name__)
+_swagger_assets = FlaskBlueprint("swagger_assets", __name__)
 
 
 @_swagger_assets.route("/api/v1/static/swagger-ui/<path:filename>")

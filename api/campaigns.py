@@ -25,7 +25,7 @@ from api.schemas.campaigns import (
 from api.schemas.common import page_of
 from campaigns import services
 from collaborations import services as collaborations
-from extensions import db
+from extensions import db, payment_provider
 
 blp = Blueprint("campaigns", __name__, description="A brand's campaigns and their life cycle.")
 
@@ -86,49 +86,54 @@ class CampaignFund(MethodView):
     @blp.alt_response(409, description="Only drafts can be funded.")
     def post(self, campaign_id: int) -> Any:
         """Fund a draft: budget plus the platform fee (ledger mode settles at once)."""
-        campaign, payment = services.fund_campaign(
+        campaign, funding = services.fund_campaign(
             db.session,
             current_brand(),
             campaign_id,
-            provider=current_app.config["PAYMENTS_PROVIDER"],
+            provider=payment_provider(),
             fee_bps=current_app.config["PLATFORM_FEE_BPS"],
         )
-        return {"campaign": campaign, "payment": payment}
+        return {"campaign": campaign, "payment": funding}
 
 
-def _transition(name: str, doc: str, service: Any) -> None:
-    """Register ``POST /campaigns/{id}/<name>`` for a plain state transition."""
+@blp.route("/campaigns/<int:campaign_id>/publish")
+class CampaignPublish(MethodView):
+    decorators = [require(Role.BRAND)]
 
-    def post(self: MethodView, campaign_id: int) -> Any:
-        return service(db.session, current_brand(), campaign_id)
-
-    post.__doc__ = doc
-    view = type(
-        f"Campaign{name.title()}",
-        (MethodView,),
-        {
-            "decorators": [require(Role.BRAND)],
-            "post": blp.doc(security=BEARER_SECURITY)(
-                blp.response(200, CampaignSchema)(
-                    blp.alt_response(409, description="The campaign's state does not allow it.")(
-                        post
-                    )
-                )
-            ),
-        },
-    )
-    blp.route(f"/campaigns/<int:campaign_id>/{name}")(view)
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, CampaignSchema)
+    @blp.alt_response(409, description="Only funded campaigns can be published.")
+    def post(self, campaign_id: int) -> Any:
+        """Open a funded campaign to the next weekly matching."""
+        return services.publish_campaign(db.session, current_brand(), campaign_id)
 
 
-_transition(
-    "publish", "Open a funded campaign to the next weekly matching.", services.publish_campaign
-)
-_transition("cancel", "Cancel; what is not committed goes back to you.", services.cancel_campaign)
-_transition(
-    "complete",
-    "Close a published campaign; the unspent rest goes back.",
-    services.complete_campaign,
-)
+@blp.route("/campaigns/<int:campaign_id>/cancel")
+class CampaignCancel(MethodView):
+    decorators = [require(Role.BRAND)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, CampaignSchema)
+    @blp.alt_response(409, description="Completed or cancelled campaigns cannot be cancelled.")
+    def post(self, campaign_id: int) -> Any:
+        """Cancel; open offers are withdrawn and what is not committed goes back to you."""
+        return services.cancel_campaign(
+            db.session, current_brand(), campaign_id, provider=payment_provider()
+        )
+
+
+@blp.route("/campaigns/<int:campaign_id>/complete")
+class CampaignComplete(MethodView):
+    decorators = [require(Role.BRAND)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, CampaignSchema)
+    @blp.alt_response(409, description="Only published campaigns can be completed.")
+    def post(self, campaign_id: int) -> Any:
+        """Close a published campaign; the unspent rest goes back to you."""
+        return services.complete_campaign(
+            db.session, current_brand(), campaign_id, provider=payment_provider()
+        )
 
 
 @blp.route("/campaigns/<int:campaign_id>/offers")

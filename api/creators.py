@@ -25,8 +25,8 @@ from api.schemas.creators import (
     SponsorshipSchema,
 )
 from collaborations import services as collaborations
-from extensions import db
-from payments import payouts
+from extensions import db, payment_provider
+from payments import service as payments
 
 blp = Blueprint(
     "creators", __name__, description="Creators: profile, opt-in, offers, sponsorships, payouts."
@@ -107,7 +107,9 @@ class OfferAccept(MethodView):
     )
     def post(self, offer_id: int) -> Any:
         """Accept an offer: it becomes a sponsorship."""
-        return collaborations.accept_offer(db.session, current_creator(), offer_id)
+        return collaborations.accept_offer(
+            db.session, current_creator(), offer_id, provider=payment_provider()
+        )
 
 
 @blp.route("/offers/<int:offer_id>/decline")
@@ -161,4 +163,4 @@ class MyPayouts(MethodView):
     @blp.response(200, page_of(PayoutSchema))
     def get(self, **query: Any) -> Any:
         """What you were paid, per sponsorship."""
-        return payouts.list_payouts(db.session, current_creator(), **query)
+        return payments.list_payouts(db.session, current_creator(), **query)

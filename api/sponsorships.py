@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -12,8 +11,7 @@ from accounts.models import Role
 from api.auth import BEARER_SECURITY, current_brand, require
 from api.schemas.creators import ReviewRejectSchema, SponsorshipSchema
 from collaborations import services as collaborations
-from extensions import db
-from payments import payouts
+from extensions import db, payment_provider
 
 blp = Blueprint("sponsorships", __name__, description="Brands review delivered posts.")
 
@@ -27,11 +25,8 @@ class Approve(MethodView):
     @blp.alt_response(409, description="Only delivered posts can be approved.")
     def post(self, sponsorship_id: int) -> Any:
         """Approve the post and pay the creator the agreed price."""
-        return payouts.approve_sponsorship(
-            db.session,
-            current_brand(),
-            sponsorship_id,
-            provider=current_app.config["PAYMENTS_PROVIDER"],
+        return collaborations.approve_sponsorship(
+            db.session, current_brand(), sponsorship_id, provider=payment_provider()
         )
 
 

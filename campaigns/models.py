@@ -61,6 +61,12 @@ class Campaign(Base):
 
     brand: Mapped[Brand] = relationship()
 
+    def mark_funded(self) -> None:
+        """The money is in: a draft becomes funded (a no-op in any other state)."""
+        if self.status is CampaignStatus.DRAFT:
+            self.status = CampaignStatus.FUNDED
+            self.funded_at = utcnow()
+
     @property
     def budget(self) -> Money:
         """The budget as money."""

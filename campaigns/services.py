@@ -10,10 +10,13 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Brand
 from campaigns.models import Campaign, CampaignStatus
+from collaborations.services import withdraw_campaign_work
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.pagination import Page, paginate
-from payments.funding import FundingResult, start_funding
+from payments import service as payments
+from payments.models import CampaignFunding
+from payments.providers import PaymentProvider
 
 # Fields that shape matching and money: they may change only while the campaign is a draft.
 DRAFT_ONLY_FIELDS = frozenset(
@@ -23,6 +26,8 @@ DRAFT_ONLY_FIELDS = frozenset(
     }
 )  # fmt: skip
 OPEN_STATES = (CampaignStatus.DRAFT, CampaignStatus.FUNDED, CampaignStatus.PUBLISHED)
+# Column names that the API shows under another field name (errors name the API's field).
+API_FIELD_NAMES = {"budget_amount": "budget", "currency": "budget"}
 
 
 def _check_consistency(c: Campaign) -> None:
@@ -85,7 +90,7 @@ def update_campaign(
     if campaign.status not in OPEN_STATES:
         raise Conflict(f"A {campaign.status.value} campaign cannot be edited.")
     if campaign.status is not CampaignStatus.DRAFT:
-        frozen = sorted(DRAFT_ONLY_FIELDS & changes.keys())
+        frozen = sorted({API_FIELD_NAMES.get(n, n) for n in DRAFT_ONLY_FIELDS & changes.keys()})
         if frozen:
             raise Conflict(
                 f"Only drafts can change {', '.join(frozen)}; this campaign is "
@@ -109,24 +114,14 @@ def delete_campaign(session: Session, brand: Brand, campaign_id: int) -> None:
 
 
 def fund_campaign(
-    session: Session, brand: Brand, campaign_id: int, *, provider: str, fee_bps: int
-) -> tuple[Campaign, FundingResult]:
-    """Start funding a draft; with a provider that settles at once it becomes ``funded``."""
+    session: Session, brand: Brand, campaign_id: int, *, provider: PaymentProvider, fee_bps: int
+) -> tuple[Campaign, CampaignFunding]:
+    """Start funding a draft (budget + platform fee); with the ledger provider it is funded now."""
     campaign = get_campaign(session, brand, campaign_id, lock=True)
     if campaign.status is not CampaignStatus.DRAFT:
         raise Conflict(f"Only drafts can be funded; this campaign is {campaign.status.value}.")
-    result = start_funding(campaign, provider=provider, fee_bps=fee_bps)
-    if result.status == "succeeded":
-        mark_funded(campaign)
-    session.flush()
-    return campaign, result
-
-
-def mark_funded(campaign: Campaign) -> None:
-    """Record that the campaign's money is in (called by the payment provider's confirmation)."""
-    if campaign.status is CampaignStatus.DRAFT:
-        campaign.status = CampaignStatus.FUNDED
-        campaign.funded_at = utcnow()
+    funding = payments.start_funding(session, campaign, provider, fee_bps=fee_bps)
+    return campaign, funding
 
 
 def publish_campaign(
@@ -146,25 +141,37 @@ def publish_campaign(
     return campaign
 
 
-def cancel_campaign(session: Session, brand: Brand, campaign_id: int) -> Campaign:
+def _close(
+    session: Session, campaign: Campaign, status: CampaignStatus, provider: PaymentProvider
+) -> None:
+    """Stop the campaign: withdraw open proposals, call off work not yet delivered, and send
+    what is not committed back to the brand."""
+    campaign.status = status
+    campaign.closed_at = utcnow()
+    withdraw_campaign_work(session, campaign)
+    payments.start_refund(session, campaign, provider)
+    session.flush()
+
+
+def cancel_campaign(
+    session: Session, brand: Brand, campaign_id: int, *, provider: PaymentProvider
+) -> Campaign:
     """Cancel a campaign that is not yet completed; what is not committed goes back."""
     campaign = get_campaign(session, brand, campaign_id, lock=True)
     if campaign.status not in OPEN_STATES:
         raise Conflict(f"A {campaign.status.value} campaign cannot be cancelled.")
-    campaign.status = CampaignStatus.CANCELLED
-    campaign.closed_at = utcnow()
-    session.flush()
+    _close(session, campaign, CampaignStatus.CANCELLED, provider)
     return campaign
 
 
-def complete_campaign(session: Session, brand: Brand, campaign_id: int) -> Campaign:
+def complete_campaign(
+    session: Session, brand: Brand, campaign_id: int, *, provider: PaymentProvider
+) -> Campaign:
     """Close a published campaign: no more matching; what is unspent goes back."""
     campaign = get_campaign(session, brand, campaign_id, lock=True)
     if campaign.status is not CampaignStatus.PUBLISHED:
         raise Conflict(
             f"Only published campaigns can be completed; this campaign is {campaign.status.value}."
         )
-    campaign.status = CampaignStatus.COMPLETED
-    campaign.closed_at = utcnow()
-    session.flush()
+    _close(session, campaign, CampaignStatus.COMPLETED, provider)
     return campaign

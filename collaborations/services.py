@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import Brand, Creator
@@ -20,6 +20,8 @@ from collaborations.models import (
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.pagination import Page, paginate
+from payments import service as payments
+from payments.providers import PaymentProvider
 
 REPLY_WINDOW = timedelta(hours=48)
 # Sponsorships that count against a campaign's budget and slots: everything not called off.
@@ -126,7 +128,12 @@ def _check_exclusivity(session: Session, creator: Creator, campaign: Campaign) -
 
 
 def accept_offer(
-    session: Session, creator: Creator, offer_id: int, now: datetime | None = None
+    session: Session,
+    creator: Creator,
+    offer_id: int,
+    *,
+    provider: PaymentProvider,
+    now: datetime | None = None,
 ) -> Sponsorship:
     """Accept a live proposal: checks capacity, exclusivity, budget and slots, then commits work."""
     now = now or utcnow()
@@ -147,6 +154,9 @@ def accept_offer(
     committed, taken = campaign_commitments(session, campaign.id)
     if taken >= campaign.slots or committed + offer.price_amount > campaign.budget_amount:
         raise Conflict("This campaign has no budget or slot left for this offer.")
+    if not creator.payouts_enabled and provider.needs_onboarding:
+        notice = "Payouts wait until you finish payout onboarding (POST /api/v1/creators/me/payout-account)."
+        offer.explanation = {**(offer.explanation or {}), "payout_notice": notice}
     offer.status = OfferStatus.ACCEPTED
     offer.responded_at = now
     sponsorship = Sponsorship(
@@ -161,6 +171,7 @@ def accept_offer(
     )
     session.add(sponsorship)
     session.flush()
+    payments.commit_funds(session, campaign, sponsorship)
     return sponsorship
 
 
@@ -273,6 +284,56 @@ def get_brand_sponsorship(
     if sponsorship is None:
         raise NotFound("Sponsorship not found.")
     return sponsorship
+
+
+def approve_sponsorship(
+    session: Session,
+    brand: Brand,
+    sponsorship_id: int,
+    *,
+    provider: PaymentProvider,
+    now: datetime | None = None,
+) -> Sponsorship:
+    """Approve a delivered post and pay the creator the agreed price, once.
+
+    The state change is a conditional update (delivered → approved), so of any number of
+    concurrent approvals exactly one proceeds to the payout; the payout's unique sponsorship
+    and idempotency key back this up.
+    """
+    sponsorship = get_brand_sponsorship(session, brand, sponsorship_id)
+    approved = session.execute(
+        update(Sponsorship)
+        .where(Sponsorship.id == sponsorship.id, Sponsorship.status == SponsorshipStatus.DELIVERED)
+        .values(status=SponsorshipStatus.APPROVED, reviewed_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(sponsorship)
+    if approved != 1:
+        raise Conflict(
+            f"Only delivered posts can be approved; this one is {sponsorship.status.value}."
+        )
+    payments.start_payout(session, sponsorship, provider)
+    return sponsorship
+
+
+def withdraw_campaign_work(session: Session, campaign: Campaign) -> None:
+    """A campaign closes: open proposals expire and work not yet delivered is called off.
+
+    Delivered posts stay for the brand to review: the creator did the work.
+    """
+    for offer in session.scalars(
+        select(Offer).where(Offer.campaign_id == campaign.id, Offer.status == OfferStatus.PROPOSED)
+    ):
+        offer.status = OfferStatus.EXPIRED
+    for sponsorship in session.scalars(
+        select(Sponsorship).where(
+            Sponsorship.campaign_id == campaign.id,
+            Sponsorship.status.in_((SponsorshipStatus.ACTIVE, SponsorshipStatus.REJECTED)),
+        )
+    ):
+        sponsorship.status = SponsorshipStatus.CANCELLED
+        payments.release_funds(session, sponsorship)
+    session.flush()
 
 
 def reject_deliverable(

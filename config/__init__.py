@@ -11,8 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-# The Stripe provider joins this tuple when the payments module lands (see README).
-SUPPORTED_PAYMENT_PROVIDERS = ("ledger",)
+SUPPORTED_PAYMENT_PROVIDERS = ("ledger", "stripe")
 
 
 class ConfigError(RuntimeError):
@@ -119,6 +118,12 @@ def load_config(env: dict[str, str] | None = None) -> BaseConfig:
         )
     if not 0 <= cfg.PLATFORM_FEE_BPS <= 10_000:
         raise ConfigError("PLATFORM_FEE_BPS must be between 0 and 10000")
+    if cfg.PAYMENTS_PROVIDER == "stripe" and not (
+        cfg.STRIPE_SECRET_KEY and cfg.STRIPE_WEBHOOK_SECRET
+    ):
+        raise ConfigError(
+            "PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"
+        )
     if production:
         missing = [n for n in ("SECRET_KEY", "DATABASE_URL") if not getattr(cfg, n)]
         if missing:

@@ -12,6 +12,7 @@ from campaigns.models import CampaignStatus
 from collaborations.models import OfferStatus, SponsorshipStatus
 from core.audience import CATEGORIES
 from core.db import utcnow
+from payments.models import FundingStatus
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Lower-case letters, digits and '-'.")
 MAX_SLOTS = 500
@@ -74,6 +75,13 @@ class CampaignInputSchema(StrictSchema):
     def _split_money(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         if "budget" in data:
             budget = data.pop("budget")
+            # A PATCH loads with partial=True, which marshmallow passes down to nested schemas;
+            # money is one value and is replaced whole, so both parts are still required.
+            missing = [name for name in ("amount", "currency") if name not in budget]
+            if missing:
+                raise ma.ValidationError(
+                    {name: ["Missing data for required field."] for name in missing}, "budget"
+                )
             data["budget_amount"] = budget["amount"]
             data["currency"] = budget["currency"]
         return data
@@ -111,11 +119,18 @@ class CampaignSchema(ma.Schema):
 
 class FundingSchema(ma.Schema):
     provider = fields.String(metadata={"description": "'ledger' (settles at once) or 'stripe'."})
-    status = fields.String(metadata={"description": "'succeeded' or 'requires_payment'."})
-    amount = fields.Integer(metadata={"description": "Budget + platform fee, minor units."})
+    status = fields.Enum(FundingStatus, by_value=True)
+    amount = fields.Integer(
+        attribute="total", metadata={"description": "Budget + platform fee, minor units."}
+    )
+    budget = fields.Integer()
     fee = fields.Integer()
     currency = fields.String()
-    client_secret = fields.String(allow_none=True)
+    payment_intent_id = fields.String(allow_none=True)
+    client_secret = fields.String(
+        allow_none=True,
+        metadata={"description": "Stripe mode: confirm the payment with Stripe.js."},
+    )
 
 
 class FundCampaignResultSchema(ma.Schema):

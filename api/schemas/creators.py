@@ -13,7 +13,16 @@ from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import PayoutStatus
 
-STRICT_BOOL = {"truthy": {True}, "falsy": {False}}
+
+class StrictBoolean(fields.Boolean):
+    """JSON ``true``/``false`` only. ``truthy={True}`` alone is not enough: ``1 in {True}``."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 CATEGORY_LIST = fields.List(
     fields.String(validate=validate.OneOf(CATEGORIES)),
     validate=validate.Length(max=len(CATEGORIES)),
@@ -93,7 +102,7 @@ class CreatorProfilePatchSchema(StrictSchema):
 class AvailabilitySchema(StrictSchema):
     """The opt-in: only open creators (and not past ``until``) are matched."""
 
-    open = fields.Boolean(required=True, **STRICT_BOOL)
+    open = StrictBoolean(required=True)
     until = fields.Date(
         allow_none=True,
         load_default=None,
@@ -172,10 +181,9 @@ class DeliverableSchema(StrictSchema):
         validate=validate.Length(max=2048),
         metadata={"example": "https://www.xiaohongshu.com/explore/abc123"},
     )
-    disclosure = fields.Boolean(
+    disclosure = StrictBoolean(
         required=True,
         metadata={"description": "true once the post is labelled as sponsored; false is refused."},
-        **STRICT_BOOL,
     )
 
 

@@ -1,0 +1,41 @@
+"""Thin job wrappers for payments: take ids, open a session, call a service, commit."""
+
+from __future__ import annotations
+
+from extensions import payment_provider
+from payments import service
+from queueing import job_session
+
+
+class RetryLater(Exception):
+    """Raised after the attempt was recorded, so RQ's Retry schedules another one."""
+
+
+def execute_payout_job(payout_id: int) -> str:
+    """Transfer one approved payout to its creator."""
+    with job_session() as session:
+        outcome = service.execute_payout(session, payout_id, payment_provider())
+    if outcome.retry:
+        raise RetryLater(f"payout {payout_id}: {outcome.message}")
+    return outcome.status.value
+
+
+def execute_refund_job(refund_id: int) -> str:
+    """Refund a cancelled or completed campaign's unspent money to the brand."""
+    with job_session() as session:
+        retry = service.execute_refund(session, refund_id, payment_provider())
+    if retry:
+        raise RetryLater(f"refund {refund_id} will be retried")
+    return "done"
+
+
+def pay_pending_payouts_job(creator_id: int | None = None) -> int:
+    """Retry every pending payout (all creators, or one who just finished onboarding)."""
+    with job_session() as session:
+        ids = service.pending_payout_ids(session, creator_id)
+    for payout_id in ids:
+        try:
+            execute_payout_job(payout_id)
+        except RetryLater:
+            continue
+    return len(ids)
