@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy import Engine
@@ -12,24 +14,54 @@ from core.db import make_engine, make_session_factory
 from payments.providers import PaymentProvider
 
 
-class Database:
-    """Engine and session factory for the app; one session per request, committed once."""
+@dataclass
+class BoundDatabase:
+    """One app's engine and session factories."""
 
     engine: Engine
-    session_factory: sessionmaker[Session]
+    session_factory: sessionmaker[Session]  # writers: jobs, commands, unsafe HTTP methods
+    read_session_factory: sessionmaker[Session]  # GET/HEAD/OPTIONS requests
+
+
+class Database:
+    """Per-app engines and session factories; one session per request, committed once.
+
+    The object is shared (``db``) but its state lives in each app's ``extensions``, so several
+    apps in one process (tests, a worker beside a web app) keep their own databases.
+    """
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["SQLALCHEMY_URL"])
-        self.session_factory = make_session_factory(self.engine)
-        app.extensions["dandelion.db"] = self
+        engine = make_engine(app.config["SQLALCHEMY_URL"])
+        app.extensions["dandelion.db"] = BoundDatabase(
+            engine=engine,
+            session_factory=make_session_factory(engine),
+            read_session_factory=make_session_factory(engine, writer=False),
+        )
         app.after_request(self._commit_on_success)
         app.teardown_appcontext(self._close)
+
+    @property
+    def bound(self) -> BoundDatabase:
+        return current_app.extensions["dandelion.db"]  # type: ignore[no-any-return]
+
+    @property
+    def engine(self) -> Engine:
+        """The current app's engine."""
+        return self.bound.engine
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        """The current app's writer session factory (jobs and commands use it)."""
+        return self.bound.session_factory
 
     @property
     def session(self) -> Session:
         """This request's session (created on first use)."""
         if "db_session" not in g:
-            g.db_session = self.session_factory()
+            reads_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+            bound = self.bound
+            factory = bound.read_session_factory if reads_only else bound.session_factory
+            g.db_session = factory()
         return g.db_session
 
     def _commit_on_success(self, response: Response) -> Response:

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from api.errors import error_payload
 from core.errors import DomainError
+from payments.providers import ProviderError
 
 
 class Api(_SmorestApi):
@@ -59,16 +60,21 @@ api = Api()
 
 def init_api(app: Flask) -> None:
     """Bind the API, its blueprints and its error handlers to ``app``."""
-    from api import accounts, campaigns, creators, sponsorships
+    from api import accounts, campaigns, creators, sponsorships, webhooks
 
     api.init_app(app)
-    for blp in (accounts.blp, campaigns.blp, creators.blp, sponsorships.blp):
+    for blp in (accounts.blp, campaigns.blp, creators.blp, sponsorships.blp, webhooks.blp):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError) -> Any:
         return error_payload(exc.status, exc.message, exc.errors), exc.status
+
+    @app.errorhandler(ProviderError)
+    def _provider_error(exc: ProviderError) -> Any:
+        status = 503 if exc.retryable else 502
+        return error_payload(status, f"The payment provider did not complete this: {exc}"), status
 
 
 # The interactive docs load Swagger UI from the installed package, never from a CDN.

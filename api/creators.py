@@ -5,28 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from accounts import profiles
 from accounts.models import Creator, Role
 from api.auth import BEARER_SECURITY, current_creator, require
-from api.schemas.common import PageQuerySchema, page_of
+from api.schemas.common import page_of
 from api.schemas.creators import (
     AvailabilitySchema,
+    CreatorPageQuerySchema,
     CreatorProfilePatchSchema,
     CreatorProfileSchema,
     DeclineSchema,
     DeliverableSchema,
     OfferQuerySchema,
     OfferSchema,
+    PayoutAccountSchema,
     PayoutSchema,
     SponsorshipQuerySchema,
     SponsorshipSchema,
 )
 from collaborations import services as collaborations
 from extensions import db, payment_provider
+from payments import onboarding
 from payments import service as payments
+
+# Ids in paths stay within the database's integer keys: a larger one is a 404, not a 500.
+ID = "int(min=1, max=2147483647)"
 
 blp = Blueprint(
     "creators", __name__, description="Creators: profile, opt-in, offers, sponsorships, payouts."
@@ -59,7 +66,7 @@ class Me(MethodView):
         return _profile(current_creator())
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(CreatorProfilePatchSchema)
+    @blp.arguments(CreatorProfilePatchSchema, required=False)
     @blp.response(200, CreatorProfileSchema)
     def patch(self, changes: dict[str, Any]) -> Any:
         """Update your profile: audience, rate card, capacity and the rest."""
@@ -96,7 +103,7 @@ class MyOffers(MethodView):
         return collaborations.list_offers(db.session, current_creator(), **query)
 
 
-@blp.route("/offers/<int:offer_id>/accept")
+@blp.route(f"/offers/<{ID}:offer_id>/accept")
 class OfferAccept(MethodView):
     decorators = [require(Role.CREATOR)]
 
@@ -112,7 +119,7 @@ class OfferAccept(MethodView):
         )
 
 
-@blp.route("/offers/<int:offer_id>/decline")
+@blp.route(f"/offers/<{ID}:offer_id>/decline")
 class OfferDecline(MethodView):
     decorators = [require(Role.CREATOR)]
 
@@ -139,7 +146,7 @@ class MySponsorships(MethodView):
         return collaborations.list_sponsorships(db.session, current_creator(), **query)
 
 
-@blp.route("/sponsorships/<int:sponsorship_id>/deliverable")
+@blp.route(f"/sponsorships/<{ID}:sponsorship_id>/deliverable")
 class Deliverable(MethodView):
     decorators = [require(Role.CREATOR)]
 
@@ -159,8 +166,33 @@ class MyPayouts(MethodView):
     decorators = [require(Role.CREATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(CreatorPageQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, page_of(PayoutSchema))
     def get(self, **query: Any) -> Any:
         """What you were paid, per sponsorship."""
         return payments.list_payouts(db.session, current_creator(), **query)
+
+
+@blp.route("/creators/me/payout-account")
+class MyPayoutAccount(MethodView):
+    decorators = [require(Role.CREATOR)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, PayoutAccountSchema)
+    def get(self) -> Any:
+        """Whether you can receive payouts yet."""
+        return onboarding.payout_account(current_creator(), payment_provider())
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, PayoutAccountSchema)
+    @blp.alt_response(409, description="Payouts are settled outside Dandelion here (ledger mode).")
+    def post(self) -> Any:
+        """Start or continue payout onboarding: returns a link to Stripe's onboarding."""
+        home = request.host_url.rstrip("/")
+        return onboarding.start_onboarding(
+            db.session,
+            current_creator(),
+            payment_provider(),
+            return_url=f"{home}/api/v1/creators/me/payout-account",
+            refresh_url=f"{home}/api/v1/creators/me/payout-account",
+        )

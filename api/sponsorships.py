@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from accounts.models import Role
 from api.auth import BEARER_SECURITY, current_brand, require
+from api.creators import ID
 from api.schemas.creators import ReviewRejectSchema, SponsorshipSchema
 from collaborations import services as collaborations
 from extensions import db, payment_provider
@@ -16,7 +17,7 @@ from extensions import db, payment_provider
 blp = Blueprint("sponsorships", __name__, description="Brands review delivered posts.")
 
 
-@blp.route("/sponsorships/<int:sponsorship_id>/approve")
+@blp.route(f"/sponsorships/<{ID}:sponsorship_id>/approve")
 class Approve(MethodView):
     decorators = [require(Role.BRAND)]
 
@@ -30,7 +31,7 @@ class Approve(MethodView):
         )
 
 
-@blp.route("/sponsorships/<int:sponsorship_id>/reject")
+@blp.route(f"/sponsorships/<{ID}:sponsorship_id>/reject")
 class Reject(MethodView):
     decorators = [require(Role.BRAND)]
 

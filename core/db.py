@@ -51,24 +51,40 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets foreign keys on and a busy timeout for concurrent writers."""
+    """Create an engine.
+
+    SQLite (the embedded mode) gets foreign keys, WAL, and for writers ``BEGIN IMMEDIATE``:
+    SQLite has no row locks, so a writing transaction takes the write lock up front and
+    concurrent writers queue (30 s busy timeout) instead of failing when a stale reader tries
+    to write. Readers keep plain deferred transactions and never block anyone.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            dbapi_conn.isolation_level = None  # pysqlite must not BEGIN on its own
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+            immediate = conn.get_execution_options().get(WRITER_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory used by requests, jobs and commands."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+WRITER_OPTION = "dandelion_writer"
+
+
+def make_session_factory(engine: Engine, *, writer: bool = True) -> sessionmaker[Session]:
+    """Sessions for requests, jobs and commands; ``writer`` sessions lock SQLite up front."""
+    bind = engine.execution_options(**{WRITER_OPTION: True}) if writer else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 @contextmanager

@@ -99,7 +99,8 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
     """A session outside any request, for arranging data and checking what was written."""
-    s = app.extensions["dandelion.db"].session_factory()
+    # A reader: on SQLite it must not hold the write lock while the app handles requests.
+    s = app.extensions["dandelion.db"].read_session_factory()
     yield s
     s.close()
 

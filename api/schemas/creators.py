@@ -13,6 +13,8 @@ from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import PayoutStatus
 
+MAX_PAGE = 1_000_000
+
 
 class StrictBoolean(fields.Boolean):
     """JSON ``true``/``false`` only. ``truthy={True}`` alone is not enough: ``1 in {True}``."""
@@ -119,11 +121,18 @@ class AvailabilitySchema(StrictSchema):
     )
 
 
-class OfferQuerySchema(PageQuerySchema):
+class CreatorPageQuerySchema(PageQuerySchema):
+    """Pages of a creator's lists; a page number past any list is refused, not sent to the
+    database as an OFFSET too large for its integers (a 500)."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+
+
+class OfferQuerySchema(CreatorPageQuerySchema):
     status = fields.Enum(OfferStatus, by_value=True, load_default=None)
 
 
-class SponsorshipQuerySchema(PageQuerySchema):
+class SponsorshipQuerySchema(CreatorPageQuerySchema):
     status = fields.Enum(SponsorshipStatus, by_value=True, load_default=None)
 
 
@@ -183,7 +192,10 @@ class DeliverableSchema(StrictSchema):
     )
     disclosure = StrictBoolean(
         required=True,
-        metadata={"description": "true once the post is labelled as sponsored; false is refused."},
+        metadata={
+            "description": "true once the post is labelled as sponsored; false is refused.",
+            "enum": [True],
+        },
     )
 
 
@@ -199,3 +211,10 @@ class PayoutSchema(ma.Schema):
     provider = fields.String()
     created_at = fields.DateTime()
     paid_at = fields.DateTime(allow_none=True)
+
+
+class PayoutAccountSchema(ma.Schema):
+    provider = fields.String()
+    account_id = fields.String(allow_none=True)
+    payouts_enabled = fields.Boolean()
+    onboarding_url = fields.String(allow_none=True)

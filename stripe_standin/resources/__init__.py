@@ -1,0 +1,1 @@
+"""One module per group of Stripe resources; each handler takes ``(state, request)``."""
