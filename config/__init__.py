@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SUPPORTED_PAYMENT_PROVIDERS = ("ledger", "stripe")
+MODES = ("embedded", "production")
 
 
 class ConfigError(RuntimeError):
@@ -39,6 +40,8 @@ class BaseConfig:
     STRIPE_SECRET_KEY: str | None = None
     STRIPE_WEBHOOK_SECRET: str | None = None
     STRIPE_API_BASE: str = "https://api.stripe.com"
+    STRIPE_TIMEOUT_S: float = 30.0
+    STRIPE_MAX_NETWORK_RETRIES: int = 2  # the SDK retries with the same idempotency key
     PLATFORM_FEE_BPS: int = 1000
     TOKEN_TTL_HOURS: int = 24 * 7
     ARGON2_TIME_COST: int = 3  # argon2-cffi's defaults (RFC 9106, second recommendation)
@@ -97,7 +100,11 @@ class ProductionConfig(BaseConfig):
 def load_config(env: dict[str, str] | None = None) -> BaseConfig:
     """Build the settings for this process from the environment (read once, here)."""
     env = dict(os.environ if env is None else env)
-    production = env.get("DANDELION_ENV", "embedded").lower() == "production"
+    mode = (env.get("DANDELION_ENV") or "embedded").strip().lower()
+    if mode not in MODES:
+        # A typo ("prod") must not quietly start the embedded mode on a production machine.
+        raise ConfigError(f"DANDELION_ENV must be one of {', '.join(MODES)}, got {mode!r}")
+    production = mode == "production"
     cls = ProductionConfig if production else EmbeddedConfig
     cfg = cls()
     cfg.DATABASE_URL = env.get("DATABASE_URL") or None

@@ -15,6 +15,7 @@ from accounts import services as accounts
 from accounts.models import Account
 from campaigns import services as campaigns
 from core.audience import PART_KEYS
+from payments.providers import LedgerProvider
 
 DEMO_PASSWORD = "dandelion-demo"
 DEMO_DOMAIN = "demo.dandelion.test"
@@ -133,7 +134,10 @@ def _seed_brands(session: Session, today: date) -> tuple[int, int]:
             campaigns_created += 1
             if n == len(briefs) - 1 and len(briefs) > 1:
                 continue  # leave one draft so the dashboard shows every state
-            campaigns.fund_campaign(session, brand, campaign.id, provider="ledger", fee_bps=1000)
+            # Always the ledger: demo money must never reach a real payment provider.
+            campaigns.fund_campaign(
+                session, brand, campaign.id, provider=LedgerProvider(), fee_bps=1000
+            )
             campaigns.publish_campaign(session, brand, campaign.id, today=today)
     return brands_created, campaigns_created
 

@@ -144,7 +144,7 @@ def build_provider(config: dict[str, Any]) -> PaymentProvider:
         return StripeProvider(
             api_key=config["STRIPE_SECRET_KEY"],
             api_base=config["STRIPE_API_BASE"],
-            max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2),
-            timeout_s=config.get("STRIPE_TIMEOUT_S", 30),
+            max_network_retries=config["STRIPE_MAX_NETWORK_RETRIES"],
+            timeout_s=config["STRIPE_TIMEOUT_S"],
         )
     return LedgerProvider()
