@@ -1,0 +1,10 @@
+"""Pure market layer: records → solver instance (eligibility, fit, pruning) and explanations."""
+
+from matching.market.build import PairDetails, build_instance
+from matching.market.explain import explain
+from matching.market.fit import FIT_WEIGHTS, AudienceError
+from matching.market.records import MarketCampaign, MarketCreator, MatchingPolicy
+from matching.market.tables import CreatorTable
+
+__all__ = ["FIT_WEIGHTS", "AudienceError", "CreatorTable", "MarketCampaign", "MarketCreator",
+           "MatchingPolicy", "PairDetails", "build_instance", "explain"]

@@ -1,0 +1,69 @@
+"""Plain input records for the market layer; the database adapter builds these from rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# An audience profile: {"interests": {tag: share}, "gender": {"female": s, "male": s},
+# "city_tiers": {"1".."5": share}, "age": {"<18", "18-24", "25-34", "35-44", "45+": share}}.
+Audience = Mapping[str, Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class MarketCreator:
+    """An opted-in creator as the matching run sees them.
+
+    ``rate`` is in minor units of ``currency`` per sponsored post; ``capacity`` is the weekly
+    capacity (1-10); ``open``/``until``/``categories`` are the availability opt-in;
+    ``sponsored_share`` is the share (0-1) of the creator's recent posts that were sponsored.
+    """
+
+    id: str
+    followers: int
+    engagement_rate: float
+    audience: Audience
+    rate: int
+    currency: str
+    capacity: int
+    open: bool = True
+    until: dt.date | None = None
+    categories: frozenset[str] = field(default_factory=frozenset)
+    sponsored_share: float = 0.0
+
+
+@dataclass(frozen=True)
+class MarketCampaign:
+    """A published, funded campaign: ``budget`` in minor units of ``currency``."""
+
+    id: str
+    category: str
+    budget: int
+    slots: int
+    target_audience: Audience
+    currency: str
+    min_creators: int = 0
+    competitor_group: str | None = None
+    min_followers: int = 0
+    max_followers: int | None = None
+
+
+@dataclass(frozen=True)
+class MatchingPolicy:
+    """The operator's knobs for one run.
+
+    ``min_fit``: audience fit (0-1) below which a pair is not offered.
+    ``max_sponsored_share``: a creator whose recent sponsored share is above it gets no offer.
+    ``top_k``: candidates kept per campaign (ranked by value / (rate/budget + 1/slots));
+    None keeps every eligible pair. ``max_offers_per_week`` caps each creator's capacity.
+    ``koc_max_followers``: creators at or below it count as small creators (KOCs) for the
+    optional fairness floor.
+    """
+
+    min_fit: float = 0.35
+    max_sponsored_share: float = 0.5
+    top_k: int | None = 200
+    max_offers_per_week: int = 3
+    koc_max_followers: int = 50_000
+    block_size: int = 16_384

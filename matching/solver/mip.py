@@ -1,0 +1,92 @@
+"""Exact neighbourhood solves with HiGHS's MIP (through ``scipy.optimize.milp``).
+
+On the small, knapsack-like sub-models of the neighbourhood search, HiGHS's LP-based
+branch-and-cut closes far faster than a single CP-SAT worker (measured in BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.optimize import LinearConstraint, milp
+
+from matching.solver.instance import Instance
+from matching.solver.model import group_keys
+
+
+def solve_pairs_mip(inst: Instance, pairs: NDArray[np.int64], residual_capacity: NDArray[np.int64],
+                    time_limit_s: float,
+                    extra_row: tuple[NDArray[np.float64], float] | None = None,
+                    ) -> tuple[NDArray[np.int64] | None, bool, float]:
+    """Best subset of ``pairs`` under every constraint, the rest fixed outside.
+
+    ``extra_row`` = (coefficient per instance pair, rhs) adds ``sum coef·x >= rhs`` (the
+    fairness floor). Returns (chosen pairs or None when no solution was found, proven optimal,
+    HiGHS's dual bound on the sub-model's objective).
+    """
+    n = pairs.size
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), True, 0.0
+    camp = inst.pair_campaign[pairs]
+    creator = inst.pair_creator[pairs]
+    cols = np.arange(n)
+    ucamp, cinv = np.unique(camp, return_inverse=True)
+    m = ucamp.size
+    minimum = inst.min_creators[ucamp]
+    needs_open = np.flatnonzero(minimum > 1)
+    n_open = needs_open.size
+    rows: list[sp.csr_matrix] = []
+    lower: list[NDArray[np.float64]] = []
+    upper: list[NDArray[np.float64]] = []
+    width = n + n_open
+
+    def add(a: sp.spmatrix, lo: NDArray, hi: NDArray) -> None:
+        rows.append(sp.csr_matrix(a, shape=(a.shape[0], width)))
+        lower.append(np.asarray(lo, dtype=np.float64))
+        upper.append(np.asarray(hi, dtype=np.float64))
+
+    rate = inst.pair_rate[pairs].astype(np.float64)
+    add(sp.coo_matrix((rate, (cinv, cols)), shape=(m, width)),
+        np.full(m, -np.inf), inst.budget[ucamp])
+    count = sp.coo_matrix((np.ones(n), (cinv, cols)), shape=(m, width)).tocsr()
+    slots = inst.slots[ucamp].astype(np.float64)
+    plain = np.setdiff1d(np.arange(m), needs_open)
+    add(count[plain], np.full(plain.size, -np.inf), slots[plain])
+    if n_open:
+        # count - slots*open <= 0 and count - min*open >= 0 (all or nothing).
+        open_cols = n + np.arange(n_open)
+        sub = count[needs_open].tolil()
+        a_hi = sp.lil_matrix((n_open, width))
+        a_hi[:, :] = sub
+        a_hi[np.arange(n_open), open_cols] = -slots[needs_open]
+        add(a_hi, np.full(n_open, -np.inf), np.zeros(n_open))
+        a_lo = sp.lil_matrix((n_open, width))
+        a_lo[:, :] = sub
+        a_lo[np.arange(n_open), open_cols] = -minimum[needs_open]
+        add(a_lo, np.zeros(n_open), np.full(n_open, np.inf))
+    ucre, kinv = np.unique(creator, return_inverse=True)
+    add(sp.coo_matrix((np.ones(n), (kinv, cols)), shape=(ucre.size, width)),
+        np.full(ucre.size, -np.inf), residual_capacity[ucre])
+    keys = group_keys(inst)[pairs]
+    grouped = np.flatnonzero(keys >= 0)
+    if grouped.size:
+        _, ginv = np.unique(keys[grouped], return_inverse=True)
+        n_g = int(ginv.max()) + 1
+        add(sp.coo_matrix((np.ones(grouped.size), (ginv, grouped)), shape=(n_g, width)),
+            np.full(n_g, -np.inf), np.ones(n_g))
+    if extra_row is not None:
+        coef, rhs = extra_row
+        add(sp.csr_matrix((coef[pairs], (np.zeros(n, dtype=np.int64), cols)), shape=(1, width)),
+            np.array([rhs]), np.array([np.inf]))
+    a = sp.vstack(rows, format="csr")
+    c = np.concatenate([-inst.pair_value[pairs], np.zeros(n_open)])
+    res = milp(c, integrality=np.ones(width), bounds=(0, 1),
+               constraints=LinearConstraint(a, np.concatenate(lower), np.concatenate(upper)),
+               options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": 1e-7,
+                        "presolve": True})
+    dual_bound = -float(getattr(res, "mip_dual_bound", None) or -np.inf)
+    if res.x is None:
+        return None, False, dual_bound
+    chosen = pairs[res.x[:n] > 0.5]
+    return chosen, res.status == 0, dual_bound

@@ -1,0 +1,146 @@
+"""``solve()``: bound first, then a good integral solution, then improvement until the deadline.
+
+1. Reduce: drop pairs no feasible solution can use (unaffordable, campaigns that cannot reach
+   their minimum, creators without capacity).
+2. Bound: the LP relaxation (HiGHS dual simplex up to 150k pairs, PDLP above), certified by
+   weak duality from its duals (:mod:`matching.solver.lp`).
+3. Start: the best of two greedies (by value; by value per share of budget and slots) and
+   LP rounding.
+4. Small instances (``exact_max_pairs``): the whole model by HiGHS's MIP, which proves
+   optimality and gives its own bound.
+5. Improve: large neighbourhood search (:mod:`matching.solver.lns`) until the deadline, the
+   round limit, a stall, or the gap tolerance.
+6. Check: the solver-agnostic validator runs on the result; a violation raises.
+
+Determinism: every step is deterministic for a given ``seed``: HiGHS runs single-threaded,
+the neighbourhood choice uses a seeded generator, and PDLP's sharded arithmetic does not
+depend on timing. Two wall-clock limits can still make runs differ: the overall deadline, and
+the 2 s safety limit of each neighbourhood's MIP (rarely reached at the default neighbourhood
+size). Pass ``max_rounds`` (and a generous time limit) for runs that must repeat exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from matching.solver import fairness as fair
+from matching.solver.heuristics import Assignment, construct, greedy, greedy_order, lp_rounding
+from matching.solver.instance import Instance
+from matching.solver.lns import LNSConfig, improve
+from matching.solver.lp import solve_lp
+from matching.solver.mip import solve_pairs_mip
+from matching.solver.model import linear_model, usable_pairs
+from matching.solver.result import SolveResult, Status, relative_gap
+from matching.solver.validate import validate
+
+OPTIMALITY_TOLERANCE = 1e-9
+
+
+class SolutionInvalid(RuntimeError):
+    """The validator rejected a solver result (a bug: never returned silently)."""
+
+
+def solve(instance: Instance, time_limit_s: float = 30.0, workers: int = 2, seed: int = 0, *,
+          gap_tolerance: float = 1e-5, max_rounds: int | None = None,
+          koc_floor: fair.KocFloor | None = None, exact_max_pairs: int = 2_500,
+          lns: LNSConfig | None = None) -> SolveResult:
+    """Find a feasible assignment, a proven upper bound and the gap within ``time_limit_s``.
+
+    Parameters: ``workers`` threads for the LP (PDLP) and exact solves; ``seed`` fixes every
+    random choice; ``gap_tolerance`` stops the search early; ``max_rounds`` bounds the
+    neighbourhood search (reproducible work); ``koc_floor`` enables the fairness floor.
+    Returns a validated :class:`SolveResult`; status is ``optimal`` (proven), ``timeout`` (the
+    time limit cut the search) or ``feasible``. ``infeasible`` cannot occur: the empty
+    assignment meets every constraint.
+    """
+    start = time.perf_counter()
+    deadline = start + max(time_limit_s, 0.0)
+    stats: dict[str, Any] = {"pairs": instance.num_pairs}
+
+    usable_mask = usable_pairs(instance)
+    usable_index = np.flatnonzero(usable_mask)
+    work = instance.restrict_pairs(usable_mask)
+    stats["usable_pairs"] = work.num_pairs
+    floor = None
+    if koc_floor is not None:
+        floor = fair.KocFloor(np.asarray(koc_floor.koc, dtype=bool), koc_floor.min_share)
+        floor.coefficients(instance)  # shape check
+
+    def finish(state: Assignment | None, bound: float, status: Status) -> SolveResult:
+        chosen = usable_index[state.pairs()] if state is not None else np.zeros(0, np.int64)
+        objective = float(instance.pair_value[chosen].sum())
+        bound = max(bound, objective)
+        if status != "optimal" and relative_gap(objective, bound) <= OPTIMALITY_TOLERANCE:
+            status = "optimal"
+        result = SolveResult(instance=instance, status=status, objective=objective,
+                             bound=bound, seconds=time.perf_counter() - start,
+                             selected=np.sort(chosen), stats=stats)
+        problems = validate(instance, result)
+        if floor is not None and not floor.satisfied(instance, result.selected):
+            problems.append("fairness floor not met")  # type: ignore[arg-type]
+        if problems:
+            raise SolutionInvalid("; ".join(str(p) for p in problems))
+        return result
+
+    if work.num_pairs == 0:
+        return finish(None, 0.0, "optimal")
+
+    lp_start = time.perf_counter()
+    lp = solve_lp(linear_model(work), work.pair_value, max(0.5 * (deadline - lp_start), 0.1),
+                  threads=workers)
+    bound = lp.bound
+    stats.update(lp_bound=lp.bound, lp_method=lp.method, lp_seconds=round(lp.seconds, 3))
+
+    all_usable = np.ones(work.num_pairs, dtype=bool)
+    order = greedy_order(work)
+    by_value = np.lexsort((np.arange(work.num_pairs), -work.pair_value))
+    candidates = [greedy(work, all_usable),
+                  lp_rounding(work, lp.x, lp.reduced_cost, all_usable),
+                  construct(work, by_value, all_usable)]
+    stats["greedy_objective"] = max(candidates[0].objective, candidates[2].objective)
+    stats["rounding_objective"] = candidates[1].objective
+    state = max(candidates, key=lambda s: s.objective)
+    status: Status = "feasible"
+    proven = False
+    coef = floor.coefficients(work) if floor is not None else None
+
+    if work.num_pairs <= exact_max_pairs and floor is None:
+        remaining = deadline - time.perf_counter()
+        found, optimal, dual = solve_pairs_mip(work, np.arange(work.num_pairs), work.capacity,
+                                               remaining)
+        if found is not None and float(work.pair_value[found].sum()) > state.objective:
+            state = Assignment(work).copy_from(found.tolist())
+        if optimal and found is not None:
+            proven = True
+            bound = min(bound, max(dual, state.objective))
+        stats["exact"] = {"optimal": optimal, "dual_bound": dual}
+    if proven:
+        return finish(state, bound, "optimal")
+
+    config = lns or LNSConfig()
+    config.seed = seed
+    if max_rounds is not None:
+        config.max_rounds = max_rounds
+    if floor is not None:
+        # Unconstrained first (for the fairness cost), then repair and search with the floor.
+        split = time.perf_counter() + 0.4 * (deadline - time.perf_counter())
+        improve(work, state, all_usable, lp.x, lp.reduced_cost, split, config)
+        free_objective = state.exact_objective()
+        fair.enforce(fair.KocFloor(floor.koc, floor.min_share), state, order, all_usable)
+        state = construct(work, order, all_usable, state.pairs().tolist())
+        fair.enforce(fair.KocFloor(floor.koc, floor.min_share), state, order, all_usable)
+        stats["fairness"] = {"min_share": floor.min_share, "objective_without": free_objective}
+    target = bound * (1.0 - gap_tolerance)
+    search = improve(work, state, all_usable, lp.x, lp.reduced_cost, deadline, config, coef,
+                     target)
+    stats["lns"] = {"rounds": search.rounds, "improved": search.improved,
+                    "seconds": round(search.seconds, 3)}
+    if floor is not None:
+        stats["fairness"]["cost"] = stats["fairness"]["objective_without"] - state.objective
+    cut_short = time.perf_counter() >= deadline - 0.06
+    if cut_short and relative_gap(state.objective, bound) > gap_tolerance:
+        status = "timeout"
+    return finish(state, bound, status)

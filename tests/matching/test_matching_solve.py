@@ -1,0 +1,129 @@
+"""solve(): brute force on tiny instances, the bound, edge cases, statuses and determinism."""
+
+import numpy as np
+import pytest
+from matching_helpers import brute_force, campaign, creator, instance, pair, random_instance
+
+from matching.solver import KocFloor, solve, validate
+from matching.solver.lns import LNSConfig
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_exact_path_matches_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    inst = random_instance(rng, n_campaigns=3, n_creators=4)
+    if inst.num_pairs > 12:
+        inst = inst.restrict_pairs(np.arange(inst.num_pairs) < 12)
+    best = brute_force(inst)
+    result = solve(inst, time_limit_s=10, seed=seed)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(best, abs=1e-9)
+    assert result.bound >= best - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_heuristic_path_is_valid_and_bounded(seed: int) -> None:
+    """Without the exact MIP: LP rounding + neighbourhood search, checked against brute force."""
+    rng = np.random.default_rng(100 + seed)
+    inst = random_instance(rng, n_campaigns=4, n_creators=4)
+    if inst.num_pairs > 12:
+        inst = inst.restrict_pairs(np.arange(inst.num_pairs) < 12)
+    best = brute_force(inst)
+    result = solve(inst, time_limit_s=10, seed=seed, exact_max_pairs=0, max_rounds=20)
+    assert validate(inst, result) == []
+    assert result.objective <= best + 1e-9
+    assert result.bound >= best - 1e-9  # the certified LP bound really bounds the optimum
+    # Neighbourhoods of 12 campaigns cover these instances whole: the search is exact.
+    assert result.objective == pytest.approx(best, abs=1e-9)
+
+
+def test_no_creators() -> None:
+    inst = instance([campaign("c")], [], [])
+    result = solve(inst, time_limit_s=1)
+    assert (result.status, result.objective, result.bound, result.gap) == ("optimal", 0, 0, 0)
+    assert result.to_dict()["assignments"] == []
+
+
+def test_no_pairs_and_no_campaigns() -> None:
+    inst = instance([], [creator("a")], [])
+    assert solve(inst, time_limit_s=1).status == "optimal"
+    inst = instance([campaign("c")], [creator("a")], [])
+    assert solve(inst, time_limit_s=1).selected.size == 0
+
+
+def test_budget_smaller_than_every_rate() -> None:
+    inst = instance([campaign("c", budget=50)], [creator("a", 100), creator("b", 60)],
+                    [pair("a", "c", 1.0), pair("b", "c", 1.0)])
+    result = solve(inst, time_limit_s=1)
+    assert result.assignments == [] and result.bound == 0.0 and result.status == "optimal"
+    assert result.stats["usable_pairs"] == 0
+
+
+@pytest.mark.parametrize("kwargs", [dict(slots=2, min_creators=3), dict(slots=5, min_creators=3)])
+def test_unreachable_minimum(kwargs: dict) -> None:
+    # min > slots, or fewer candidates than the minimum: the campaign stays empty,
+    # and its creators go to the other campaign.
+    inst = instance([campaign("c", budget=1000, **kwargs), campaign("d", budget=1000)],
+                    [creator("a"), creator("b")],
+                    [pair("a", "c", 9.0), pair("b", "c", 9.0), pair("a", "d", 1.0)])
+    result = solve(inst, time_limit_s=2)
+    assert result.assignments == [("a", "d")]
+    assert result.bound == pytest.approx(1.0)
+
+
+def test_ties_are_broken_deterministically() -> None:
+    inst = instance([campaign("c", slots=1)], [creator("a"), creator("b"), creator("c")],
+                    [pair("a", "c", 1.0), pair("b", "c", 1.0), pair("c", "c", 1.0)])
+    first = solve(inst, time_limit_s=2).assignments
+    assert len(first) == 1
+    assert all(solve(inst, time_limit_s=2).assignments == first for _ in range(3))
+
+
+def test_same_seed_same_result_on_a_larger_instance() -> None:
+    rng = np.random.default_rng(7)
+    inst = random_instance(rng, n_campaigns=40, n_creators=120, density=0.3)
+    config = {"time_limit_s": 60, "seed": 3, "exact_max_pairs": 0, "max_rounds": 6,
+              "gap_tolerance": 0.0}
+    a = solve(inst, **config, lns=LNSConfig(campaigns_per_neighbourhood=8))
+    b = solve(inst, **config, lns=LNSConfig(campaigns_per_neighbourhood=8))
+    assert a.selected.tolist() == b.selected.tolist()
+    assert a.objective == b.objective and a.bound == b.bound
+    assert a.stats["lns"]["rounds"] == 6
+
+
+def test_timeout_returns_a_valid_solution() -> None:
+    rng = np.random.default_rng(11)
+    inst = random_instance(rng, n_campaigns=60, n_creators=300, density=0.3)
+    result = solve(inst, time_limit_s=0.0, exact_max_pairs=0)
+    assert result.status in {"timeout", "optimal"}
+    assert validate(inst, result) == []
+    assert result.bound >= result.objective
+    assert result.to_dict()["gap"] == pytest.approx(result.gap)
+
+
+def test_search_improves_on_the_greedy() -> None:
+    rng = np.random.default_rng(5)
+    inst = random_instance(rng, n_campaigns=30, n_creators=80, density=0.4)
+    result = solve(inst, time_limit_s=20, exact_max_pairs=0, max_rounds=30)
+    exact = solve(inst, time_limit_s=20, exact_max_pairs=10**6)
+    assert exact.status == "optimal"
+    assert result.objective > result.stats["greedy_objective"]
+    assert result.objective >= result.stats["rounding_objective"]
+    assert exact.objective * 0.98 <= result.objective <= exact.objective + 1e-9
+    assert result.bound >= exact.objective
+
+
+def test_fairness_floor_is_met_and_costed() -> None:
+    inst = instance([campaign("c", budget=1000, slots=2)],
+                    [creator("big"), creator("big2"), creator("koc")],
+                    [pair("big", "c", 5.0), pair("big2", "c", 4.0), pair("koc", "c", 1.0)])
+    floor = KocFloor(koc=np.array([False, False, True]), min_share=0.5)
+    result = solve(inst, time_limit_s=5, koc_floor=floor)
+    assert sorted(result.assignments) == [("big", "c"), ("koc", "c")]
+    assert result.stats["fairness"]["cost"] == pytest.approx(3.0)
+    assert solve(inst, time_limit_s=5).objective == pytest.approx(9.0)
+
+
+def test_fairness_floor_rejects_a_bad_share() -> None:
+    with pytest.raises(ValueError, match="min_share"):
+        KocFloor(koc=np.array([True]), min_share=1.5)
