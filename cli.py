@@ -34,6 +34,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(ledger_group)
     app.cli.add_command(payments_group)
+    app.cli.add_command(match_group)
+    app.cli.add_command(jobs_group)
 
 
 @click.group("db", cls=AppGroup)
@@ -88,14 +90,18 @@ def create_operator(email: str, password: str) -> None:
 
 
 @click.command("demo")
+@click.option("--no-match", is_flag=True, help="Seed only; skip this week's match run.")
 @with_appcontext
-def demo_command() -> None:
-    """Seed a small believable market (safe to run twice)."""
+@click.pass_context
+def demo_command(ctx: click.Context, no_match: bool) -> None:
+    """Seed a small believable market and run this week's matching (safe to run twice)."""
     from demo.seed import seed_demo
 
     with session_scope(db.session_factory) as session:
         summary = seed_demo(session)
     click.echo(summary)
+    if not no_match:
+        ctx.invoke(match_run, week=None, wait=True)
 
 
 @click.group("ledger", cls=AppGroup)
@@ -148,3 +154,69 @@ def payments_retry() -> None:
     from payments.jobs import pay_pending_payouts_job
 
     click.echo(f"{pay_pending_payouts_job()} pending payouts tried.")
+
+
+@click.group("match", cls=AppGroup)
+def match_group() -> None:
+    """The weekly matching."""
+
+
+@match_group.command("run")
+@click.option("--week", default=None, help="ISO week such as 2026-W48 (default: this week).")
+@click.option("--wait/--no-wait", default=True, help="Follow the run's progress until it ends.")
+def match_run(week: str | None, wait: bool) -> None:
+    """Start a week's matching (once per week) and show its progress."""
+    import time
+    from datetime import date
+
+    from matching import runs
+
+    week = week or runs.iso_week(date.today())
+    try:
+        with session_scope(db.session_factory) as session:
+            run, queued = runs.request_run(session, week)
+            run_id = run.id
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Match run {run_id} for {week}: {'started' if queued else 'already exists'}.")
+    last = 0
+    with click.progressbar(length=100, label="matching", show_eta=False) as bar:
+        while True:
+            with session_scope(db.session_factory) as session:
+                run = runs.get_run(session, run_id)
+                status, progress, stage = run.status.value, run.progress, run.stage
+            bar.update(progress - last)
+            last = progress
+            if not wait or status in ("succeeded", "failed"):
+                break
+            bar.label = stage
+            time.sleep(1)
+    with session_scope(db.session_factory) as session:
+        run = runs.get_run(session, run_id)
+        click.echo(
+            f"status {run.status.value}; offers {run.offers_created}; objective {run.objective}; "
+            f"bound {run.bound}; gap {run.gap}; {run.seconds} s; {run.candidates} candidate pairs"
+        )
+        if run.status.value == "failed":
+            raise click.ClickException(run.error or "the run failed")
+
+
+@click.group("jobs", cls=AppGroup)
+def jobs_group() -> None:
+    """Periodic jobs, for installations without the RQ scheduler (embedded mode)."""
+
+
+@jobs_group.command("expire-offers")
+def jobs_expire_offers() -> None:
+    """Expire proposals past their deadline."""
+    from matching.jobs import expire_offers_job
+
+    click.echo(f"{expire_offers_job()} offers expired.")
+
+
+@jobs_group.command("deliver-notifications")
+def jobs_deliver_notifications() -> None:
+    """Send pending notifications from the outbox."""
+    from matching.jobs import deliver_notifications_job
+
+    click.echo(f"{deliver_notifications_job()} notifications sent.")

@@ -4,6 +4,7 @@ from accounts.models import Account, ApiToken, Brand, Creator, Role
 from campaigns.models import Campaign, CampaignStatus
 from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipStatus
 from matching.models import MatchRun, MatchRunStatus
+from notifications.models import Notification, NotificationStatus
 from payments.models import (
     CampaignFunding,
     CampaignRefund,
@@ -19,6 +20,6 @@ __all__ = [
     "Account", "ApiToken", "Brand", "Campaign", "CampaignFunding", "CampaignRefund",
     "CampaignStatus", "Creator", "LedgerAccount", "LedgerEntry", "LedgerTransaction", "MatchRun",
     "StripeEvent",
-    "MatchRunStatus", "Offer", "OfferStatus", "Payout", "PayoutStatus", "Role", "Sponsorship",
+    "MatchRunStatus", "Notification", "NotificationStatus", "Offer", "OfferStatus", "Payout", "PayoutStatus", "Role", "Sponsorship",
     "SponsorshipStatus",
 ]  # fmt: skip

@@ -60,10 +60,11 @@ api = Api()
 
 def init_api(app: Flask) -> None:
     """Bind the API, its blueprints and its error handlers to ``app``."""
-    from api import accounts, campaigns, creators, sponsorships, webhooks
+    from api import accounts, campaigns, creators, match_runs, sponsorships, webhooks
 
     api.init_app(app)
-    for blp in (accounts.blp, campaigns.blp, creators.blp, sponsorships.blp, webhooks.blp):
+    blueprints = (accounts, campaigns, creators, sponsorships, match_runs, webhooks)
+    for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)
 

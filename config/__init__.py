@@ -48,6 +48,14 @@ class BaseConfig:
     ARGON2_MEMORY_KIB: int = 64 * 1024
     MAX_CONTENT_LENGTH: int = 256 * 1024
     OFFER_TTL_DAYS: int = 7
+    MATCH_TIME_LIMIT_S: float = 60.0
+    MATCH_WORKERS: int = 2
+    MATCH_SEED: int = 0
+    MATCH_MAX_ROUNDS: int | None = 200  # bounds the search so a run is reproducible
+    MATCH_MIN_FIT: float = 0.35
+    MATCH_MAX_SPONSORED_SHARE: float = 0.5
+    MATCH_TOP_K: int | None = 200
+    MATCH_MAX_OFFERS_PER_WEEK: int = 3
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_TOKENS: str = "10 per minute"
     RATELIMIT_SIGNUP: str = "20 per hour"
@@ -117,6 +125,8 @@ def load_config(env: dict[str, str] | None = None) -> BaseConfig:
     cfg.PLATFORM_FEE_BPS = _int(env, "PLATFORM_FEE_BPS", cfg.PLATFORM_FEE_BPS)
     cfg.TOKEN_TTL_HOURS = _int(env, "TOKEN_TTL_HOURS", cfg.TOKEN_TTL_HOURS)
     cfg.OFFER_TTL_DAYS = _int(env, "OFFER_TTL_DAYS", cfg.OFFER_TTL_DAYS)
+    cfg.MATCH_TIME_LIMIT_S = float(_int(env, "MATCH_TIME_LIMIT_S", int(cfg.MATCH_TIME_LIMIT_S)))
+    cfg.MATCH_WORKERS = _int(env, "MATCH_WORKERS", cfg.MATCH_WORKERS)
     if cfg.REDIS_URL:
         cfg.RATELIMIT_STORAGE_URI = cfg.REDIS_URL
     if cfg.PAYMENTS_PROVIDER not in SUPPORTED_PAYMENT_PROVIDERS:

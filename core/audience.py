@@ -2,8 +2,8 @@
 
 A profile is ``{interests: {tag: share}, gender: {female, male}, city_tiers: {"1".."5": share},
 age: {"<18", "18-24", "25-34", "35-44", "45+": share}}``. Each part's shares are non-negative and
-sum to 1 (± ``SHARE_TOLERANCE``). ``interests`` is required; a campaign's target may leave out the
-other parts, which then means "no preference".
+sum to 1 (± ``SHARE_TOLERANCE``). Creators' audiences and campaigns' targets carry all four
+parts (the API requires them); ``interests`` alone is the minimum a profile can be checked with.
 """
 
 from __future__ import annotations

@@ -126,6 +126,8 @@ def _seed_brands(session: Session, today: date) -> tuple[int, int]:
                     "target_audience": {
                         "interests": interests,
                         "gender": {"female": 0.6, "male": 0.4},
+                        "city_tiers": {"1": 0.4, "2": 0.35, "3": 0.25},
+                        "age": {"18-24": 0.35, "25-34": 0.45, "35-44": 0.2},
                     },
                     "starts_on": today,
                     "ends_on": today + timedelta(days=60),

@@ -53,7 +53,7 @@ class CampaignInputSchema(StrictSchema):
         validate=validate.Range(min=0, max=MAX_SLOTS),
         metadata={"description": "All or nothing: fewer matched creators than this means none."},
     )
-    target_audience = AudienceField(required=True)
+    target_audience = AudienceField(required=True, require_all_parts=True)
     min_followers = fields.Integer(
         strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_FOLLOWERS)
     )

@@ -1,0 +1,40 @@
+"""Every periodic job, declared once, in UTC.
+
+Production: ``rq cron config/rq_cron.py`` (one scheduler process) enqueues them for the
+``rq worker`` processes. Embedded mode has no scheduler: run ``flask --app app match run``
+(or the jobs' commands) from the system's cron instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WEEKLY_RUN_HOUR_UTC = 6  # the weekly matching runs on Monday at 06:00 UTC
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    func: str  # dotted path of the job function
+    cron: str  # cron expression, UTC
+    queue: str = "default"
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("matching.jobs.weekly_matching_job", f"0 {WEEKLY_RUN_HOUR_UTC} * * 1", "matching"),
+    # Catch-up: if the scheduler was down on Monday morning, this week's run starts within the
+    # hour after it is back (a week that already ran is left alone).
+    PeriodicJob("matching.jobs.weekly_matching_job", "20 * * * *", "matching"),
+    PeriodicJob("matching.jobs.expire_offers_job", "*/15 * * * *"),
+    PeriodicJob("matching.jobs.deliver_notifications_job", "* * * * *"),
+    PeriodicJob("payments.jobs.pay_pending_payouts_job", "40 * * * *"),
+)
+
+
+def register_with_rq() -> None:
+    """Register ``PERIODIC_JOBS`` with RQ's cron scheduler."""
+    from rq import cron
+
+    from queueing import resolve
+
+    for job in PERIODIC_JOBS:
+        cron.register(resolve(job.func), job.queue, cron=job.cron, name=f"{job.func} {job.cron}")

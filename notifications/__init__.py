@@ -1,0 +1,1 @@
+"""Notifications: an outbox table and senders behind one interface."""

@@ -1,0 +1,69 @@
+"""Queue notifications in the outbox and deliver them through a sender."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from notifications.models import Notification, NotificationStatus
+
+log = logging.getLogger(__name__)
+
+
+class Sender(Protocol):
+    """Delivers one notification (email, webhook, push...); raises to leave it pending."""
+
+    def send(self, notification: Notification) -> None: ...
+
+
+class RecordingSender:
+    """The default: delivery is recording (the outbox row is the message); logs a line."""
+
+    def send(self, notification: Notification) -> None:
+        log.info(
+            "notification %s to account %s: %s",
+            notification.kind,
+            notification.account_id,
+            notification.subject,
+        )
+
+
+def notify(
+    session: Session,
+    account_id: int,
+    kind: str,
+    subject: str,
+    body: str,
+    data: dict[str, Any] | None = None,
+) -> Notification:
+    """Put a notification in the outbox (delivered after commit by ``deliver_pending``)."""
+    notification = Notification(
+        account_id=account_id, kind=kind, subject=subject, body=body, data=data or {}
+    )
+    session.add(notification)
+    return notification
+
+
+def deliver_pending(session: Session, sender: Sender, limit: int = 500) -> int:
+    """Send pending notifications; a failing one stays pending for the next sweep."""
+    sent = 0
+    for notification in session.scalars(
+        select(Notification)
+        .where(Notification.status == NotificationStatus.PENDING)
+        .order_by(Notification.id)
+        .limit(limit)
+    ):
+        try:
+            sender.send(notification)
+        except Exception:
+            log.exception("notification %s could not be sent", notification.id)
+            continue
+        notification.status = NotificationStatus.SENT
+        notification.sent_at = utcnow()
+        sent += 1
+    session.flush()
+    return sent
