@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +29,7 @@ DEFAULT_TIMEOUT_S = 15 * 60
 RESULT_TTL_S = 7 * 24 * 3600  # results stay for inspection for a week
 RETRY = Retry(max=3, interval=[10, 60, 300])  # backoff: 10 s, 1 min, 5 min
 _worker_app: Flask | None = None
+_JOB_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def redis_connection(url: str) -> Redis:
@@ -42,6 +44,11 @@ def get_queue(name: str = "default", app: Flask | None = None) -> Queue | None:
     if not url:
         return None
     return Queue(name, connection=redis_connection(url), default_timeout=DEFAULT_TIMEOUT_S)
+
+
+def rq_job_id(key: str) -> str:
+    """RQ job ids allow letters, digits, ``_`` and ``-``: ``payout:12`` becomes ``payout-12``."""
+    return _JOB_ID_UNSAFE.sub("-", key)
 
 
 def resolve(func: str | Callable[..., Any]) -> Callable[..., Any]:
@@ -59,12 +66,14 @@ def enqueue(
     queue: str = "default",
     timeout: int = DEFAULT_TIMEOUT_S,
     retry: Retry | None = RETRY,
+    depends_on: list[str] | None = None,
 ) -> str:
     """Run ``func(*args)`` on the queue, once per ``job_id``; embedded mode runs it now.
 
     A job id that is already queued, running or kept as a result is not enqueued again, so the
     same work cannot be queued twice.
     """
+    job_id = rq_job_id(job_id)
     q = get_queue(queue)
     if q is None:
         try:
@@ -83,7 +92,10 @@ def enqueue(
             result_ttl=RESULT_TTL_S,
             failure_ttl=RESULT_TTL_S,
             retry=retry,
-            unique=True,
+            depends_on=[rq_job_id(d) for d in depends_on] if depends_on else None,
+            # RQ refuses unique=True with dependencies; a join job's id is as deterministic,
+            # and its run's own state (claimed by a conditional update) makes a second one a no-op.
+            unique=not depends_on,
         )
     except DuplicateJobError:
         log.info("job %s already exists; not enqueued again", job_id)

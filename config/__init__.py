@@ -50,6 +50,7 @@ class BaseConfig:
     OFFER_TTL_DAYS: int = 7
     MATCH_TIME_LIMIT_S: float = 60.0
     MATCH_WORKERS: int = 2
+    MATCH_SHARDS: int = 1  # > 1 splits a run into shards solved as parallel RQ jobs
     MATCH_SEED: int = 0
     MATCH_MAX_ROUNDS: int | None = 200  # bounds the search so a run is reproducible
     MATCH_MIN_FIT: float = 0.35
@@ -127,6 +128,7 @@ def load_config(env: dict[str, str] | None = None) -> BaseConfig:
     cfg.OFFER_TTL_DAYS = _int(env, "OFFER_TTL_DAYS", cfg.OFFER_TTL_DAYS)
     cfg.MATCH_TIME_LIMIT_S = float(_int(env, "MATCH_TIME_LIMIT_S", int(cfg.MATCH_TIME_LIMIT_S)))
     cfg.MATCH_WORKERS = _int(env, "MATCH_WORKERS", cfg.MATCH_WORKERS)
+    cfg.MATCH_SHARDS = _int(env, "MATCH_SHARDS", cfg.MATCH_SHARDS)
     if cfg.REDIS_URL:
         cfg.RATELIMIT_STORAGE_URI = cfg.REDIS_URL
     if cfg.PAYMENTS_PROVIDER not in SUPPORTED_PAYMENT_PROVIDERS:

@@ -7,6 +7,7 @@ installed (RQ, or in-process in embedded mode); a rollback drops them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ class DeferredJob:
 
 
 _dispatcher: Callable[[DeferredJob], None] | None = None
+log = logging.getLogger(__name__)
 
 
 def set_dispatcher(dispatcher: Callable[[DeferredJob], None] | None) -> None:
@@ -46,7 +48,13 @@ def _dispatch_after_commit(session: Session) -> None:
         raise RuntimeError("deferred jobs need a dispatcher; create_app installs one")
     for job in jobs:
         assert _dispatcher is not None
-        _dispatcher(job)
+        try:
+            _dispatcher(job)
+        except Exception:
+            # The transaction has committed and stays committed. Every deferred job's work is
+            # also found by a periodic sweep (pending payouts and refunds, stale match runs),
+            # so a queue that was briefly down delays the work but does not lose it.
+            log.exception("job %s could not be dispatched; its sweep will pick it up", job.job_id)
 
 
 @event.listens_for(Session, "after_rollback")

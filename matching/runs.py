@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from matching.market.build import build_instance
 from matching.market.explain import explain
 from matching.market.records import MatchingPolicy
 from matching.models import MatchRun, MatchRunStatus
+from matching.sharding import ShardPlan, plan_shards
 from matching.solver import solve, validate
 from notifications.service import notify
 
@@ -67,18 +69,32 @@ def week_start(week: str) -> date:
         raise InvalidInput("Invalid week.", {"week": [str(exc)]}) from exc
 
 
-def request_run(session: Session, week: str) -> tuple[MatchRun, bool]:
+STALE_AFTER = timedelta(minutes=20)  # longer than a run's job timeout: its worker is gone
+
+
+def request_run(
+    session: Session,
+    week: str,
+    *,
+    stale_after: timedelta = STALE_AFTER,
+    now: datetime | None = None,
+) -> tuple[MatchRun, bool]:
     """The run of ``week``, created and queued if new; returns (run, queued now).
 
-    A failed run is queued again (a new attempt); a queued, running or finished one is left.
+    A failed run, or one left queued or running for longer than ``stale_after`` (its job was
+    lost or its worker died), is queued again as a new attempt; otherwise it is left alone.
     """
     week_start(week)
+    now = now or utcnow()
     run = session.scalar(select(MatchRun).where(MatchRun.week == week).with_for_update())
     if run is None:
         run = MatchRun(week=week, status=MatchRunStatus.QUEUED, stage="queued", progress=0)
         session.add(run)
         session.flush()
-    elif run.status is MatchRunStatus.FAILED:
+    elif run.status is MatchRunStatus.FAILED or (
+        run.status in (MatchRunStatus.QUEUED, MatchRunStatus.RUNNING)
+        and (run.started_at or run.created_at) <= now - stale_after
+    ):
         run.status, run.stage, run.progress, run.error = MatchRunStatus.QUEUED, "queued", 0, None
     else:
         return run, False
@@ -155,13 +171,64 @@ def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> 
     )
 
 
-def execute_run(
-    open_session: SessionOpener, run_id: int, settings: RunSettings, now: datetime | None = None
-) -> MatchRun | None:
-    """Run a queued match run to the end; ``open_session`` yields committing sessions.
+ShardRunner = Callable[[int, int], None]  # (run id, number of shards): solve each, then join
 
-    Progress is committed stage by stage so operators can watch it; everything the run
-    produces is committed at once at the end.
+
+def _plan(markets: list[MarketSnapshot], shards: int) -> list[tuple[str, ShardPlan]]:
+    plan: list[tuple[str, ShardPlan]] = []
+    for m in markets:
+        if shards <= 1:
+            whole = ShardPlan(tuple(c.id for c in m.campaigns), tuple(k.id for k in m.creators))
+            plan.append((m.currency, whole))
+        else:
+            plan.extend((m.currency, p) for p in plan_shards(m.creators, m.campaigns, shards))
+    return plan
+
+
+def _restrict(market: MarketSnapshot, plan: ShardPlan) -> MarketSnapshot:
+    campaigns, creators = set(plan.campaign_ids), set(plan.creator_ids)
+    return MarketSnapshot(
+        currency=market.currency,
+        creators=[k for k in market.creators if k.id in creators],
+        campaigns=[c for c in market.campaigns if c.id in campaigns],
+        creator_ids={h: i for h, i in market.creator_ids.items() if h in creators},
+        offered={(h, c) for h, c in market.offered if h in creators and c in campaigns},
+    )
+
+
+def _fail(open_session: SessionOpener, run_id: int, exc: BaseException) -> None:
+    log.exception("match run %s failed", run_id)
+    with open_session() as session:
+        _set(
+            session,
+            run_id,
+            status=MatchRunStatus.FAILED,
+            stage="failed",
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=utcnow(),
+        )
+
+
+def _run_day(run: MatchRun) -> tuple[date, datetime]:
+    started = run.started_at or utcnow()
+    return max(week_start(run.week), started.date()), started
+
+
+def execute_run(
+    open_session: SessionOpener,
+    run_id: int,
+    settings: RunSettings,
+    *,
+    shards: int = 1,
+    run_shards: ShardRunner | None = None,
+    now: datetime | None = None,
+) -> MatchRun | None:
+    """Run a queued match run; ``open_session`` yields committing sessions.
+
+    Progress is committed stage by stage so operators can watch it. With ``shards`` > 1 and
+    a ``run_shards`` callback, each shard is solved separately (in parallel on RQ) and a join
+    writes the union; otherwise everything is solved here. Either way all offers are
+    committed at once.
     """
     now = now or utcnow()
     with open_session() as session:
@@ -181,33 +248,126 @@ def execute_run(
         ).rowcount
         if claimed != 1:
             return None
-        week = session.get(MatchRun, run_id).week  # type: ignore[union-attr]
-    today = max(week_start(week), now.date())
+        run = session.get(MatchRun, run_id)
+        assert run is not None
+        today, now = _run_day(run)
     try:
         with open_session() as session:
             markets = snapshot_market(session, today=today, now=now)
-            _set(session, run_id, stage="solving", progress=25)
+            plan = _plan(markets, shards)
+            run = session.get(MatchRun, run_id)
+            assert run is not None
+            run.details = {
+                "plan": [
+                    {
+                        "currency": cur,
+                        "campaigns": list(p.campaign_ids),
+                        "creators": list(p.creator_ids),
+                    }
+                    for cur, p in plan
+                ]
+            }
+            run.shards = max(len(plan), 1)
+            run.stage, run.progress = "solving", 25
+        if shards > 1 and len(plan) > 1 and run_shards is not None:
+            run_shards(run_id, len(plan))
+            return None
+        by_currency = {m.currency: m for m in markets}
         outcomes = []
-        for n, market in enumerate(markets, start=1):
-            outcomes.append(solve_market(market, settings, today))
+        for n, (currency, part) in enumerate(plan, start=1):
+            outcomes.append(solve_market(_restrict(by_currency[currency], part), settings, today))
             with open_session() as session:
-                _set(session, run_id, stage="solving", progress=25 + int(60 * n / len(markets)))
-        with open_session() as session:
-            _set(session, run_id, stage="writing offers", progress=90)
-        with open_session() as session:
-            return write_results(session, run_id, outcomes, settings, now)
+                _set(session, run_id, stage="solving", progress=25 + int(60 * n / len(plan)))
+        return _write(open_session, run_id, outcomes, settings, now)
     except Exception as exc:
-        log.exception("match run %s failed", run_id)
-        with open_session() as session:
-            _set(
-                session,
-                run_id,
-                status=MatchRunStatus.FAILED,
-                stage="failed",
-                error=f"{type(exc).__name__}: {exc}"[:2000],
-                finished_at=utcnow(),
-            )
+        _fail(open_session, run_id, exc)
         raise
+
+
+def solve_shard(
+    open_session: SessionOpener, run_id: int, index: int, settings: RunSettings
+) -> dict[str, Any]:
+    """Solve one shard of a planned run from a fresh snapshot restricted to the shard's plan."""
+    try:
+        with open_session() as session:
+            run = get_run(session, run_id)
+            today, now = _run_day(run)
+            entry = run.details["plan"][index]
+            markets = {m.currency: m for m in snapshot_market(session, today=today, now=now)}
+        market = markets.get(entry["currency"])
+        if market is None:
+            return asdict(ShardOutcome([], [], 0.0, 0.0, 0.0, "optimal", 0))
+        part = ShardPlan(tuple(entry["campaigns"]), tuple(entry["creators"]))
+        return asdict(solve_market(_restrict(market, part), settings, today))
+    except Exception as exc:
+        _fail(open_session, run_id, exc)
+        raise
+
+
+def join_shards(
+    open_session: SessionOpener, run_id: int, outcomes: list[dict[str, Any]], settings: RunSettings
+) -> MatchRun:
+    """Validate the union of the shards' solutions and write it, like a single run."""
+    try:
+        with open_session() as session:
+            _, now = _run_day(get_run(session, run_id))
+        return _write(open_session, run_id, [ShardOutcome(**o) for o in outcomes], settings, now)
+    except Exception as exc:
+        _fail(open_session, run_id, exc)
+        raise
+
+
+def _write(
+    open_session: SessionOpener,
+    run_id: int,
+    outcomes: list[ShardOutcome],
+    settings: RunSettings,
+    now: datetime,
+) -> MatchRun:
+    with open_session() as session:
+        _set(session, run_id, stage="writing offers", progress=90)
+    with open_session() as session:
+        return write_results(session, run_id, outcomes, settings, now)
+
+
+def check_offers(session: Session, offers: list[dict[str, Any]], now: datetime) -> list[str]:
+    """The union of new offers against the database as it is now: budgets, slots, creators'
+    capacity and competitor groups. A snapshot that went stale during the solve, or shards
+    that disagree, are caught here before anything is written."""
+    today = now.date()
+    problems: list[str] = []
+    current = {m.currency: m for m in snapshot_market(session, today=today, now=now)}
+    campaigns = {c.id: c for m in current.values() for c in m.campaigns}
+    creators = {m.creator_ids[k.id]: k for m in current.values() for k in m.creators}
+    spend: dict[str, int] = defaultdict(int)
+    count: dict[str, int] = defaultdict(int)
+    load: dict[int, int] = defaultdict(int)
+    groups: set[tuple[int, str]] = set()
+    for o in offers:
+        cid = str(o["campaign_id"])
+        spend[cid] += o["price"]
+        count[cid] += 1
+        load[o["creator_id"]] += 1
+        campaign = campaigns.get(cid)
+        if campaign is None:
+            problems.append(f"campaign {cid} no longer takes offers")
+            continue
+        if campaign.competitor_group is not None:
+            key = (o["creator_id"], campaign.competitor_group)
+            if key in groups:
+                problems.append(
+                    f"creator {o['creator_id']} twice in group {campaign.competitor_group}"
+                )
+            groups.add(key)
+    for cid, amount in spend.items():
+        c = campaigns.get(cid)
+        if c is not None and (amount > c.budget or count[cid] > c.slots):
+            problems.append(f"campaign {cid} over its budget or slots")
+    for creator_id, n in load.items():
+        k = creators.get(creator_id)
+        if k is None or n > k.capacity:
+            problems.append(f"creator {creator_id} over capacity or no longer open")
+    return problems
 
 
 def write_results(
@@ -224,6 +384,9 @@ def write_results(
         return run  # already written by an earlier attempt
     expires_at = now + timedelta(days=settings.offer_ttl_days)
     offers = [o for outcome in outcomes for o in outcome.offers]
+    problems = check_offers(session, offers, now)
+    if problems:
+        raise RuntimeError("the solution no longer fits the market: " + "; ".join(problems[:5]))
     for o in offers:
         session.add(
             Offer(
@@ -253,7 +416,10 @@ def write_results(
     run.candidates = sum(o.candidates for o in outcomes)
     run.offers_created = len(offers)
     run.finished_at = utcnow()
-    run.details = {"campaigns": {c["campaign"]: c for o in outcomes for c in o.campaigns}}
+    run.details = {
+        **run.details,
+        "campaigns": {c["campaign"]: c for o in outcomes for c in o.campaigns},
+    }
     session.flush()
     _notify(session, run, offers)
     return run

@@ -7,15 +7,26 @@ campaign's range, rate ≤ budget, recent sponsored share ≤ the policy cap, fi
 Eligible pairs are ranked per campaign by ``value / (rate / budget + 1 / slots)`` (value per
 share of the campaign's two scarce resources) and the best ``top_k`` are kept. Creator
 capacity is capped at ``max_offers_per_week``.
+
+Scoring runs per scoring group: the campaigns of one category with one follower range. Its
+creators (available, accepting the category, in the run's currency and in the range; a
+contiguous slice once sorted by followers) are scored in blocks against all of the group's
+campaigns with one matrix product. The creators the currency or the follower range exclude
+are never scored in bulk: their rejections are counted, and only as many of them as can still
+be among a campaign's strongest excluded creators (by reach, which bounds value) are scored,
+for the explanations. :mod:`matching.market.pricing` reuses the same blocks to price left-out
+pairs with an LP's duals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from matching.market.fit import (
@@ -30,9 +41,13 @@ from matching.market.tables import CampaignTable, CreatorTable
 from matching.solver.instance import NO_GROUP, Instance
 from matching.solver.score import pruning_score
 
+if TYPE_CHECKING:
+    from matching.market.pricing import PricingReport
+
 REASONS: tuple[str, ...] = ("eligible", "currency", "follower_range", "over_budget",
                             "sponsored_cap", "fit_threshold")
 STRONG_EXCLUDED_PER_CAMPAIGN = 3
+_EXCLUDED_CHUNK = 512
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +56,9 @@ class PairDetails:
 
     ``components[part]`` is that part's Bhattacharyya coefficient; ``excluded`` maps a campaign
     id to its strongest creators that eligibility removed (id, potential value, reason);
-    ``rejected`` counts the pairs removed per reason; ``koc`` flags small creators.
+    ``rejected`` counts the pairs removed per reason; ``koc`` flags small creators;
+    ``pricing`` is the column-generation report when built by
+    :func:`matching.market.pricing.build_instance_priced` (None otherwise).
     """
 
     fit: NDArray[np.float64]
@@ -53,6 +70,164 @@ class PairDetails:
     excluded: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)
     eligible_pairs: int = 0
+    pricing: PricingReport | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringGroup:
+    """Campaigns of one category and one follower range, and the creators scored for them.
+
+    ``creators``: available, accepting the category, in the run's currency and within the
+    range, sorted by followers. ``skipped``: available and accepting but excluded per creator
+    (other currency, or followers outside the range), ``skipped_reason`` their reason code.
+    """
+
+    campaigns: NDArray[np.int64]
+    creators: NDArray[np.int64]
+    skipped: NDArray[np.int64]
+    skipped_reason: NDArray[np.int64]
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """One block of a scoring group: creators ``rows`` × the group's campaigns."""
+
+    group: ScoringGroup
+    rows: NDArray[np.int64]
+    fit: NDArray[np.float32]
+    value: NDArray[np.float32]
+    ok: NDArray[np.bool_]
+
+
+@dataclass(eq=False)
+class Market:
+    """A market prepared for scoring: tables, root profiles and the scoring groups."""
+
+    table: CreatorTable
+    camp: CampaignTable
+    campaigns: list[MarketCampaign]
+    policy: MatchingPolicy
+    currency: str | None
+    roots_w: NDArray[np.float32]
+    campaign_roots_w: NDArray[np.float32]
+    reach: NDArray[np.float32]
+    cap_ok: NDArray[np.bool_]
+    groups: list[ScoringGroup]
+    group_names: tuple[str, ...]
+    campaign_group: NDArray[np.int64]
+    banned: sp.csr_matrix | None = None
+
+    @classmethod
+    def prepare(cls, creators: Sequence[MarketCreator] | CreatorTable,
+                campaigns: Sequence[MarketCampaign], policy: MatchingPolicy, today: dt.date,
+                exclude: Collection[tuple[str, str]] = ()) -> Market:
+        """Validate and lay out the market; ``exclude`` lists (creator id, campaign id) pairs
+        that must never be candidates (e.g. offered in an earlier run)."""
+        campaigns = list(campaigns)
+        currencies = {c.currency for c in campaigns}
+        if len(currencies) > 1:
+            raise ValueError(f"one currency per run, got {sorted(currencies)}")
+        categories = sorted({c.category for c in campaigns})
+        if isinstance(creators, CreatorTable):
+            table = creators
+        else:
+            space = AudienceSpace.from_profiles([c.audience for c in creators])
+            table = CreatorTable.from_records(creators, space, categories)
+        camp = CampaignTable.from_records(campaigns, table.space)
+        currency = next(iter(currencies)) if currencies else None
+        available = table.available(today)
+        groups = _scoring_groups(table, camp, available, currency)
+        group_names = tuple(sorted({c.competitor_group for c in campaigns
+                                    if c.competitor_group is not None}))
+        group_at = {g: n for n, g in enumerate(group_names)}
+        campaign_group = np.array([NO_GROUP if c.competitor_group is None
+                                   else group_at[c.competitor_group] for c in campaigns],
+                                  dtype=np.int64)
+        reach = (table.followers * table.engagement_rate / 1000.0).astype(np.float32)
+        market = cls(table=table, camp=camp, campaigns=campaigns, policy=policy,
+                     currency=currency, roots_w=root_profiles(table.shares, table.space),
+                     campaign_roots_w=root_profiles(camp.shares, table.space), reach=reach,
+                     cap_ok=table.sponsored_share <= policy.max_sponsored_share,
+                     groups=groups, group_names=group_names, campaign_group=campaign_group)
+        if exclude:
+            market.banned = market.pair_matrix(*market.pair_indices(exclude))
+        return market
+
+    def pair_indices(self, pairs: Collection[tuple[str, str]]
+                     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Table indices of (creator id, campaign id) pairs; unknown ids are ignored."""
+        creator_at = {cid: i for i, cid in enumerate(self.table.ids)}
+        campaign_at = {c.id: j for j, c in enumerate(self.campaigns)}
+        known = [(creator_at[a], campaign_at[b]) for a, b in pairs
+                 if a in creator_at and b in campaign_at]
+        arr = np.array(known, dtype=np.int64).reshape(-1, 2)
+        return arr[:, 0], arr[:, 1]
+
+    def pair_matrix(self, creators: NDArray[np.int64],
+                    campaigns: NDArray[np.int64]) -> sp.csr_matrix:
+        """A boolean creators × campaigns matrix marking the given pairs."""
+        return sp.csr_matrix((np.ones(creators.size, dtype=bool), (creators, campaigns)),
+                             shape=(len(self.table), len(self.campaigns)), dtype=bool)
+
+    def blocks(self, eligible_only: bool = False) -> Iterator[Block]:
+        """Every scoring group's blocks, in a fixed order. ``eligible_only`` skips creators
+        that no campaign of the group can take (sponsored cap, rate above every budget)."""
+        table, policy = self.table, self.policy
+        for group in self.groups:
+            creators = group.creators
+            budget = self.camp.budget[group.campaigns]
+            if eligible_only:
+                creators = creators[self.cap_ok[creators]
+                                    & (table.rate[creators] <= budget.max(initial=0))]
+            roots = self.campaign_roots_w[group.campaigns]
+            budget32 = budget.astype(np.float32)
+            for start in range(0, creators.size, policy.block_size):
+                rows = creators[start:start + policy.block_size]
+                fit = fit_matrix(self.roots_w[rows], roots)
+                value = self.reach[rows][:, None] * fit
+                rate = table.rate[rows].astype(np.float32)
+                ok = ((rate[:, None] <= budget32[None, :]) & self.cap_ok[rows][:, None]
+                      & (fit >= policy.min_fit))
+                if self.banned is not None:
+                    ok &= ~self.banned[rows][:, group.campaigns].toarray()
+                yield Block(group=group, rows=rows, fit=fit, value=value, ok=ok)
+
+
+def _scoring_groups(table: CreatorTable, camp: CampaignTable, available: NDArray[np.bool_],
+                    currency: str | None) -> list[ScoringGroup]:
+    """Split campaigns by (category, follower range); slice each group's creators."""
+    groups = []
+    category_at = {name: k for k, name in enumerate(table.categories)}
+    same_currency = table.currency == currency if currency is not None else np.ones(
+        len(table), dtype=bool)
+    for category in sorted(set(camp.category.tolist())):
+        k = category_at.get(category)
+        if k is None:
+            continue
+        pool = np.flatnonzero(available & table.accepts[:, k])
+        if pool.size == 0:
+            continue
+        in_currency = pool[same_currency[pool]]
+        other_currency = pool[~same_currency[pool]]
+        order = np.lexsort((in_currency, table.followers[in_currency]))
+        by_followers = in_currency[order]
+        followers = table.followers[by_followers]
+        camp_idx = np.flatnonzero(camp.category == category)
+        ranges = np.stack([camp.min_followers[camp_idx], camp.max_followers[camp_idx]], axis=1)
+        uniq, which = np.unique(ranges, axis=0, return_inverse=True)
+        for r, (lo, hi) in enumerate(uniq.tolist()):
+            start = int(np.searchsorted(followers, lo, side="left"))
+            stop = int(np.searchsorted(followers, hi, side="right"))
+            outside = np.concatenate([by_followers[:start], by_followers[stop:]])
+            groups.append(ScoringGroup(
+                campaigns=camp_idx[which.ravel() == r],
+                creators=by_followers[start:stop],
+                skipped=np.concatenate([other_currency, outside]),
+                skipped_reason=np.concatenate([
+                    np.full(other_currency.size, REASONS.index("currency")),
+                    np.full(outside.size, REASONS.index("follower_range"))]),
+            ))
+    return groups
 
 
 def build_instance(creators: Sequence[MarketCreator] | CreatorTable,
@@ -65,203 +240,204 @@ def build_instance(creators: Sequence[MarketCreator] | CreatorTable,
     Returns the instance (all campaigns; only creators with at least one pair) and the
     :class:`PairDetails` aligned with its pairs.
     """
-    campaigns = list(campaigns)
-    currencies = {c.currency for c in campaigns}
-    if len(currencies) > 1:
-        raise ValueError(f"one currency per run, got {sorted(currencies)}")
-    categories = sorted({c.category for c in campaigns})
-    if isinstance(creators, CreatorTable):
-        table = creators
-    else:
-        space = AudienceSpace.from_profiles([c.audience for c in creators])
-        table = CreatorTable.from_records(creators, space, categories)
-    camp = CampaignTable.from_records(campaigns, table.space)
-    creator_roots_w = root_profiles(table.shares, table.space)
-    campaign_roots_w = root_profiles(camp.shares, table.space)
-
-    available = table.available(today)
-    cap_ok = table.sponsored_share <= policy.max_sponsored_share
-    chosen_creator: list[NDArray[np.int64]] = []
-    chosen_campaign: list[NDArray[np.int64]] = []
-    rejected = dict.fromkeys(REASONS[1:], 0)
-    excluded: dict[str, list[dict[str, object]]] = {}
-    eligible_total = 0
-    category_at = {name: k for k, name in enumerate(table.categories)}
-    for category in categories:
-        camp_idx = np.flatnonzero(camp.category == category)
-        k = category_at.get(category)
-        if k is None:
-            continue
-        creator_idx = np.flatnonzero(available & table.accepts[:, k])
-        if creator_idx.size == 0:
-            continue
-        out = _score_category(table, camp, creator_idx, camp_idx, creator_roots_w,
-                              campaign_roots_w, cap_ok, policy)
-        chosen_creator.append(out.creators)
-        chosen_campaign.append(out.campaigns)
-        eligible_total += out.eligible
-        for reason, n in out.rejected.items():
-            rejected[reason] += n
-        for col, j in enumerate(camp_idx.tolist()):
-            strong = [
-                {"creator": table.ids[i], "potential_value": float(v), "reason": REASONS[r]}
-                for i, v, r in zip(out.excluded_idx[:, col].tolist(),
-                                   out.excluded_value[:, col].tolist(),
-                                   out.excluded_reason[:, col].tolist(), strict=True)
-                if i >= 0
-            ]
-            strong.sort(key=lambda e: -float(e["potential_value"]))  # type: ignore[arg-type]
-            if strong:
-                excluded[campaigns[j].id] = strong
-
-    pair_creator_all = (np.concatenate(chosen_creator) if chosen_creator
-                        else np.zeros(0, np.int64))
-    pair_campaign = np.concatenate(chosen_campaign) if chosen_campaign else np.zeros(0, np.int64)
-    order = np.lexsort((pair_creator_all, pair_campaign))
-    pair_creator_all, pair_campaign = pair_creator_all[order], pair_campaign[order]
-    used, pair_creator = np.unique(pair_creator_all, return_inverse=True)
-
-    creator_roots = root_profiles(table.shares, table.space, weighted=False)
-    campaign_roots = root_profiles(camp.shares, table.space, weighted=False)
-    components = fit_components(creator_roots, campaign_roots, table.space,
-                                pair_creator_all, pair_campaign)
-    fit = np.clip(np.einsum("ij,ij->i", creator_roots_w[pair_creator_all].astype(np.float64),
-                            campaign_roots_w[pair_campaign].astype(np.float64)), 0.0, 1.0)
-    value = (table.followers[pair_creator_all].astype(np.float64)
-             * table.engagement_rate[pair_creator_all] * fit / 1000.0)
-
-    group_names = tuple(sorted({c.competitor_group for c in campaigns
-                                if c.competitor_group is not None}))
-    group_at = {g: n for n, g in enumerate(group_names)}
-    instance = Instance(
-        campaign_ids=tuple(c.id for c in campaigns),
-        budget=camp.budget, slots=camp.slots,
-        min_creators=np.array([c.min_creators for c in campaigns], dtype=np.int64),
-        group=np.array([NO_GROUP if c.competitor_group is None else group_at[c.competitor_group]
-                        for c in campaigns], dtype=np.int64),
-        group_names=group_names,
-        creator_ids=tuple(table.ids[i] for i in used.tolist()),
-        rate=table.rate[used],
-        capacity=np.minimum(table.capacity[used], policy.max_offers_per_week),
-        pair_creator=pair_creator, pair_campaign=pair_campaign, pair_value=value,
-    )
-    details = PairDetails(
-        fit=fit, components=components,
-        followers=table.followers[pair_creator_all],
-        engagement_rate=table.engagement_rate[pair_creator_all],
-        koc=table.followers[used] <= policy.koc_max_followers,
-        currency=next(iter(currencies)) if currencies else None,
-        excluded=excluded, rejected=rejected, eligible_pairs=eligible_total,
-    )
-    return instance, details
+    market = Market.prepare(creators, campaigns, policy, today)
+    scan = initial_scan(market)
+    instance, chosen = make_instance(market, scan.creators, scan.campaigns)
+    return instance, pair_details(market, scan, chosen, instance)
 
 
-@dataclass
-class _CategoryResult:
+@dataclass(frozen=True, eq=False)
+class InitialScan:
+    """The first pass over the market: top-K candidates, rejections, strongest excluded."""
+
     creators: NDArray[np.int64]
     campaigns: NDArray[np.int64]
     eligible: int
     rejected: dict[str, int]
-    excluded_idx: NDArray[np.int64]
-    excluded_value: NDArray[np.float64]
-    excluded_reason: NDArray[np.int64]
+    excluded: dict[str, list[dict[str, object]]]
 
 
-def _score_category(table: CreatorTable, camp: CampaignTable, creator_idx: NDArray[np.int64],
-                    camp_idx: NDArray[np.int64], creator_roots_w: NDArray[np.float32],
-                    campaign_roots_w: NDArray[np.float32], cap_ok: NDArray[np.bool_],
-                    policy: MatchingPolicy) -> _CategoryResult:
-    """Score one category's creators × campaigns block by block, keeping the top K each."""
-    m = camp_idx.size
+def initial_scan(market: Market) -> InitialScan:
+    """Score every group: count rejections, keep each campaign's top ``top_k`` candidates."""
+    table, camp, policy = market.table, market.camp, market.policy
+    n_c = len(market.campaigns)
     keep = policy.top_k
-    budget = camp.budget[camp_idx].astype(np.float32)
-    slots = camp.slots[camp_idx].astype(np.float32)
-    min_f = camp.min_followers[camp_idx]
-    max_f = camp.max_followers[camp_idx]
-    currency = camp.currency[camp_idx]
-    roots = campaign_roots_w[camp_idx]
     n_excl = STRONG_EXCLUDED_PER_CAMPAIGN
-    ex_idx = np.full((n_excl, m), -1, dtype=np.int64)
-    ex_val = np.full((n_excl, m), -np.inf)
-    ex_reason = np.zeros((n_excl, m), dtype=np.int64)
-    best_score = np.full((0, m), -np.inf, dtype=np.float32)
-    best_idx = np.zeros((0, m), dtype=np.int64)
+    ex_idx = np.full((n_excl, n_c), -1, dtype=np.int64)
+    ex_val = np.full((n_excl, n_c), -np.inf)
+    ex_reason = np.zeros((n_excl, n_c), dtype=np.int64)
+    best_score = np.full((keep or 0, n_c), -np.inf, dtype=np.float32)
+    best_idx = np.zeros((keep or 0, n_c), dtype=np.int64)
     all_rows: list[NDArray[np.int64]] = []
     all_cols: list[NDArray[np.int64]] = []
     eligible = 0
-    rejected = dict.fromkeys(REASONS[1:], 0)
+    counts = np.zeros(len(REASONS), dtype=np.int64)
+    slots32 = camp.slots.astype(np.float32)
+    budget32 = camp.budget.astype(np.float32)
 
-    for start in range(0, creator_idx.size, policy.block_size):
-        rows = creator_idx[start:start + policy.block_size]
-        fit = fit_matrix(creator_roots_w[rows], roots)
-        followers = table.followers[rows]
-        reach = (followers * table.engagement_rate[rows] / 1000.0).astype(np.float32)
-        value = reach[:, None] * fit
+    for block in market.blocks():
+        rows, cols = block.rows, block.group.campaigns
         rate = table.rate[rows].astype(np.float32)
-        # Reason code of the first failing rule, 0 where the pair is eligible.
-        checks = (
-            table.currency[rows][:, None] != currency[None, :],
-            (followers[:, None] < min_f[None, :]) | (followers[:, None] > max_f[None, :]),
-            rate[:, None] > budget[None, :],
-            np.broadcast_to(~cap_ok[rows][:, None], fit.shape),
-            fit < policy.min_fit,
-        )
-        reason = np.zeros(fit.shape, dtype=np.int8)
-        for code in range(len(checks), 0, -1):
-            reason[checks[code - 1]] = code
-        ok = reason == 0
-        eligible += int(ok.sum())
-        counts = np.bincount(reason.ravel(), minlength=len(REASONS))
-        for code in range(1, len(REASONS)):
-            rejected[REASONS[code]] += int(counts[code])
+        reason = np.zeros(block.fit.shape, dtype=np.int8)
+        for code, failed in ((5, block.fit < policy.min_fit),
+                             (4, np.broadcast_to(~market.cap_ok[rows][:, None], reason.shape)),
+                             (3, rate[:, None] > budget32[cols][None, :])):
+            reason[failed] = code
+        counts += np.bincount(reason.ravel(), minlength=len(REASONS))
+        ok = block.ok
+        eligible += int((reason == 0).sum())
 
-        # Strongest excluded creators per campaign (by potential value), for explanations.
-        lost = np.where(ok, -np.inf, value)
-        take = min(n_excl, lost.shape[0])
-        top = np.argpartition(-lost, take - 1, axis=0)[:take]
-        ex_idx, ex_val, ex_reason = _merge_best(
-            ex_val, ex_idx, ex_reason, np.take_along_axis(lost, top, 0).astype(np.float64),
-            rows[top], np.take_along_axis(reason, top, 0).astype(np.int64), n_excl)
+        lost = np.where(reason == 0, -np.inf, block.value).astype(np.float64)
+        _merge_excluded(ex_idx, ex_val, ex_reason, cols, lost, rows, reason)
 
         if keep is None:
             r, c = np.nonzero(ok)
             all_rows.append(rows[r])
-            all_cols.append(camp_idx[c])
+            all_cols.append(cols[c])
             continue
-        score = np.where(ok, pruning_score(value, rate[:, None], budget[None, :],
-                                           slots[None, :]), -np.inf).astype(np.float32)
-        take = min(keep, score.shape[0])
-        top = np.argpartition(-score, take - 1, axis=0)[:take]
-        cand_score = np.concatenate([best_score, np.take_along_axis(score, top, 0)])
-        cand_idx = np.concatenate([best_idx, rows[top]])
-        if cand_score.shape[0] > keep:
-            sel = np.argpartition(-cand_score, keep - 1, axis=0)[:keep]
-            cand_score = np.take_along_axis(cand_score, sel, 0)
-            cand_idx = np.take_along_axis(cand_idx, sel, 0)
-        best_score, best_idx = cand_score, cand_idx
+        score = np.where(ok, pruning_score(block.value, rate[:, None], budget32[cols][None, :],
+                                           slots32[cols][None, :]), -np.inf).astype(np.float32)
+        best_score[:, cols], best_idx[:, cols] = merge_top(
+            best_score[:, cols], best_idx[:, cols], score, rows, keep)
+
+    # Creators the currency or the follower range exclude: counted, and scored only as far
+    # as they can still be among a campaign's strongest excluded creators.
+    for group in market.groups:
+        m = group.campaigns.size
+        for code in (1, 2):
+            counts[code] += int((group.skipped_reason == code).sum()) * m
+        _score_skipped(market, group, ex_idx, ex_val, ex_reason)
 
     if keep is not None:
         r, c = np.nonzero(np.isfinite(best_score))
         all_rows.append(best_idx[r, c])
-        all_cols.append(camp_idx[c])
-    return _CategoryResult(
+        all_cols.append(c.astype(np.int64))
+    excluded: dict[str, list[dict[str, object]]] = {}
+    for j in range(n_c):
+        strong = [
+            {"creator": table.ids[i], "potential_value": float(v), "reason": REASONS[r]}
+            for i, v, r in zip(ex_idx[:, j].tolist(), ex_val[:, j].tolist(),
+                               ex_reason[:, j].tolist(), strict=True)
+            if i >= 0 and np.isfinite(v)
+        ]
+        strong.sort(key=lambda e: -float(e["potential_value"]))  # type: ignore[arg-type]
+        if strong:
+            excluded[market.campaigns[j].id] = strong
+    return InitialScan(
         creators=np.concatenate(all_rows) if all_rows else np.zeros(0, np.int64),
         campaigns=np.concatenate(all_cols) if all_cols else np.zeros(0, np.int64),
-        eligible=eligible, rejected=rejected,
-        excluded_idx=np.where(np.isfinite(ex_val), ex_idx, -1),
-        excluded_value=ex_val, excluded_reason=ex_reason,
+        eligible=eligible,
+        rejected={REASONS[code]: int(counts[code]) for code in range(1, len(REASONS))},
+        excluded=excluded,
     )
 
 
-def _merge_best(val: NDArray, idx: NDArray, extra: NDArray, new_val: NDArray, new_idx: NDArray,
-                new_extra: NDArray, keep: int) -> tuple[NDArray, NDArray, NDArray]:
-    """Keep the ``keep`` largest values per column of two stacked candidate lists."""
-    v = np.concatenate([val, new_val])
-    i = np.concatenate([idx, new_idx])
-    e = np.concatenate([extra, new_extra])
-    sel = np.argsort(-v, axis=0, kind="stable")[:keep]
-    return (np.take_along_axis(i, sel, 0), np.take_along_axis(v, sel, 0),
-            np.take_along_axis(e, sel, 0))
+def _score_skipped(market: Market, group: ScoringGroup, ex_idx: NDArray, ex_val: NDArray,
+                   ex_reason: NDArray) -> None:
+    """Merge a group's skipped creators into the strongest excluded, by decreasing reach,
+    until no remaining one can beat any campaign's weakest kept entry (value ≤ reach)."""
+    if group.skipped.size == 0:
+        return
+    cols = group.campaigns
+    order = np.lexsort((group.skipped, -market.reach[group.skipped]))
+    skipped, reasons = group.skipped[order], group.skipped_reason[order]
+    roots = market.campaign_roots_w[cols]
+    for start in range(0, skipped.size, _EXCLUDED_CHUNK):
+        rows = skipped[start:start + _EXCLUDED_CHUNK]
+        weakest = ex_val[-1, cols].min()
+        if float(market.reach[rows[0]]) < weakest:
+            return
+        value = (market.reach[rows][:, None] * fit_matrix(market.roots_w[rows], roots))
+        reason = np.broadcast_to(reasons[start:start + rows.size][:, None], value.shape)
+        _merge_excluded(ex_idx, ex_val, ex_reason, cols, value.astype(np.float64), rows, reason)
 
 
-__all__ = ["PARTS", "PairDetails", "build_instance", "pruning_score"]
+def _merge_excluded(ex_idx: NDArray, ex_val: NDArray, ex_reason: NDArray,
+                    cols: NDArray[np.int64], lost: NDArray[np.float64], rows: NDArray[np.int64],
+                    reason: NDArray) -> None:
+    """Keep, per campaign in ``cols``, the strongest excluded creators (in place)."""
+    n_excl = ex_val.shape[0]
+    take = min(n_excl, lost.shape[0])
+    top = np.argpartition(-lost, take - 1, axis=0)[:take]
+    new_val = np.take_along_axis(lost, top, 0)
+    new_idx = rows[top]
+    new_reason = np.take_along_axis(np.asarray(reason), top, 0).astype(np.int64)
+    v = np.concatenate([ex_val[:, cols], new_val])
+    i = np.concatenate([ex_idx[:, cols], new_idx])
+    e = np.concatenate([ex_reason[:, cols], new_reason])
+    sel = np.argsort(-v, axis=0, kind="stable")[:n_excl]
+    ex_val[:, cols] = np.take_along_axis(v, sel, 0)
+    ex_idx[:, cols] = np.take_along_axis(i, sel, 0)
+    ex_reason[:, cols] = np.take_along_axis(e, sel, 0)
+
+
+def merge_top(score: NDArray, idx: NDArray, block_score: NDArray, rows: NDArray[np.int64],
+              keep: int) -> tuple[NDArray, NDArray]:
+    """Per column, the ``keep`` best of a kept list (``keep`` × m, -inf where empty) and a
+    block's scores (creators ``rows`` × m); ties go to the kept list, then the lower row."""
+    take = min(keep, block_score.shape[0])
+    top = np.argpartition(-block_score, take - 1, axis=0)[:take]
+    cand_score = np.concatenate([score, np.take_along_axis(block_score, top, 0)])
+    cand_idx = np.concatenate([idx, rows[top]])
+    sel = np.argsort(-cand_score, axis=0, kind="stable")[:keep]
+    return np.take_along_axis(cand_score, sel, 0), np.take_along_axis(cand_idx, sel, 0)
+
+
+def make_instance(market: Market, creators: NDArray[np.int64], campaigns: NDArray[np.int64]
+                  ) -> tuple[Instance, NDArray[np.int64]]:
+    """The instance over the given (table creator, campaign) pairs.
+
+    Returns it and ``chosen``, the table creator of each of its pairs (pairs are ordered by
+    campaign, then creator; the instance's creators are the table's that have a pair).
+    """
+    table, camp, policy = market.table, market.camp, market.policy
+    order = np.lexsort((creators, campaigns))
+    chosen, pair_campaign = creators[order], campaigns[order]
+    used, pair_creator = np.unique(chosen, return_inverse=True)
+    fit = _pair_fit(market, chosen, pair_campaign)
+    value = (table.followers[chosen].astype(np.float64) * table.engagement_rate[chosen]
+             * fit / 1000.0)
+    instance = Instance(
+        campaign_ids=tuple(c.id for c in market.campaigns),
+        budget=camp.budget, slots=camp.slots,
+        min_creators=np.array([c.min_creators for c in market.campaigns], dtype=np.int64),
+        group=market.campaign_group, group_names=market.group_names,
+        creator_ids=tuple(table.ids[i] for i in used.tolist()),
+        rate=table.rate[used],
+        capacity=np.minimum(table.capacity[used], policy.max_offers_per_week),
+        pair_creator=pair_creator.ravel(), pair_campaign=pair_campaign, pair_value=value,
+    )
+    return instance, chosen
+
+
+def _pair_fit(market: Market, creators: NDArray[np.int64],
+              campaigns: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Weighted fit of the given pairs, in float64 from the float32 root profiles."""
+    out = np.empty(creators.size)
+    step = 262_144
+    for s in range(0, creators.size, step):
+        a = market.roots_w[creators[s:s + step]].astype(np.float64)
+        b = market.campaign_roots_w[campaigns[s:s + step]].astype(np.float64)
+        out[s:s + step] = np.einsum("ij,ij->i", a, b)
+    return np.clip(out, 0.0, 1.0)
+
+
+def pair_details(market: Market, scan: InitialScan, chosen: NDArray[np.int64],
+                 instance: Instance, pricing: PricingReport | None = None) -> PairDetails:
+    """The explanation facts of ``instance`` (built by :func:`make_instance`)."""
+    table = market.table
+    creator_roots = root_profiles(table.shares, table.space, weighted=False)
+    campaign_roots = root_profiles(market.camp.shares, table.space, weighted=False)
+    components = fit_components(creator_roots, campaign_roots, table.space, chosen,
+                                instance.pair_campaign)
+    used = np.unique(chosen)
+    return PairDetails(
+        fit=_pair_fit(market, chosen, instance.pair_campaign), components=components,
+        followers=table.followers[chosen], engagement_rate=table.engagement_rate[chosen],
+        koc=table.followers[used] <= market.policy.koc_max_followers,
+        currency=market.currency, excluded=scan.excluded, rejected=scan.rejected,
+        eligible_pairs=scan.eligible, pricing=pricing,
+    )
+
+
+__all__ = ["PARTS", "Market", "PairDetails", "build_instance", "pruning_score"]

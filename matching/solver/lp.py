@@ -48,8 +48,14 @@ def _scaled(model: LinearModel) -> tuple[sp.csr_matrix, NDArray[np.float64], NDA
 
 
 def solve_lp(model: LinearModel, value: NDArray[np.float64], time_limit_s: float,
-             threads: int = 1, method: str = "auto") -> LPSolution:
-    """Solve the relaxation with HiGHS dual simplex (a vertex) or PDLP (large models)."""
+             threads: int = 1, method: str = "auto",
+             initial: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+             ) -> LPSolution:
+    """Solve the relaxation with HiGHS dual simplex (a vertex) or PDLP (large models).
+
+    ``initial`` = (x, y), a primal and row duals in this model's units (as in
+    :class:`LPSolution`), warm-starts PDLP; the simplex ignores it.
+    """
     start = time.perf_counter()
     n = value.shape[0]
     if n == 0 or model.a.shape[0] == 0:
@@ -64,18 +70,23 @@ def solve_lp(model: LinearModel, value: NDArray[np.float64], time_limit_s: float
         res = linprog(-value, A_ub=a, b_ub=b, bounds=(0, 1), method="highs-ds",
                       options={"time_limit": max(time_limit_s, 0.1), "presolve": True})
         if res.x is None:  # time limit before a solution: fall back to PDLP
-            return solve_lp(model, value, time_limit_s, threads, "pdlp")
+            return solve_lp(model, value, time_limit_s, threads, "pdlp", initial)
         x = np.clip(res.x, 0.0, 1.0)
         y_scaled = -res.ineqlin.marginals
     else:
-        x, y_scaled = _pdlp(a, b, value, time_limit_s, threads)
+        start_point = None
+        if initial is not None:
+            x0, y0 = initial
+            start_point = (np.asarray(x0, np.float64), np.asarray(y0, np.float64) / scale)
+        x, y_scaled = _pdlp(a, b, value, time_limit_s, threads, initial=start_point)
     y = np.maximum(y_scaled, 0.0) * scale
     bound, reduced = certified_bound(model, value, y)
     return LPSolution(x, y, bound, reduced, method, time.perf_counter() - start)
 
 
 def _pdlp(a: sp.csr_matrix, b: NDArray[np.float64], value: NDArray[np.float64],
-          time_limit_s: float, threads: int, eps: float = 1e-4
+          time_limit_s: float, threads: int, eps: float = 1e-4,
+          initial: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
           ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     from ortools.pdlp import solvers_pb2
     from ortools.pdlp.python import pdlp
@@ -93,7 +104,12 @@ def _pdlp(a: sp.csr_matrix, b: NDArray[np.float64], value: NDArray[np.float64],
     criteria.simple_optimality_criteria.eps_optimal_relative = eps
     criteria.simple_optimality_criteria.eps_optimal_absolute = eps
     criteria.time_sec_limit = max(time_limit_s, 0.1)
-    result = pdlp.primal_dual_hybrid_gradient(qp, params)
+    start = None
+    if initial is not None:
+        start = pdlp.PrimalAndDualSolution()
+        start.primal_solution = np.clip(initial[0], 0.0, 1.0)
+        start.dual_solution = -np.maximum(initial[1], 0.0)  # minimisation's sign, as below
+    result = pdlp.primal_dual_hybrid_gradient(qp, params, start)
     x = np.clip(np.asarray(result.primal_solution, dtype=np.float64), 0.0, 1.0)
     # PDLP reports duals of a minimisation; ours maximises, so negate.
     return x, -np.asarray(result.dual_solution, dtype=np.float64)

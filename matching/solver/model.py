@@ -32,10 +32,15 @@ def slot_rows(inst: Instance) -> tuple[sp.csr_matrix, NDArray[np.float64]]:
     return a, inst.slots.astype(np.float64)
 
 
+def capacity_row_creators(inst: Instance) -> NDArray[np.int64]:
+    """The creators that get a capacity row (more pairs than capacity), in row order."""
+    pairs_of = np.bincount(inst.pair_creator, minlength=inst.num_creators)
+    return np.flatnonzero(pairs_of > inst.capacity)
+
+
 def capacity_rows(inst: Instance) -> tuple[sp.csr_matrix, NDArray[np.float64]]:
     """Per creator with more pairs than capacity: at most ``capacity`` campaigns."""
-    pairs_of = np.bincount(inst.pair_creator, minlength=inst.num_creators)
-    binding = np.flatnonzero(pairs_of > inst.capacity)
+    binding = capacity_row_creators(inst)
     row_of = np.full(inst.num_creators, -1)
     row_of[binding] = np.arange(binding.size)
     p = np.flatnonzero(row_of[inst.pair_creator] >= 0)
@@ -49,6 +54,13 @@ def group_keys(inst: Instance) -> NDArray[np.int64]:
     g = inst.pair_group
     n_groups = max(len(inst.group_names), 1)
     return np.where(g == NO_GROUP, -1, inst.pair_creator * n_groups + g)
+
+
+def group_row_keys(inst: Instance) -> NDArray[np.int64]:
+    """The (creator, group) keys of :func:`group_keys` that get a row, in row order."""
+    key = group_keys(inst)
+    keys, counts = np.unique(key[key >= 0], return_counts=True)
+    return keys[counts > 1]
 
 
 def group_rows(inst: Instance) -> tuple[sp.csr_matrix, NDArray[np.float64]]:
