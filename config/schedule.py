@@ -27,6 +27,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("matching.jobs.expire_offers_job", "*/15 * * * *"),
     PeriodicJob("matching.jobs.deliver_notifications_job", "* * * * *"),
     PeriodicJob("payments.jobs.pay_pending_payouts_job", "40 * * * *"),
+    PeriodicJob("payments.jobs.retry_pending_refunds_job", "45 * * * *"),
 )
 
 

@@ -39,3 +39,15 @@ def pay_pending_payouts_job(creator_id: int | None = None) -> int:
         except RetryLater:
             continue
     return len(ids)
+
+
+def retry_pending_refunds_job() -> int:
+    """Retry every refund still pending at the provider."""
+    with job_session() as session:
+        ids = service.pending_refund_ids(session)
+    for refund_id in ids:
+        try:
+            execute_refund_job(refund_id)
+        except RetryLater:
+            continue
+    return len(ids)

@@ -49,7 +49,7 @@ class BalanceLine:
     """One balance transaction at the provider, for reconciliation."""
 
     id: str
-    type: str  # charge, refund, transfer, transfer_reversal (Stripe's names)
+    type: str  # charge, refund, transfer, transfer_refund (a reversal): Stripe's names
     amount: int  # signed, minor units, as the provider reports it
     currency: str
     source: str | None  # the charge / refund / transfer / reversal id

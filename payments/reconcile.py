@@ -63,7 +63,8 @@ def reconcile(session: Session, provider: PaymentProvider) -> Reconciliation:
             f"payout for sponsorship {p.sponsorship_id}",
         )
         if p.status is PayoutStatus.REVERSED:
-            expected[("transfer_reversal", p.reversal_reference or "?")] = (
+            # Stripe's balance transaction type for a transfer reversal is ``transfer_refund``.
+            expected[("transfer_refund", p.reversal_reference or "?")] = (
                 p.amount,
                 p.currency,
                 f"reversal for sponsorship {p.sponsorship_id}",

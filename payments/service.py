@@ -44,6 +44,7 @@ def start_funding(
     funding = session.scalar(
         select(CampaignFunding).where(CampaignFunding.campaign_id == campaign.id)
     )
+    previous_intent: str | None = None
     if funding is not None:
         if funding.status is FundingStatus.SUCCEEDED:
             raise Conflict("This campaign is already funded.")
@@ -52,6 +53,7 @@ def start_funding(
             and funding.budget == campaign.budget_amount
         ):
             return funding
+        previous_intent = funding.payment_intent_id
         session.delete(funding)  # a failed payment or a changed budget: start again
         session.flush()
     fee = fee_on(campaign.budget_amount, fee_bps)
@@ -65,11 +67,14 @@ def start_funding(
     )
     session.add(funding)
     session.flush()
+    # A restart must not reuse the replaced attempt's key (SQLite can hand the new row the
+    # deleted row's id), or the provider replays the old PaymentIntent or refuses a new amount.
+    attempt = f"after:{previous_intent}" if previous_intent else str(funding.id)
     started = provider.start_funding(
         amount=funding.total,
         currency=funding.currency,
         campaign_id=campaign.id,
-        idempotency_key=f"campaign:{campaign.id}:funding:{funding.id}",
+        idempotency_key=f"campaign:{campaign.id}:funding:{attempt}",
     )
     funding.payment_intent_id = started.payment_intent_id
     funding.client_secret = started.client_secret
@@ -365,6 +370,12 @@ def start_refund(
     session.flush()
     defer_job(session, "payments.jobs.execute_refund_job", refund.id, job_id=f"refund:{refund.id}")
     return refund
+
+
+def pending_refund_ids(session: Session) -> list[int]:
+    """Refunds still waiting for the provider."""
+    query = select(CampaignRefund.id).where(CampaignRefund.status == RefundStatus.PENDING)
+    return list(session.scalars(query.order_by(CampaignRefund.id)))
 
 
 def _fee_bps(funding: CampaignFunding) -> int:

@@ -101,9 +101,22 @@ class StripeProvider:
         }
         if source_charge:
             params["source_transaction"] = source_charge
-        transfer = _call(
-            lambda: self.client.v1.transfers.create(params, {"idempotency_key": idempotency_key})  # type: ignore[arg-type]
-        )
+
+        def create() -> Any:
+            try:
+                return self.client.v1.transfers.create(params, {"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+            except stripe.InvalidRequestError as exc:
+                if exc.code != "insufficient_capabilities_for_transfer":
+                    raise
+                # The account cannot take transfers (not yet, or not any more): the payout
+                # waits, as for onboarding, instead of failing for good.
+                raise ProviderError(
+                    f"The creator's payout account cannot receive transfers yet: "
+                    f"{exc.user_message or exc}",
+                    retryable=True,
+                ) from exc
+
+        transfer = _call(create)
         return str(transfer.id)
 
     def find_transfer(self, transfer_group: str) -> str | None:
