@@ -25,7 +25,9 @@ class Api(_SmorestApi):
             return error
         data = getattr(error, "data", None) or {}
         errors = data.get("errors") or data.get("messages") or {}
-        headers = data.get("headers") or {}
+        # Keep the exception's own headers (Allow on a 405, Retry-After on a 429), not its type.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
         if error.code == 429 and error.description:
             message = f"Too many requests: {error.description}. Retry later."
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -20,6 +21,7 @@ from collaborations.models import (
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.pagination import Page, paginate
+from payments import ledger
 from payments import service as payments
 from payments.providers import PaymentProvider
 
@@ -448,35 +450,35 @@ def list_campaign_sponsorships(
 
 @dataclass(frozen=True)
 class CampaignReport:
-    """Money and progress of one campaign, in its currency's minor units."""
+    """Money and progress of one campaign, in its currency's minor units (money from the ledger)."""
 
     campaign: Campaign
     budget: int
+    funded: int  # budget received (the platform fee is separate)
     committed: int  # accepted, not yet approved
-    paid: int  # approved and paid
-    remaining: int
+    paid: int  # approved posts, paid or being paid to creators
+    refunded: int
+    remaining: int  # funded and still free for new offers
+    fees: int  # platform fee kept
     sponsorships: dict[str, int]
     offers: dict[str, int]
     engaged_reach: int  # followers × engagement of creators whose posts were approved
+    series: list[dict[str, Any]]
 
 
 def campaign_report(session: Session, campaign: Campaign) -> CampaignReport:
-    """Spend, commitments, what is left, and reach so far."""
+    """Spend, commitments, refunds and fees from the ledger; sponsorships, offers and reach."""
+    money = ledger.campaign_money(session, campaign)
     rows = session.execute(
-        select(
-            Sponsorship.status, Sponsorship.price_amount, Creator.followers, Creator.engagement_rate
-        )
+        select(Sponsorship.status, Creator.followers, Creator.engagement_rate)
         .join(Creator, Creator.id == Sponsorship.creator_id)
         .where(Sponsorship.campaign_id == campaign.id)
     ).all()
     by_status: dict[str, int] = {s.value: 0 for s in SponsorshipStatus}
-    committed = paid = reach = 0
-    for status, price, followers, engagement in rows:
+    reach = 0
+    for status, followers, engagement in rows:
         by_status[status.value] += 1
-        if status in OPEN_SPONSORSHIP_STATES:
-            committed += price
-        elif status is SponsorshipStatus.APPROVED:
-            paid += price
+        if status is SponsorshipStatus.APPROVED:
             reach += round(followers * engagement)
     offers = dict.fromkeys((s.value for s in OfferStatus), 0)
     for status, count in session.execute(
@@ -488,10 +490,14 @@ def campaign_report(session: Session, campaign: Campaign) -> CampaignReport:
     return CampaignReport(
         campaign=campaign,
         budget=campaign.budget_amount,
-        committed=committed,
-        paid=paid,
-        remaining=campaign.budget_amount - committed - paid,
+        funded=money.funded,
+        committed=money.committed,
+        paid=money.paid,
+        refunded=money.refunded,
+        remaining=money.remaining,
+        fees=money.fees,
         sponsorships=by_status,
         offers=offers,
         engaged_reach=reach,
+        series=money.series,
     )

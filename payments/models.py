@@ -73,6 +73,7 @@ class CampaignFunding(Base):
     provider: Mapped[str] = mapped_column(String(16))
     budget: Mapped[int] = mapped_column(BigInteger)
     fee: Mapped[int] = mapped_column(BigInteger)
+    fee_bps: Mapped[int] = mapped_column(Integer)  # the rate charged, kept for later refunds
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[FundingStatus] = mapped_column(str_enum(FundingStatus))
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)

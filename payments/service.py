@@ -62,6 +62,7 @@ def start_funding(
         provider=provider.name,
         budget=campaign.budget_amount,
         fee=fee,
+        fee_bps=fee_bps,
         currency=campaign.currency,
         status=FundingStatus.REQUIRES_PAYMENT,
     )
@@ -349,7 +350,7 @@ def start_refund(
         return None
     money = ledger.campaign_money(session, campaign)
     spent_after = money.funded - money.refunded - int(pending or 0) - amount
-    fee_kept_after = fee_on(spent_after, _fee_bps(funding))
+    fee_kept_after = fee_on(spent_after, funding.fee_bps)
     already_refunded_fee = funding.fee - money.fees
     fee_part = max(0, funding.fee - already_refunded_fee - fee_kept_after)
     count = (
@@ -376,11 +377,6 @@ def pending_refund_ids(session: Session) -> list[int]:
     """Refunds still waiting for the provider."""
     query = select(CampaignRefund.id).where(CampaignRefund.status == RefundStatus.PENDING)
     return list(session.scalars(query.order_by(CampaignRefund.id)))
-
-
-def _fee_bps(funding: CampaignFunding) -> int:
-    """The fee rate this funding was charged at (kept so later refunds use the same rate)."""
-    return round(funding.fee * 10_000 / funding.budget) if funding.budget else 0
 
 
 def execute_refund(session: Session, refund_id: int, provider: PaymentProvider) -> bool:

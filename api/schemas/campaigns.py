@@ -184,18 +184,32 @@ class CampaignSponsorshipSchema(ma.Schema):
     rejection_reason = fields.String(allow_none=True)
 
 
+class SpendPointSchema(ma.Schema):
+    at = fields.DateTime()
+    funded = fields.Integer()
+    committed = fields.Integer()
+    paid = fields.Integer()
+    refunded = fields.Integer()
+
+
 class CampaignReportSchema(ma.Schema):
     campaign_id = fields.Integer(attribute="campaign.id")
     status = fields.String(attribute="campaign.status")
     currency = fields.String(attribute="campaign.currency")
     budget = fields.Integer(metadata={"description": "Minor units, like every amount here."})
+    funded = fields.Integer(metadata={"description": "Budget received (the fee is separate)."})
     committed = fields.Integer(metadata={"description": "Accepted work not yet approved."})
-    paid = fields.Integer()
-    remaining = fields.Integer()
+    paid = fields.Integer(metadata={"description": "Approved posts, paid to creators."})
+    refunded = fields.Integer()
+    remaining = fields.Integer(metadata={"description": "Funded and free for new offers."})
+    fees = fields.Integer(metadata={"description": "Platform fee kept."})
     sponsorships = fields.Dict(keys=fields.String(), values=fields.Integer())
     offers = fields.Dict(keys=fields.String(), values=fields.Integer())
     engaged_reach = fields.Integer(
         metadata={
             "description": "Followers × engagement of the creators whose posts were approved."
         }
+    )
+    series = fields.List(
+        fields.Nested(SpendPointSchema), metadata={"description": "Spend over time."}
     )
