@@ -39,7 +39,7 @@ def redis_connection(url: str) -> Redis:
 
 def get_queue(name: str = "default", app: Flask | None = None) -> Queue | None:
     """The RQ queue, or ``None`` in embedded mode (no ``REDIS_URL``)."""
-    app = app or current_app
+    app = app or _app_for_job()
     url = app.config.get("REDIS_URL")
     if not url:
         return None

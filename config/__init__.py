@@ -129,6 +129,11 @@ def load_config(env: dict[str, str] | None = None) -> BaseConfig:
     cfg.MATCH_TIME_LIMIT_S = float(_int(env, "MATCH_TIME_LIMIT_S", int(cfg.MATCH_TIME_LIMIT_S)))
     cfg.MATCH_WORKERS = _int(env, "MATCH_WORKERS", cfg.MATCH_WORKERS)
     cfg.MATCH_SHARDS = _int(env, "MATCH_SHARDS", cfg.MATCH_SHARDS)
+    cfg.MATCH_SEED = _int(env, "MATCH_SEED", cfg.MATCH_SEED)
+    if env.get("MATCH_MAX_ROUNDS", "").lower() in ("none", "0"):
+        cfg.MATCH_MAX_ROUNDS = None  # search until the time limit
+    elif env.get("MATCH_MAX_ROUNDS"):
+        cfg.MATCH_MAX_ROUNDS = _int(env, "MATCH_MAX_ROUNDS", 200)
     if cfg.REDIS_URL:
         cfg.RATELIMIT_STORAGE_URI = cfg.REDIS_URL
     if cfg.PAYMENTS_PROVIDER not in SUPPORTED_PAYMENT_PROVIDERS:

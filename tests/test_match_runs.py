@@ -88,6 +88,31 @@ def assert_offers_fit(app) -> None:
         s.close()
 
 
+def worker_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of an `rq worker` process on the test database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "test",
+        "PYTHONPATH": str(ROOT),
+        "MATCH_MAX_ROUNDS": "30",
+        "MATCH_SEED": "3",
+        **settings,
+    }
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A real `rq worker --burst` process on the matching queue."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "rq.cli", "worker", "matching", "--url", REDIS_URL, "--burst"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def kill_tree(pid: int) -> None:
     """SIGKILL a process and all its descendants, like a machine that dies."""
     children = subprocess.run(
@@ -181,7 +206,9 @@ def test_rq_run_matches_embedded_run_for_the_same_data_and_seed(make_app, redis_
     assert _offers(queued) == expected
 
 
-def test_sharded_run_is_feasible_like_a_single_one(make_app, redis_conn):
+def test_sharded_run_on_worker_processes_is_feasible_like_a_single_one(
+    make_app, redis_conn, database_url
+):
     single = make_app(**FAST)
     _seed(single, creators=160, campaigns_per_niche=3)
     single_run = _run(single, _request(single, "2026-W49")[0])
@@ -196,11 +223,18 @@ def test_sharded_run_is_feasible_like_a_single_one(make_app, redis_conn):
 
     sharded = make_app(REDIS_URL=REDIS_URL, MATCH_SHARDS=3, **FAST)
     run_id, _ = _request(sharded, "2026-W49")
-    q = Queue("matching", connection=redis_conn)
-    with sharded.app_context():
-        SimpleWorker([q], connection=redis_conn).work(burst=True)
+    # two real worker processes share the shards, then one of them runs the join
+    env = worker_env(database_url, MATCH_SHARDS="3", MATCH_TIME_LIMIT_S="20")
+    workers = [start_worker(env) for _ in range(2)]
+    try:
+        for worker in workers:
+            assert worker.wait(timeout=300) == 0
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                kill_tree(worker.pid)
     run = _run(sharded, run_id)
-    assert run.status is MatchRunStatus.SUCCEEDED and run.shards == 3
+    assert run.status is MatchRunStatus.SUCCEEDED and run.shards == 3, run.error
     assert run.offers_created == len(_offers(sharded)) > 0
     assert_offers_fit(sharded)
     # creators are kept whole, so a shard loses only cross-category options: here none
@@ -214,21 +248,8 @@ def test_a_worker_killed_mid_run_leaves_no_offers_and_the_retry_completes(
     app = make_app(REDIS_URL=REDIS_URL, **slow)
     _seed(app, creators=2400, campaigns_per_niche=25, budget=900_000, slots=6)
     run_id, _ = _request(app, "2026-W49")
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "MATCH_TIME_LIMIT_S": "30",
-        "SECRET_KEY": "test",
-        "PYTHONPATH": str(ROOT),
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "rq.cli", "worker", "matching", "--url", REDIS_URL, "--burst"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    worker = start_worker(
+        worker_env(database_url, MATCH_TIME_LIMIT_S="30", MATCH_MAX_ROUNDS="none")
     )
     try:
         deadline = time.monotonic() + 120
