@@ -16,10 +16,11 @@ import pytest
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 import models  # noqa: F401 - every table on Base.metadata
+from accounts.models import Brand, Creator
 from app import create_app
 from cli import alembic_config
 from core.db import Base
@@ -138,8 +139,16 @@ _counter = iter(range(1, 10**9))
 PASSWORD = "correct horse battery"
 
 
+def _account_id(app: Flask, model: type, obj_id: int) -> int:
+    s = app.extensions["dandelion.db"].read_session_factory()
+    try:
+        return int(s.scalar(select(model.account_id).where(model.id == obj_id)))
+    finally:
+        s.close()
+
+
 @pytest.fixture
-def make_brand(client: FlaskClient) -> Callable[..., ApiUser]:
+def make_brand(app: Flask, client: FlaskClient) -> Callable[..., ApiUser]:
     """Sign a brand up through the API and log it in; returns an ``ApiUser``."""
 
     def make(name: str | None = None) -> ApiUser:
@@ -152,13 +161,13 @@ def make_brand(client: FlaskClient) -> Callable[..., ApiUser]:
         assert r.status_code == 201, r.json
         t = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
         assert t.status_code == 201, t.json
-        return ApiUser(client, t.json["token"], r.json["id"], r.json["id"])
+        return ApiUser(client, t.json["token"], _account_id(app, Brand, r.json["id"]), r.json["id"])
 
     return make
 
 
 @pytest.fixture
-def make_creator(client: FlaskClient) -> Callable[..., ApiUser]:
+def make_creator(app: Flask, client: FlaskClient) -> Callable[..., ApiUser]:
     """Sign a creator up through the API and log it in; returns an ``ApiUser``."""
 
     def make(handle: str | None = None) -> ApiUser:
@@ -171,7 +180,9 @@ def make_creator(client: FlaskClient) -> Callable[..., ApiUser]:
         assert r.status_code == 201, r.json
         t = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
         assert t.status_code == 201, t.json
-        return ApiUser(client, t.json["token"], r.json["id"], r.json["id"])
+        return ApiUser(
+            client, t.json["token"], _account_id(app, Creator, r.json["id"]), r.json["id"]
+        )
 
     return make
 
