@@ -66,7 +66,6 @@ def enqueue(
     queue: str = "default",
     timeout: int = DEFAULT_TIMEOUT_S,
     retry: Retry | None = RETRY,
-    depends_on: list[str] | None = None,
 ) -> str:
     """Run ``func(*args)`` on the queue, once per ``job_id``; embedded mode runs it now.
 
@@ -92,10 +91,7 @@ def enqueue(
             result_ttl=RESULT_TTL_S,
             failure_ttl=RESULT_TTL_S,
             retry=retry,
-            depends_on=[rq_job_id(d) for d in depends_on] if depends_on else None,
-            # RQ refuses unique=True with dependencies; a join job's id is as deterministic,
-            # and its run's own state (claimed by a conditional update) makes a second one a no-op.
-            unique=not depends_on,
+            unique=True,
         )
     except DuplicateJobError:
         log.info("job %s already exists; not enqueued again", job_id)

@@ -21,6 +21,10 @@ from matching.market.records import MarketCampaign, MarketCreator
 from matching.solver import Instance
 from payments.service import remaining_funds
 
+# Longer id lists are filtered in Python: databases cap bound parameters (SQLite 32,766,
+# PostgreSQL 65,535).
+MAX_SQL_IN = 10_000
+
 
 @dataclass
 class MarketSnapshot:
@@ -53,7 +57,14 @@ def _outstanding(
     return per_campaign, per_creator
 
 
-def snapshot_market(session: Session, *, today: date, now: datetime) -> list[MarketSnapshot]:
+def snapshot_market(
+    session: Session,
+    *,
+    today: date,
+    now: datetime,
+    campaign_ids: set[int] | None = None,
+    creator_handles: set[str] | None = None,
+) -> list[MarketSnapshot]:
     """Every published campaign with budget and slots left, and every open creator, by currency.
 
     Budget left = funds not yet committed minus live proposals; slots left = slots minus
@@ -80,11 +91,12 @@ def snapshot_market(session: Session, *, today: date, now: datetime) -> list[Mar
     def market(currency: str) -> MarketSnapshot:
         return markets.setdefault(currency, MarketSnapshot(currency, [], [], {}, set()))
 
-    for c in session.scalars(
-        select(Campaign)
-        .where(Campaign.status == CampaignStatus.PUBLISHED, Campaign.ends_on >= today)
-        .order_by(Campaign.id)
-    ):
+    campaign_query = select(Campaign).where(
+        Campaign.status == CampaignStatus.PUBLISHED, Campaign.ends_on >= today
+    )
+    if campaign_ids is not None:
+        campaign_query = campaign_query.where(Campaign.id.in_(campaign_ids))
+    for c in session.scalars(campaign_query.order_by(Campaign.id)):
         pending_amount, pending_count = proposals_by_campaign.get(c.id, (0, 0))
         budget = remaining_funds(session, c) - pending_amount
         slots = c.slots - taken.get(c.id, 0) - pending_count
@@ -104,16 +116,17 @@ def snapshot_market(session: Session, *, today: date, now: datetime) -> list[Mar
                 max_followers=c.max_followers,
             )
         )
-    for k in session.scalars(
-        select(Creator)
-        .where(
-            Creator.is_open.is_(True),
-            Creator.audience.is_not(None),
-            Creator.rate_amount.is_not(None),
-            Creator.followers > 0,
-        )
-        .order_by(Creator.id)
-    ):
+    creator_query = select(Creator).where(
+        Creator.is_open.is_(True),
+        Creator.audience.is_not(None),
+        Creator.rate_amount.is_not(None),
+        Creator.followers > 0,
+    )
+    if creator_handles is not None and len(creator_handles) <= MAX_SQL_IN:
+        creator_query = creator_query.where(Creator.handle.in_(creator_handles))
+    for k in session.scalars(creator_query.order_by(Creator.id)):
+        if creator_handles is not None and k.handle not in creator_handles:
+            continue
         capacity = k.weekly_capacity - in_progress.get(k.id, 0) - proposals_by_creator.get(k.id, 0)
         if capacity <= 0 or k.rate_currency not in markets:
             continue

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import current_app
-from rq.job import Job, JobStatus
 
 from collaborations.services import expire_offers
-from config.schedule import WEEKLY_RUN_HOUR_UTC
-from core.db import utcnow
 from matching import runs
 from matching.market.records import MatchingPolicy
 from notifications.service import RecordingSender, deliver_pending
-from queueing import enqueue, get_queue, job_session
+from queueing import RESULT_TTL_S, enqueue, get_queue, job_session
 
 
 def run_settings() -> runs.RunSettings:
@@ -44,11 +42,11 @@ def run_match_job(run_id: int) -> int | None:
 
 
 def _run_shards(run_id: int, count: int) -> None:
-    """Solve each shard as its own RQ job (any worker, in parallel) and join them after;
-    embedded mode solves them one after the other here."""
+    """Solve each shard as its own RQ job (any worker, in parallel); the shard that completes
+    the set enqueues the join. Embedded mode solves them one after the other here."""
     queue = get_queue("matching")
     if queue is None:
-        outcomes = [solve_shard_job(run_id, k) for k in range(count)]
+        outcomes = [_solve_shard(run_id, k) for k in range(count)]
         with job_session():
             settings = run_settings()
         runs.join_shards(job_session, run_id, outcomes, settings)
@@ -56,56 +54,60 @@ def _run_shards(run_id: int, count: int) -> None:
     with job_session() as session:
         attempt = runs.get_run(session, run_id).attempts
     prefix = f"match-run:{run_id}:{attempt}"
-    ids = [
+    for k in range(count):
         enqueue(
             "matching.jobs.solve_shard_job",
             run_id,
             k,
+            count,
+            prefix,
             job_id=f"{prefix}:shard:{k}",
             queue="matching",
         )
-        for k in range(count)
-    ]
-    enqueue(
-        "matching.jobs.join_shards_job",
-        run_id,
-        ids,
-        job_id=f"{prefix}:join",
-        queue="matching",
-        depends_on=ids,
-    )
 
 
-def solve_shard_job(run_id: int, index: int) -> dict[str, Any]:
-    """Solve shard ``index`` of a planned run; the result is the job's return value."""
+def _solve_shard(run_id: int, index: int) -> dict[str, Any]:
     with job_session():
         settings = run_settings()
     return runs.solve_shard(job_session, run_id, index, settings)
 
 
-def join_shards_job(run_id: int, shard_job_ids: list[str]) -> int:
-    """Collect the shards' results from RQ, validate the union and write the offers."""
+def solve_shard_job(run_id: int, index: int, count: int, prefix: str) -> int:
+    """Solve shard ``index`` of a planned run and file its result in Redis; the shard whose
+    result completes the set (an atomic HSET + HLEN) enqueues the join."""
+    outcome = _solve_shard(run_id, index)
     queue = get_queue("matching")
     assert queue is not None
-    jobs = Job.fetch_many(shard_job_ids, connection=queue.connection)
-    outcomes = []
-    for job_id, job in zip(shard_job_ids, jobs, strict=True):
-        if job is None or job.get_status() != JobStatus.FINISHED:
-            raise RuntimeError(f"shard job {job_id} did not finish")
-        outcomes.append(job.return_value())
+    key = f"dandelion:{prefix}:shards"
+    pipe = queue.connection.pipeline(transaction=True)
+    pipe.hset(key, str(index), json.dumps(outcome))
+    pipe.hlen(key)
+    pipe.expire(key, RESULT_TTL_S)
+    _, filed, _ = pipe.execute()
+    if filed == count:
+        enqueue(
+            "matching.jobs.join_shards_job",
+            run_id,
+            key,
+            count,
+            job_id=f"{prefix}:join",
+            queue="matching",
+        )
+    return len(outcome["offers"])
+
+
+def join_shards_job(run_id: int, key: str, count: int) -> int:
+    """Collect every shard's result, validate the union against the database, write the offers."""
+    queue = get_queue("matching")
+    assert queue is not None
+    filed = queue.connection.hgetall(key)
+    if len(filed) != count:
+        raise RuntimeError(f"run {run_id}: {len(filed)} of {count} shard results found")
+    outcomes = [json.loads(filed[str(k).encode()]) for k in range(count)]
     with job_session():
         settings = run_settings()
     run = runs.join_shards(job_session, run_id, outcomes, settings)
     return run.offers_created or 0
-
-
-def weekly_matching_job() -> list[str]:
-    """The scheduled entry point: request this week's run once its slot has passed."""
-    with job_session() as session:
-        weeks = runs.due_weeks(session, utcnow(), WEEKLY_RUN_HOUR_UTC)
-        for week in weeks:
-            runs.request_run(session, week)
-    return weeks
 
 
 def expire_offers_job() -> int:

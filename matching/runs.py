@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -293,12 +293,23 @@ def solve_shard(
             run = get_run(session, run_id)
             today, now = _run_day(run)
             entry = run.details["plan"][index]
-            markets = {m.currency: m for m in snapshot_market(session, today=today, now=now)}
+            count = len(run.details["plan"])
+            snapshot = snapshot_market(
+                session,
+                today=today,
+                now=now,
+                campaign_ids={int(c) for c in entry["campaigns"]},
+                creator_handles=set(entry["creators"]),
+            )
+            markets = {m.currency: m for m in snapshot}
         market = markets.get(entry["currency"])
         if market is None:
             return asdict(ShardOutcome([], [], 0.0, 0.0, 0.0, "optimal", 0))
         part = ShardPlan(tuple(entry["campaigns"]), tuple(entry["creators"]))
-        return asdict(solve_market(_restrict(market, part), settings, today))
+        # The run's time budget is shared: one worker takes as long as a single solve, and n
+        # workers about 1/n of it.
+        shard_settings = replace(settings, time_limit_s=max(settings.time_limit_s / count, 1.0))
+        return asdict(solve_market(_restrict(market, part), shard_settings, today))
     except Exception as exc:
         _fail(open_session, run_id, exc)
         raise
