@@ -145,6 +145,7 @@ def campaign_money(session: Session, campaign: Campaign) -> CampaignMoney:
     money = CampaignMoney()
     rows = session.execute(
         select(
+            LedgerTransaction.id,
             LedgerTransaction.kind,
             LedgerTransaction.created_at,
             LedgerAccount.code,
@@ -156,7 +157,8 @@ def campaign_money(session: Session, campaign: Campaign) -> CampaignMoney:
         .order_by(LedgerTransaction.created_at, LedgerTransaction.id)
     ).all()
     avail, comm = available(campaign.id), committed(campaign.id)
-    for kind, created_at, code, amount in rows:
+    point_of: int | None = None  # the transaction the last point of the series stands for
+    for txn_id, kind, created_at, code, amount in rows:
         if code == avail:
             money.remaining -= amount  # liabilities grow with credits
             if kind == FUNDING:
@@ -172,15 +174,20 @@ def campaign_money(session: Session, campaign: Campaign) -> CampaignMoney:
         elif code == REVENUE:
             money.fees -= amount
         if code in (avail, comm):
-            money.series.append(
-                {
-                    "at": created_at,
-                    "funded": money.funded,
-                    "committed": money.committed,
-                    "paid": money.paid,
-                    "refunded": money.refunded,
-                }
-            )
+            point = {
+                "at": created_at,
+                "funded": money.funded,
+                "committed": money.committed,
+                "paid": money.paid,
+                "refunded": money.refunded,
+            }
+            # One point per transaction, after all its legs (a commit moves money between two
+            # of the campaign's accounts: half of it is not a state worth plotting).
+            if money.series and point_of == txn_id:
+                money.series[-1] = point
+            else:
+                money.series.append(point)
+            point_of = txn_id
     return money
 
 

@@ -136,9 +136,21 @@ class StripeProvider:
     def refund(self, *, payment_intent_id: str | None, amount: int, idempotency_key: str) -> str:
         if payment_intent_id is None:
             raise ProviderError("nothing was charged, so nothing can be refunded", retryable=False)
+        # Look before creating: a retry after Stripe forgot the key (24 h) must find the refund
+        # an earlier attempt made (its answer lost) instead of refunding again.
+        earlier = _call(
+            lambda: self.client.v1.refunds.list({"payment_intent": payment_intent_id, "limit": 100})
+        )
+        for made in earlier.data:
+            if made.metadata and made.metadata.to_dict().get("idempotency_key") == idempotency_key:
+                return str(made.id)
         refund = _call(
             lambda: self.client.v1.refunds.create(
-                {"payment_intent": payment_intent_id, "amount": amount},
+                {
+                    "payment_intent": payment_intent_id,
+                    "amount": amount,
+                    "metadata": {"idempotency_key": idempotency_key},
+                },
                 {"idempotency_key": idempotency_key},
             )
         )

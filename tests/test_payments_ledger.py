@@ -69,6 +69,15 @@ def money_tuple(session, campaign_id: int) -> tuple[int, int, int, int, int, int
     return (m.funded, m.committed, m.paid, m.remaining, m.refunded, m.fees)
 
 
+def reported(brand, campaign_id: int) -> tuple[int, int, int, int, int, int]:
+    """The same figures as the brand's campaign report shows them."""
+    r = brand.get(f"/api/v1/campaigns/{campaign_id}/report")
+    assert r.status_code == 200, r.get_json()
+    report = r.get_json()
+    names = ("funded", "committed", "paid", "remaining", "refunded", "fees")
+    return tuple(report[name] for name in names)
+
+
 # --- end to end -------------------------------------------------------------------------------------
 
 
@@ -92,6 +101,7 @@ def test_fund_accept_deliver_approve_cancel_books_every_step(
         550_000,
     )
     assert money_tuple(session, cid) == (500_000, 0, 0, 500_000, 0, 50_000)
+    assert reported(brand, cid) == (500_000, 0, 0, 500_000, 0, 50_000)
     assert balance(session, ledger.CLEARING) == 550_000
     assert balance(session, ledger.REVENUE) == -50_000
     assert_ledger_ok(app, session)
@@ -105,6 +115,7 @@ def test_fund_accept_deliver_approve_cancel_books_every_step(
     sb = accept(b, make_offer(campaign, b, price_amount=80_000).id)
     sc = accept(c, make_offer(campaign, c, price_amount=50_000).id)
     assert money_tuple(session, cid) == (500_000, 250_000, 0, 250_000, 0, 50_000)
+    assert reported(brand, cid) == (500_000, 250_000, 0, 250_000, 0, 50_000)
     assert_ledger_ok(app, session)
 
     # Deliver and approve A: the payout is made and booked.
@@ -129,8 +140,7 @@ def test_fund_accept_deliver_approve_cancel_books_every_step(
     assert money_tuple(session, cid) == (500_000, 130_000, 120_000, 250_000, 0, 50_000)
     assert balance(session, ledger.payable(a.id)) == 0  # owed, then transferred
     assert balance(session, ledger.CLEARING) == 550_000 - 120_000
-    report = brand.get(f"/api/v1/campaigns/{cid}/report").get_json()
-    assert (report["paid"], report["committed"]) == (120_000, 130_000)
+    assert reported(brand, cid) == (500_000, 130_000, 120_000, 250_000, 0, 50_000)
     assert_ledger_ok(app, session)
 
     # B delivers but is not reviewed yet; C is still working. Cancel the campaign.
@@ -150,6 +160,7 @@ def test_fund_accept_deliver_approve_cancel_books_every_step(
     )
     assert refund.idempotency_key == f"campaign:{cid}:refund:1"
     assert money_tuple(session, cid) == (500_000, 80_000, 120_000, 0, 300_000, 20_000)
+    assert reported(brand, cid) == (500_000, 80_000, 120_000, 0, 300_000, 20_000)
     assert balance(session, ledger.REVENUE) == -20_000
     assert_ledger_ok(app, session)
     assert_error(brand.post(f"/api/v1/campaigns/{cid}/cancel"), 409)
@@ -159,6 +170,7 @@ def test_fund_accept_deliver_approve_cancel_books_every_step(
     approve(brand, sb["id"])
     assert payout_of(session, sb["id"]).status is PayoutStatus.PAID
     assert money_tuple(session, cid) == (500_000, 0, 200_000, 0, 300_000, 20_000)
+    assert reported(brand, cid) == (500_000, 0, 200_000, 0, 300_000, 20_000)
     # Everything left at the provider is the platform's fee.
     assert balance(session, ledger.CLEARING) == 20_000
     assert balance(session, ledger.REVENUE) == -20_000
@@ -200,6 +212,7 @@ def test_complete_refunds_the_unspent_rest_once(
         RefundStatus.SUCCEEDED,
     )
     assert money_tuple(session, cid) == (300_000, 0, 100_000, 0, 200_000, 10_000)
+    assert reported(brand, cid) == (300_000, 0, 100_000, 0, 200_000, 10_000)
     assert balance(session, ledger.CLEARING) == 10_000
     assert_ledger_ok(app, session)
 
@@ -227,12 +240,24 @@ def test_campaign_report_shows_funded_refunded_and_fees(
     creator = creator_with_profile(make_creator)
     sponsorship = accept(creator, make_offer(campaign, creator, price_amount=100_000).id)
     report = brand.get(f"/api/v1/campaigns/{cid}/report").get_json()
-    assert (report.get("funded"), report.get("fees")) == (500_000, 50_000)
+    assert (report["funded"], report["fees"], report["remaining"]) == (500_000, 50_000, 400_000)
     deliver(creator, sponsorship["id"])
     approve(brand, sponsorship["id"])
     brand.post(f"/api/v1/campaigns/{cid}/cancel")
     report = brand.get(f"/api/v1/campaigns/{cid}/report").get_json()
-    assert (report.get("refunded"), report.get("fees"), report["remaining"]) == (400_000, 10_000, 0)
+    assert (report["refunded"], report["fees"], report["remaining"]) == (400_000, 10_000, 0)
+    assert (report["paid"], report["committed"], report["sponsorships"]["approved"]) == (
+        100_000,
+        0,
+        1,
+    )
+    # The series tells the story step by step: funded, committed, paid, refunded.
+    assert [(p["funded"], p["committed"], p["paid"], p["refunded"]) for p in report["series"]] == [
+        (500_000, 0, 0, 0),
+        (500_000, 100_000, 0, 0),
+        (500_000, 0, 100_000, 0),
+        (500_000, 0, 100_000, 400_000),
+    ]
 
 
 # --- fee rounding over partial refunds ------------------------------------------------------------
