@@ -42,5 +42,9 @@ class Reject(MethodView):
     def post(self, data: dict[str, Any], sponsorship_id: int) -> Any:
         """Send the post back with a reason; the creator can deliver again."""
         return collaborations.reject_deliverable(
-            db.session, current_brand(), sponsorship_id, data["reason"]
+            db.session,
+            current_brand(),
+            sponsorship_id,
+            data["reason"],
+            provider=payment_provider(),
         )

@@ -339,17 +339,33 @@ def withdraw_campaign_work(session: Session, campaign: Campaign) -> None:
 
 
 def reject_deliverable(
-    session: Session, brand: Brand, sponsorship_id: int, reason: str, now: datetime | None = None
+    session: Session,
+    brand: Brand,
+    sponsorship_id: int,
+    reason: str,
+    *,
+    provider: PaymentProvider,
+    now: datetime | None = None,
 ) -> Sponsorship:
-    """Send a delivered post back with a reason; the creator may deliver again."""
+    """Send a delivered post back with a reason; the creator may deliver again.
+
+    On a campaign that has closed meanwhile there is no again: the sponsorship is called off,
+    its price released and refunded to the brand with the rest.
+    """
     sponsorship = get_brand_sponsorship(session, brand, sponsorship_id, lock=True)
     if sponsorship.status is not SponsorshipStatus.DELIVERED:
         raise Conflict(
             f"Only delivered posts can be rejected; this one is {sponsorship.status.value}."
         )
-    sponsorship.status = SponsorshipStatus.REJECTED
     sponsorship.rejection_reason = reason
     sponsorship.reviewed_at = now or utcnow()
+    if sponsorship.campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.COMPLETED):
+        sponsorship.status = SponsorshipStatus.CANCELLED
+        payments.release_funds(session, sponsorship)
+        session.flush()
+        payments.start_refund(session, sponsorship.campaign, provider)
+    else:
+        sponsorship.status = SponsorshipStatus.REJECTED
     session.flush()
     return sponsorship
 

@@ -441,3 +441,23 @@ def test_posting_an_unbalanced_transaction_is_refused(app, session):
             )
     assert ledger_kinds(session) == {}
     assert_ledger_ok(app, session)
+
+
+def test_rejecting_a_post_after_the_campaign_closed_refunds_its_price(
+    app, session, make_brand, make_creator, make_campaign, make_offer
+):
+    brand = make_brand()
+    campaign = make_campaign(brand, state="published")
+    cid = campaign["id"]
+    creator = creator_with_profile(make_creator)
+    sponsorship = accept(creator, make_offer(campaign, creator, price_amount=100_000).id)
+    deliver(creator, sponsorship["id"])
+    brand.post(f"/api/v1/campaigns/{cid}/cancel")  # the delivered post stays for review
+    report = brand.get(f"/api/v1/campaigns/{cid}/report").get_json()
+    assert (report["committed"], report["refunded"]) == (100_000, 400_000)
+    r = brand.post(f"/api/v1/sponsorships/{sponsorship['id']}/reject", json={"reason": "Off brief"})
+    assert r.status_code == 200 and r.get_json()["status"] == "cancelled"  # no redelivery now
+    report = brand.get(f"/api/v1/campaigns/{cid}/report").get_json()
+    assert (report["committed"], report["refunded"], report["remaining"]) == (0, 500_000, 0)
+    assert report["fees"] == 0  # nothing was spent, so no fee is kept
+    assert_ledger_ok(app, session)
