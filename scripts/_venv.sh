@@ -16,3 +16,16 @@ ensure_venv() {
     echo "$want" > "$stamp"
   fi
 }
+
+# The dashboard's end-to-end tests drive Debian's chromium through Playwright (which never
+# downloads a browser of its own). Install it when missing and we may (root with apt-get).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  else
+    echo "note: /usr/bin/chromium is missing; the browser tests will be skipped" >&2
+  fi
+}
