@@ -56,6 +56,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_api(app)
 
+    from dashboard import init_dashboard
+
+    init_dashboard(app)
+
     from cli import register_commands
 
     register_commands(app)

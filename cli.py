@@ -89,6 +89,25 @@ def create_operator(email: str, password: str) -> None:
     click.echo(summary)
 
 
+@accounts_group.command("reset-token")
+@click.option("--email", required=True)
+@click.option("--hours", default=24, show_default=True, type=click.IntRange(1, 24 * 7))
+def reset_token(email: str, hours: int) -> None:
+    """Issue a one-time password reset token for an account (hand it to its owner)."""
+    from datetime import timedelta
+
+    from accounts.password_reset import issue_reset_token
+
+    try:
+        with session_scope(db.session_factory) as session:
+            token = issue_reset_token(session, email, ttl=timedelta(hours=hours))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Reset token for {email.strip().lower()} (valid {hours} h, works once):")
+    click.echo(token)
+    click.echo(f"The owner sets a new password at /dashboard/reset?token={token}")
+
+
 @click.command("demo")
 @click.option("--no-match", is_flag=True, help="Seed only; skip this week's match run.")
 @with_appcontext

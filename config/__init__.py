@@ -60,6 +60,8 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_TOKENS: str = "10 per minute"
     RATELIMIT_SIGNUP: str = "20 per hour"
+    RATELIMIT_LOGIN: str = "10 per minute"  # dashboard log-in attempts per address
+    RATELIMIT_RESET: str = "10 per hour"  # password resets per address
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = False

@@ -8,6 +8,8 @@ from typing import Any
 from flask import current_app
 
 from collaborations.services import expire_offers
+from config.schedule import WEEKLY_RUN_HOUR_UTC
+from core.db import utcnow
 from matching import runs
 from matching.market.records import MatchingPolicy
 from notifications.service import RecordingSender, deliver_pending
@@ -108,6 +110,15 @@ def join_shards_job(run_id: int, key: str, count: int) -> int:
         settings = run_settings()
     run = runs.join_shards(job_session, run_id, outcomes, settings)
     return run.offers_created or 0
+
+
+def weekly_matching_job() -> list[str]:
+    """The scheduled entry point: request this week's run once its slot has passed."""
+    with job_session() as session:
+        weeks = runs.due_weeks(session, utcnow(), WEEKLY_RUN_HOUR_UTC)
+        for week in weeks:
+            runs.request_run(session, week)
+    return weeks
 
 
 def expire_offers_job() -> int:

@@ -46,3 +46,16 @@ def test_weekly_catch_up_runs_the_current_week_once(app, session):
         s.add(MatchRun(week="2026-W49", status=MatchRunStatus.SUCCEEDED))
     with app.app_context(), session_scope(factory) as s:
         assert runs.due_weeks(s, after, WEEKLY_RUN_HOUR_UTC) == []  # done: nothing to catch up
+
+
+def test_the_weekly_job_requests_exactly_the_due_weeks(app, monkeypatch):
+    import matching.jobs
+
+    monday_noon = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    monkeypatch.setattr(matching.jobs, "utcnow", lambda: monday_noon)
+    with app.app_context():
+        assert matching.jobs.weekly_matching_job() == ["2026-W49"]  # ran now, in-process
+        assert matching.jobs.weekly_matching_job() == []  # once per week
+    s = app.extensions["dandelion.db"].read_session_factory()
+    assert [r.week for r in s.query(MatchRun)] == ["2026-W49"]
+    s.close()

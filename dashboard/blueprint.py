@@ -1,0 +1,148 @@
+"""The dashboard blueprint, its CSRF check, error pages and security headers."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+)
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from core.errors import DomainError
+from core.money import Money
+
+bp = Blueprint(
+    "dashboard",
+    __name__,
+    url_prefix="/dashboard",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+csrf = CSRFProtect()
+
+# No inline script or style, nothing from other origins: the pages ship their own CSS and JS.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET within what databases accept
+
+
+def page_arg() -> int:
+    """The ``?page=`` number: 1 when missing or not a number, never past ``MAX_PAGE``."""
+    raw = request.args.get("page", "1")
+    return min(max(1, int(raw)), MAX_PAGE) if raw.isdigit() else 1
+
+
+def discard_changes() -> None:
+    """Roll back what a refused service call flushed: a redirect (< 400) would commit it."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def flash_domain_error(exc: DomainError) -> None:
+    """Show a refused operation's message (and its per-field messages) on the next page."""
+    flash(exc.message, "error")
+    for field, messages in exc.errors.items():
+        for message in messages:
+            flash(f"{field.replace('_', ' ')}: {message}", "error")
+
+
+def safe_next(url: str | None) -> str | None:
+    """``url`` if it points into the dashboard on this site, else ``None`` (no open redirects)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if (parts.scheme or parts.netloc) and parts.netloc != request.host:
+        return None
+    path = parts.path
+    if not path.startswith("/dashboard") or path.startswith("//"):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.before_request
+def _check_csrf() -> None:
+    if request.method in current_app.config["WTF_CSRF_METHODS"]:
+        csrf.protect()
+
+
+@bp.after_request
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "dashboard.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _error_page(status: int, title: str, message: str, **extra: Any) -> tuple[str, int]:
+    return render_template(
+        "dashboard/error.html", status=status, title=title, message=message, **extra
+    ), status
+
+
+@bp.app_template_filter("money")
+def money_filter(amount: int | None, currency: str) -> str:
+    """``1,250.00 EUR`` from minor units."""
+    return Money(int(amount or 0), currency).format()
+
+
+@bp.app_template_filter("pct")
+def pct_filter(share: float | None, digits: int = 0) -> str:
+    """``42 %`` from a share (0.42)."""
+    if share is None:
+        return "—"
+    return f"{share * 100:.{digits}f} %"
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(exc: CSRFError) -> tuple[str, int]:
+    return _error_page(
+        400,
+        "This form could not be accepted",
+        "The form expired or was not sent from a Dandelion page. Go back, reload the page and "
+        "send it again.",
+    )
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError) -> Any:
+    """A refused operation: 404 pages for missing (or other tenants') objects; otherwise the
+    message is flashed on the page the user came from."""
+    if exc.status in (401, 403, 404):
+        titles = {401: "Please log in", 403: "Not for this account", 404: "Not found"}
+        return _error_page(exc.status, titles[exc.status], exc.message)
+    discard_changes()
+    flash_domain_error(exc)
+    return redirect(safe_next(request.referrer) or request.path, code=303)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Any:
+    if exc.code == 429:
+        page = _error_page(
+            429,
+            "Too many attempts",
+            f"Please wait a minute before trying again ({exc.description}).",
+        )
+        return page
+    if exc.code in (401, 403, 404, 405):
+        return _error_page(exc.code or 500, exc.name, str(exc.description))
+    return exc

@@ -1,0 +1,458 @@
+"""Flask-WTF forms of the dashboard, and the translation between the campaign form and the
+API's campaign fields.
+
+The forms only parse what people type (numbers, dates); the rules are the API's own: the
+campaign payload is loaded with ``CampaignInputSchema`` (which checks the audience with
+``core.audience.audience_errors``), and the messages come back beside the fields they concern.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import marshmallow as ma
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    EmailField,
+    Field,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import EqualTo, InputRequired, Optional
+from wtforms.widgets import NumberInput
+
+try:  # WTForms 3.3 deprecates (value, label) tuples for choices
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+
+    def SelectChoice(value: str, label: str) -> Any:  # type: ignore[no-redef]  # noqa: N802
+        return (value, label)
+
+
+from api.schemas.accounts import BrandSignupSchema
+from api.schemas.campaigns import CampaignInputSchema, CampaignPatchSchema
+from api.schemas.creators import ReviewRejectSchema
+from campaigns.models import Campaign, CampaignStatus
+from core.audience import CATEGORIES, INTERESTS, PART_KEYS
+from core.money import CURRENCIES
+
+# Form field names for the audience keys (``<18`` is not a name a form field can have).
+INTEREST_FIELDS = {tag: f"interest_{tag}" for tag in INTERESTS}
+CITY_FIELDS = {tier: f"city_tier_{tier}" for tier in PART_KEYS["city_tiers"]}
+AGE_FIELDS = {
+    "<18": "age_under_18", "18-24": "age_18_24", "25-34": "age_25_34", "35-44": "age_35_44",
+    "45+": "age_45_plus",
+}  # fmt: skip
+AGE_LABELS = {
+    "<18": "Under 18",
+    "18-24": "18–24",
+    "25-34": "25–34",
+    "35-44": "35–44",
+    "45+": "45 and over",
+}
+CITY_LABELS = {"1": "Tier 1", "2": "Tier 2", "3": "Tier 3", "4": "Tier 4", "5": "Tier 5"}
+PERCENT_PARTS = {"city_tiers": CITY_FIELDS, "age": AGE_FIELDS}
+# On campaigns past the draft stage only these change (campaigns.services.DRAFT_ONLY_FIELDS).
+LIVE_EDITABLE = ("title", "brief", "ends_on")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email", validators=[InputRequired()], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    submit = SubmitField("Log in")
+
+
+class SignupForm(FlaskForm):
+    name = StringField(
+        "Brand name", validators=[InputRequired()], render_kw={"autocomplete": "organization"}
+    )
+    email = EmailField(
+        "Work email", validators=[InputRequired()], render_kw={"autocomplete": "email"}
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired()],
+        description="At least 10 characters. A short sentence is easy to remember.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[InputRequired(), EqualTo("password", "The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Create my brand account")
+
+    def api_errors(self) -> dict[str, list[str]]:
+        """The API's sign-up rules (``BrandSignupSchema``) applied to this form."""
+        data = {
+            "name": self.name.data or "",
+            "email": self.email.data or "",
+            "password": self.password.data or "",
+        }
+        try:
+            BrandSignupSchema().load(data)
+        except ma.ValidationError as exc:
+            return _as_lists(exc.messages)
+        return {}
+
+
+class ResetPasswordForm(FlaskForm):
+    token = StringField(
+        "Reset token",
+        validators=[InputRequired()],
+        description="The token an operator gave you.",
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired()],
+        description="At least 10 characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[InputRequired(), EqualTo("password", "The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set the new password")
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation step: the button is the whole form (plus its CSRF token)."""
+
+    submit = SubmitField("Confirm")
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField("Log out")
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you sending the post back?",
+        validators=[InputRequired()],
+        description="The creator sees this and can deliver again (3–1,000 characters).",
+    )
+    submit = SubmitField("Send back to the creator")
+
+    def api_errors(self) -> dict[str, list[str]]:
+        """The API's rule for a rejection reason (``ReviewRejectSchema``)."""
+        try:
+            ReviewRejectSchema().load({"reason": self.reason.data or ""})
+        except ma.ValidationError as exc:
+            return _as_lists(exc.messages)
+        return {}
+
+
+class StartRunForm(FlaskForm):
+    week = StringField(
+        "ISO week",
+        validators=[InputRequired()],
+        description="Like 2026-W48. A week is matched once; a failed run can be started again.",
+    )
+    submit = SubmitField("Start the match run")
+
+
+class IssueResetForm(FlaskForm):
+    email = EmailField("Account email", validators=[InputRequired()])
+    submit = SubmitField("Issue a reset token")
+
+
+def _number(label: str, default: Any = None, **kw: Any) -> DecimalField:
+    return DecimalField(
+        label,
+        default=default,
+        places=None,
+        validators=[Optional()],
+        widget=NumberInput(step="any", min=0, max=100),
+        **kw,
+    )
+
+
+class CampaignForm(FlaskForm):
+    """A campaign with its target audience, in terms people use (amounts, percentages)."""
+
+    title = StringField("Title", description="3–140 characters; creators see it first.")
+    brief = TextAreaField(
+        "Brief",
+        description="What creators should show and say, in your own words (10–5,000 characters).",
+    )
+    category = SelectField(
+        "Category", choices=[SelectChoice(c, c.capitalize()) for c in CATEGORIES]
+    )
+    competitor_group = StringField(
+        "Competitor group (optional)",
+        validators=[Optional()],
+        description="e.g. skincare: a creator works for only one brand of a group at a time.",
+    )
+    budget = StringField(
+        "Budget",
+        description="What creators are paid in total; the 10 % platform fee comes on top.",
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    currency = SelectField(
+        "Currency", choices=[SelectChoice(c, c) for c in sorted(CURRENCIES)], default="EUR"
+    )
+    slots = IntegerField(
+        "Creators wanted", default=3, widget=NumberInput(min=1, max=500), validators=[Optional()]
+    )
+    min_creators = IntegerField(
+        "Minimum creators",
+        default=0,
+        widget=NumberInput(min=0, max=500),
+        validators=[Optional()],
+        description="All or nothing: fewer matched creators than this means none (0: no minimum).",
+    )
+    min_followers = IntegerField(
+        "Fewest followers", default=1000, widget=NumberInput(min=0), validators=[Optional()]
+    )
+    max_followers = IntegerField(
+        "Most followers (optional)", widget=NumberInput(min=1), validators=[Optional()]
+    )
+    starts_on = DateField("Starts on", validators=[Optional()])
+    ends_on = DateField("Ends on", validators=[Optional()])
+    gender_female = IntegerField(
+        "Women in the audience (%)",
+        default=50,
+        widget=NumberInput(min=0, max=100, step=1),
+        validators=[Optional()],
+        description="0–100; the rest of the audience are men.",
+    )
+    submit = SubmitField("Save campaign")
+
+
+for _tag, _name in INTEREST_FIELDS.items():
+    setattr(CampaignForm, _name, _number(_tag.capitalize(), default=Decimal(0)))
+for _tier, _name in CITY_FIELDS.items():
+    setattr(CampaignForm, _name, _number(CITY_LABELS[_tier], default=Decimal(0)))
+for _band, _name in AGE_FIELDS.items():
+    setattr(CampaignForm, _name, _number(AGE_LABELS[_band], default=Decimal(0)))
+
+
+def new_campaign_form() -> CampaignForm:
+    """A blank form with sensible starting values (a month from today, an even split)."""
+    today = date.today()
+    form = CampaignForm()
+    if not form.is_submitted():
+        form.starts_on.data = today
+        form.ends_on.data = today + timedelta(days=30)
+        getattr(form, CITY_FIELDS["1"]).data = Decimal(40)
+        getattr(form, CITY_FIELDS["2"]).data = Decimal(35)
+        getattr(form, CITY_FIELDS["3"]).data = Decimal(25)
+        getattr(form, AGE_FIELDS["18-24"]).data = Decimal(40)
+        getattr(form, AGE_FIELDS["25-34"]).data = Decimal(40)
+        getattr(form, AGE_FIELDS["35-44"]).data = Decimal(20)
+    return form
+
+
+def fill_from_campaign(form: CampaignForm, campaign: Campaign) -> None:
+    """Show an existing campaign in the form (shares become weights and percentages)."""
+    form.title.data = campaign.title
+    form.brief.data = campaign.brief
+    form.category.data = campaign.category
+    form.competitor_group.data = campaign.competitor_group or ""
+    exp = CURRENCIES[campaign.currency]
+    form.budget.data = f"{Decimal(campaign.budget_amount).scaleb(-exp):f}"
+    form.currency.data = campaign.currency
+    form.slots.data = campaign.slots
+    form.min_creators.data = campaign.min_creators
+    form.min_followers.data = campaign.min_followers
+    form.max_followers.data = campaign.max_followers
+    form.starts_on.data = campaign.starts_on
+    form.ends_on.data = campaign.ends_on
+    target = campaign.target_audience or {}
+    for tag, name in INTEREST_FIELDS.items():
+        getattr(form, name).data = _percent(target.get("interests", {}).get(tag, 0))
+    for part, names in PERCENT_PARTS.items():
+        for key, name in names.items():
+            getattr(form, name).data = _percent(target.get(part, {}).get(key, 0))
+    female = target.get("gender", {}).get("female", 0.5)
+    form.gender_female.data = round(float(female) * 100)
+
+
+def _percent(share: float) -> Decimal:
+    return Decimal(str(round(float(share) * 100, 1))).normalize() if share else Decimal(0)
+
+
+def _as_lists(messages: Any) -> dict[str, Any]:
+    return messages if isinstance(messages, dict) else {"_schema": list(messages)}
+
+
+class CampaignFormResult:
+    """What the form yields: the API's campaign fields, or the errors to show."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, Any] = {}
+        self.field_errors: dict[str, list[str]] = {}
+        self.audience_errors: dict[str, list[str]] = {}
+        self.form_errors: list[str] = []
+
+    @property
+    def ok(self) -> bool:
+        return not (self.field_errors or self.audience_errors or self.form_errors)
+
+    def add(self, name: str, message: str) -> None:
+        self.field_errors.setdefault(name, []).append(message)
+
+    def apply_to(self, form: CampaignForm) -> None:
+        """Put the messages on the form fields (templates show ``field.errors`` beside them)."""
+        for name, messages in self.field_errors.items():
+            field: Field | None = getattr(form, name, None)
+            if field is None:
+                self.form_errors.extend(messages)
+                continue
+            errors = list(field.errors) if isinstance(field.errors, list | tuple) else []
+            field.errors = errors + [m for m in messages if m not in errors]
+
+    def add_api_errors(self, errors: dict[str, Any], form: CampaignForm) -> None:
+        """Place the schema's or a service's ``{field: messages}`` beside the form's fields."""
+        for name, messages in errors.items():
+            if name == "budget":
+                if isinstance(messages, dict):
+                    for sub, sub_messages in messages.items():
+                        target = "currency" if sub == "currency" else "budget"
+                        for m in _flat(sub_messages):
+                            self.add(target, _friendly(m))
+                else:
+                    for m in _flat(messages):
+                        self.add("budget", _friendly(m))
+            elif name == "target_audience":
+                self._audience(messages, form)
+            elif name in ("_schema", "_form"):
+                self.form_errors.extend(_flat(messages))
+            else:
+                for m in _flat(messages):
+                    self.add(name, _friendly(m))
+
+    def _audience(self, messages: Any, form: CampaignForm) -> None:
+        if not isinstance(messages, dict):
+            self.audience_errors.setdefault("_schema", []).extend(_flat(messages))
+            return
+        for part, part_messages in messages.items():
+            for m in _flat(part_messages):
+                self.audience_errors.setdefault(part, []).append(_audience_message(part, m, form))
+
+
+def _flat(messages: Any) -> list[str]:
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flat(value)]
+    if isinstance(messages, list | tuple):
+        return [m for value in messages for m in _flat(value)]
+    return [str(messages)]
+
+
+def _friendly(message: str) -> str:
+    return "This field is required." if message == "Missing data for required field." else message
+
+
+def _audience_message(part: str, message: str, form: CampaignForm) -> str:
+    """The rule's message, said in the units the form uses (weights, percentages)."""
+    if part == "interests" and message.startswith("Must be a non-empty"):
+        return "Give at least one interest a weight above 0."
+    if part in PERCENT_PARTS:
+        if message.startswith("Must be a non-empty"):
+            return "Give at least one percentage above 0; together they make 100 %."
+        if message.startswith("Shares must sum to 1"):
+            total = sum((getattr(form, n).data or Decimal(0)) for n in PERCENT_PARTS[part].values())
+            return f"These add up to {total:f} %; make them add up to 100 % (± 1)."
+        if message.startswith("Shares must be non-negative"):
+            return "Percentages cannot be negative."
+    if part == "gender" and message.startswith("Shares must be non-negative"):
+        return "Choose a share of women between 0 and 100 %."
+    return message
+
+
+def read_campaign_form(form: CampaignForm, campaign: Campaign | None = None) -> CampaignFormResult:
+    """Turn a submitted form into the API's campaign fields, checked by the API's schema.
+
+    ``campaign`` is the campaign being edited: past the draft stage only the title, brief and
+    end date are sent (the rest is frozen by the service's rules).
+    """
+    result = CampaignFormResult()
+    for name, field in form._fields.items():
+        if field.errors:  # what WTForms could not parse (not a number, not a date)
+            for m in field.errors:
+                result.add(name, str(m))
+    live = campaign is not None and campaign.status is not CampaignStatus.DRAFT
+    payload: dict[str, Any] = {}
+    _put(payload, "title", (form.title.data or "").strip())
+    _put(payload, "brief", (form.brief.data or "").strip())
+    if form.ends_on.data is not None:
+        payload["ends_on"] = form.ends_on.data.isoformat()
+    if not live:
+        _put(payload, "category", form.category.data)
+        payload["competitor_group"] = (form.competitor_group.data or "").strip() or None
+        amount = _minor_units(form.budget.data, form.currency.data, result)
+        budget: dict[str, Any] = {"currency": form.currency.data}
+        if amount is not None:
+            budget["amount"] = amount
+        if amount is not None or "budget" not in result.field_errors:
+            payload["budget"] = budget
+        for name in ("slots", "min_creators", "min_followers"):
+            if getattr(form, name).data is not None:
+                payload[name] = getattr(form, name).data
+        payload["max_followers"] = form.max_followers.data
+        if form.starts_on.data is not None:
+            payload["starts_on"] = form.starts_on.data.isoformat()
+        payload["target_audience"] = target_audience(form)
+    schema = CampaignPatchSchema(partial=True) if live else CampaignInputSchema()
+    try:
+        result.fields = schema.load(payload)
+    except ma.ValidationError as exc:
+        result.add_api_errors(_as_lists(exc.messages), form)
+    result.apply_to(form)
+    return result
+
+
+def _put(payload: dict[str, Any], name: str, value: Any) -> None:
+    if value not in (None, ""):
+        payload[name] = value
+
+
+def _minor_units(raw: str | None, currency: str | None, result: CampaignFormResult) -> int | None:
+    """``"5,000.50"`` in EUR → 500050; messages for what is not an amount of that currency."""
+    text = (raw or "").strip().replace(",", "").replace(" ", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        result.add("budget", "Enter an amount such as 5000 or 5000.50.")
+        return None
+    exp = CURRENCIES.get(currency or "", 2)
+    if not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-exp)):
+        places = f"{exp} decimal places" if exp else "no decimals"
+        result.add("budget", f"{currency} amounts have at most {places}.")
+        return None
+    return int(value.scaleb(exp))
+
+
+def target_audience(form: CampaignForm) -> dict[str, Any]:
+    """The target audience from the form: interest weights normalised to shares, percentages
+    and the women/men slider as shares. Rules are checked by the schema, not here."""
+    weights = {tag: getattr(form, name).data or Decimal(0) for tag, name in INTEREST_FIELDS.items()}
+    total = sum(weights.values(), Decimal(0))
+    if total > 0 and all(w >= 0 for w in weights.values()):
+        interests = {tag: round(float(w / total), 6) for tag, w in weights.items() if w > 0}
+    else:
+        interests = {tag: float(w) for tag, w in weights.items() if w != 0}
+    audience: dict[str, Any] = {"interests": interests}
+    female = form.gender_female.data
+    female = 50 if female is None else female
+    audience["gender"] = {"female": round(female / 100, 4), "male": round(1 - female / 100, 4)}
+    for part, names in PERCENT_PARTS.items():
+        values = {key: getattr(form, name).data or Decimal(0) for key, name in names.items()}
+        audience[part] = {key: round(float(v) / 100, 6) for key, v in values.items() if v != 0}
+    return audience

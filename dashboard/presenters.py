@@ -1,0 +1,175 @@
+"""Turn domain data into what the pages show: short audience summaries, report figures."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from campaigns.models import Campaign
+from collaborations.models import SponsorshipStatus
+from collaborations.services import COMMITTED_STATES, CampaignReport
+from core.audience import PART_KEYS
+from core.money import CURRENCIES
+from dashboard.charts import Series, compare_bars, spend_chart
+from dashboard.forms import AGE_LABELS, CITY_LABELS
+from dashboard.queries import Reach
+from payments.ledger import CampaignMoney
+
+PART_TITLES = {
+    "interests": "Interests",
+    "gender": "Gender",
+    "city_tiers": "City tiers",
+    "age": "Age",
+}
+FIT_LABELS = {
+    "interests": "interests",
+    "gender": "gender",
+    "city_tiers": "city tiers",
+    "age": "age",
+}
+SPEND_SERIES = [
+    Series("funded", "Funded"),
+    Series("committed", "Committed"),
+    Series("paid", "Paid"),
+    Series("refunded", "Refunded"),
+]
+MAX_INTEREST_ROWS = 8
+
+
+def key_label(part: str, key: str) -> str:
+    """How a profile key reads on a page (``18-24`` → ``18–24``, ``1`` → ``Tier 1``)."""
+    if part == "age":
+        return AGE_LABELS.get(key, key)
+    if part == "city_tiers":
+        return CITY_LABELS.get(key, f"Tier {key}")
+    return key.capitalize()
+
+
+def audience_summary(audience: dict[str, Any] | None) -> list[str]:
+    """A few short phrases about an audience: top interests, gender, main age band and tier."""
+    if not audience:
+        return ["No audience profile yet"]
+    phrases = []
+    interests = sorted((audience.get("interests") or {}).items(), key=lambda kv: -kv[1])[:3]
+    if interests:
+        phrases.append(", ".join(f"{k} {v * 100:.0f} %" for k, v in interests))
+    female = (audience.get("gender") or {}).get("female")
+    if female is not None:
+        phrases.append(f"{female * 100:.0f} % women")
+    for part in ("age", "city_tiers"):
+        shares = audience.get(part) or {}
+        if shares:
+            key, share = max(shares.items(), key=lambda kv: kv[1])
+            label = key_label(part, key)
+            phrases.append(
+                f"{label}{' cities' if part == 'city_tiers' else ''} {share * 100:.0f} %"
+            )
+    return phrases
+
+
+def fit_parts(explanation: dict[str, Any] | None) -> list[tuple[str, float]]:
+    """The audience fit per part from an offer's explanation (0–1 each)."""
+    parts = (explanation or {}).get("fit_components") or {}
+    return [(FIT_LABELS.get(k, k), float(v)) for k, v in parts.items()]
+
+
+def similarity(target: dict[str, float], reached: dict[str, float]) -> float:
+    """How alike two shares are: the Bhattacharyya coefficient (1 = the same mix)."""
+    return sum(math.sqrt(max(target.get(k, 0), 0) * max(v, 0)) for k, v in reached.items())
+
+
+@dataclass
+class PartComparison:
+    part: str
+    title: str
+    rows: list[tuple[str, float, float | None]]
+    similarity: float | None
+    chart: Markup
+
+
+@dataclass
+class ReportView:
+    """Everything the report page shows."""
+
+    money: CampaignMoney
+    report: CampaignReport
+    spend_chart: Markup | None
+    table: list[dict[str, Any]]
+    reach: Reach
+    reach_basis: str  # "approved" (posts paid for) or "accepted" (expected)
+    parts: list[PartComparison]
+    cost_per_engaged_target: float | None  # in major units
+    cost_per_engaged: float | None
+
+
+def build_report(
+    campaign: Campaign,
+    money: CampaignMoney,
+    report: CampaignReport,
+    approved: Reach,
+    accepted: Reach,
+    now: datetime,
+) -> ReportView:
+    """Charts and figures of one campaign's report."""
+    chart = (
+        spend_chart(
+            money.series,
+            SPEND_SERIES,
+            campaign.currency,
+            title=f"Spend over time for {campaign.title}",
+            now=now,
+        )
+        if money.series
+        else None
+    )
+    reach, basis = (approved, "approved") if approved.creators else (accepted, "accepted")
+    reached_label = "Reached" if basis == "approved" else "Expected"
+    parts = []
+    for part in PART_KEYS:
+        target = (campaign.target_audience or {}).get(part) or {}
+        got = reach.mix.get(part) if reach.creators else None
+        keys = [k for k in PART_KEYS[part] if k in target or (got and got.get(k, 0) >= 0.005)]
+        if part == "interests":
+            keys.sort(key=lambda k: -(target.get(k, 0) + (got or {}).get(k, 0)))
+            keys = keys[:MAX_INTEREST_ROWS]
+        rows = [
+            (key_label(part, k), float(target.get(k, 0)), (got or {}).get(k, 0.0) if got else None)
+            for k in keys
+        ]
+        title = f"{PART_TITLES[part]}: target audience and {reached_label.lower()} audience"
+        parts.append(
+            PartComparison(
+                part=part,
+                title=PART_TITLES[part],
+                rows=rows,
+                similarity=similarity(target, got) if got else None,
+                chart=compare_bars(
+                    rows, title=title, chart_id=f"part-{part}", reached_label=reached_label
+                ),
+            )
+        )
+    exp = 10 ** CURRENCIES.get(campaign.currency, 2)
+    paid_major = money.paid / exp
+    return ReportView(
+        money=money,
+        report=report,
+        spend_chart=chart,
+        table=money.series,
+        reach=reach,
+        reach_basis=basis,
+        parts=parts,
+        cost_per_engaged_target=(paid_major / approved.engaged_target)
+        if approved.engaged_target and money.paid
+        else None,
+        cost_per_engaged=(paid_major / approved.engaged)
+        if approved.engaged and money.paid
+        else None,
+    )
+
+
+APPROVED = (SponsorshipStatus.APPROVED,)
+ACCEPTED = tuple(COMMITTED_STATES)

@@ -1,0 +1,318 @@
+"""Read-only queries the pages need that the domain services do not offer (yet).
+
+Everything here reads; nothing writes. Each function is scoped by the caller to an object it
+already checked belongs to the logged-in brand (``campaigns.services.get_campaign``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, defer, joinedload
+
+from accounts.models import Brand, Creator
+from campaigns.models import Campaign, CampaignStatus
+from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipStatus
+from core.audience import PART_KEYS
+from core.db import utcnow
+from core.pagination import Page, paginate
+from matching.models import MatchRun, MatchRunStatus
+from payments import ledger
+from payments.ledger import CampaignMoney
+from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payout
+
+
+def status_counts(session: Session, brand: Brand) -> dict[str, int]:
+    """How many of the brand's campaigns are in each state (and ``all``)."""
+    counts = dict.fromkeys((s.value for s in CampaignStatus), 0)
+    for status, n in session.execute(
+        select(Campaign.status, func.count(Campaign.id))
+        .where(Campaign.brand_id == brand.id)
+        .group_by(Campaign.status)
+    ):
+        counts[status.value] = n
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+def offer_counts(
+    session: Session, campaign_ids: Iterable[int], now: datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """Offers per campaign and status; a proposal past its expiry counts as expired."""
+    now = now or utcnow()
+    ids = list(campaign_ids)
+    result = {cid: dict.fromkeys((s.value for s in OfferStatus), 0) for cid in ids}
+    if not ids:
+        return result
+    lapsed = func.sum(case((Offer.expires_at <= now, 1), else_=0))
+    rows = session.execute(
+        select(Offer.campaign_id, Offer.status, func.count(Offer.id), lapsed)
+        .where(Offer.campaign_id.in_(ids))
+        .group_by(Offer.campaign_id, Offer.status)
+    )
+    for campaign_id, status, n, n_lapsed in rows:
+        counts = result[campaign_id]
+        if status is OfferStatus.PROPOSED:
+            counts[OfferStatus.EXPIRED.value] += int(n_lapsed or 0)
+            counts[OfferStatus.PROPOSED.value] += n - int(n_lapsed or 0)
+        else:
+            counts[status.value] += n
+    return result
+
+
+def waiting_review_counts(session: Session, campaign_ids: Iterable[int]) -> dict[int, int]:
+    """Delivered posts waiting for the brand's review, per campaign."""
+    ids = list(campaign_ids)
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(Sponsorship.campaign_id, func.count(Sponsorship.id))
+            .where(
+                Sponsorship.campaign_id.in_(ids),
+                Sponsorship.status == SponsorshipStatus.DELIVERED,
+            )
+            .group_by(Sponsorship.campaign_id)
+        ).all()
+    )
+
+
+def waiting_reviews(
+    session: Session, brand: Brand, page: int = 1, page_size: int = 20
+) -> Page[Sponsorship]:
+    """The brand's delivered posts waiting for review, oldest delivery first."""
+    query = (
+        select(Sponsorship)
+        .join(Campaign, Campaign.id == Sponsorship.campaign_id)
+        .where(Campaign.brand_id == brand.id, Sponsorship.status == SponsorshipStatus.DELIVERED)
+        .options(joinedload(Sponsorship.creator), joinedload(Sponsorship.campaign))
+        .order_by(Sponsorship.delivered_at, Sponsorship.id)
+    )
+    return paginate(session, query, page, page_size)
+
+
+def waiting_review_total(session: Session, brand: Brand) -> int:
+    """How many of the brand's delivered posts wait for review (the navigation badge)."""
+    return (
+        session.scalar(
+            select(func.count(Sponsorship.id))
+            .join(Campaign, Campaign.id == Sponsorship.campaign_id)
+            .where(Campaign.brand_id == brand.id, Sponsorship.status == SponsorshipStatus.DELIVERED)
+        )
+        or 0
+    )
+
+
+def payouts_for(session: Session, sponsorship_ids: Iterable[int]) -> dict[int, Payout]:
+    """The payout of each approved sponsorship, by sponsorship id."""
+    ids = list(sponsorship_ids)
+    if not ids:
+        return {}
+    return {
+        p.sponsorship_id: p
+        for p in session.scalars(select(Payout).where(Payout.sponsorship_id.in_(ids)))
+    }
+
+
+@dataclass(frozen=True)
+class CampaignRun:
+    """The last match run that considered a campaign, and what it said about it."""
+
+    id: int
+    week: str
+    finished_at: datetime | None
+    summary: dict[str, Any]
+
+
+# A finished run's details never change (``matching.runs.write_results`` writes them once), and
+# a run over 10,000 campaigns keeps megabytes of them: each process parses a run's details once
+# and keeps the few newest. The key holds the database and the finish time, so a new database
+# (or a run id reused after a reset) is never served stale details.
+_DETAILS_CACHE: OrderedDict[tuple[str, int, datetime | None], dict[str, Any]] = OrderedDict()
+_DETAILS_CACHE_SIZE = 4
+_DETAILS_LOCK = threading.Lock()
+RUNS_CHECKED = 8  # a campaign published long ago still finds its last run among these
+
+
+def run_campaign_details(
+    session: Session, run_id: int, finished_at: datetime | None
+) -> dict[str, Any]:
+    """A finished run's per-campaign outcomes, ``{campaign id: entry}`` (parsed once per process)."""
+    key = (str(session.get_bind().url), run_id, finished_at)
+    with _DETAILS_LOCK:
+        cached = _DETAILS_CACHE.get(key)
+        if cached is not None:
+            _DETAILS_CACHE.move_to_end(key)
+            return cached
+    details = session.scalar(select(MatchRun.details).where(MatchRun.id == run_id)) or {}
+    campaigns = details.get("campaigns") or {}
+    with _DETAILS_LOCK:
+        _DETAILS_CACHE[key] = campaigns
+        while len(_DETAILS_CACHE) > _DETAILS_CACHE_SIZE:
+            _DETAILS_CACHE.popitem(last=False)
+    return campaigns
+
+
+def last_run_for(session: Session, campaign: Campaign) -> CampaignRun | None:
+    """The newest finished match run whose details mention ``campaign`` (None if none did)."""
+    if campaign.published_at is None:
+        return None  # only published campaigns are matched
+    runs = session.execute(
+        select(MatchRun.id, MatchRun.week, MatchRun.finished_at)
+        .where(
+            MatchRun.status == MatchRunStatus.SUCCEEDED,
+            MatchRun.finished_at >= campaign.published_at,
+        )
+        .order_by(MatchRun.id.desc())
+        .limit(RUNS_CHECKED)
+    ).all()
+    for run_id, week, finished_at in runs:
+        entry = run_campaign_details(session, run_id, finished_at).get(str(campaign.id))
+        if isinstance(entry, dict):
+            return CampaignRun(id=run_id, week=week, finished_at=finished_at, summary=entry)
+    return None
+
+
+def offers_of_run(session: Session, campaign: Campaign, run_id: int | None) -> list[Offer]:
+    """The campaign's offers from one run (or those made outside any run), best fit first."""
+    match = Offer.match_run_id == run_id if run_id is not None else Offer.match_run_id.is_(None)
+    return list(
+        session.scalars(
+            select(Offer)
+            .where(Offer.campaign_id == campaign.id, match)
+            .options(joinedload(Offer.creator))
+            .order_by(Offer.fit_score.desc(), Offer.id)
+        )
+    )
+
+
+def latest_offer_run_id(session: Session, campaign: Campaign) -> int | None:
+    """The newest run that made this campaign an offer."""
+    return session.scalar(
+        select(func.max(Offer.match_run_id)).where(Offer.campaign_id == campaign.id)
+    )
+
+
+def has_offers(session: Session, campaign: Campaign) -> bool:
+    return (
+        session.scalar(select(Offer.id).where(Offer.campaign_id == campaign.id).limit(1))
+        is not None
+    )
+
+
+def list_runs(session: Session, page: int, page_size: int = 20) -> Page[MatchRun]:
+    """Match runs, newest first (the details JSON is not loaded for the list)."""
+    query = select(MatchRun).options(defer(MatchRun.details)).order_by(MatchRun.id.desc())
+    return paginate(session, query, page, page_size)
+
+
+def run_without_details(session: Session, run_id: int) -> MatchRun | None:
+    """A run's figures; its details (one entry per campaign: megabytes) stay unloaded."""
+    return session.scalar(
+        select(MatchRun).where(MatchRun.id == run_id).options(defer(MatchRun.details))
+    )
+
+
+def run_campaign_outcomes(
+    session: Session, run: MatchRun, limit: int = 100
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many campaigns a run considered, and those with the most empty slots first."""
+    if run.finished_at is None:
+        return 0, []
+    outcomes = list(run_campaign_details(session, run.id, run.finished_at).values())
+    worst = heapq.nsmallest(
+        limit, outcomes, key=lambda c: (-int(c.get("unfilled_slots") or 0), str(c.get("campaign")))
+    )
+    return len(outcomes), worst
+
+
+def money_by_campaign(session: Session, campaigns: Iterable[Campaign]) -> dict[int, CampaignMoney]:
+    """Funded, committed, paid, refunded and remaining of several campaigns in one query.
+
+    The totals of ``payments.ledger.campaign_money`` (same accounts, same transaction kinds,
+    summed in SQL instead of folded row by row), without its time series: the list pages
+    need a row per campaign, not a query per campaign.
+    """
+    ids = [c.id for c in campaigns]
+    result = {cid: CampaignMoney() for cid in ids}
+    if not ids:
+        return result
+    rows = session.execute(
+        select(
+            LedgerTransaction.campaign_id,
+            LedgerTransaction.kind,
+            LedgerAccount.code,
+            func.sum(LedgerEntry.amount),
+        )
+        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerTransaction.campaign_id.in_(ids))
+        .group_by(LedgerTransaction.campaign_id, LedgerTransaction.kind, LedgerAccount.code)
+    )
+    for campaign_id, kind, code, total in rows:
+        money, amount = result[campaign_id], int(total or 0)
+        if code == ledger.available(campaign_id):
+            money.remaining -= amount
+            if kind == ledger.FUNDING:
+                money.funded -= amount
+            elif kind == ledger.REFUND:
+                money.refunded += amount
+            elif kind == ledger.REVERSAL:
+                money.paid += amount
+        elif code == ledger.committed(campaign_id):
+            money.committed -= amount
+            if kind == ledger.PAYOUT:
+                money.paid += amount
+        elif code == ledger.REVENUE:
+            money.fees -= amount
+    return result
+
+
+@dataclass
+class Reach:
+    """Who a campaign's creators reach: audience mix weighted by engaged followers."""
+
+    creators: int = 0
+    engaged: float = 0.0  # followers × engagement rate, summed
+    engaged_target: float = 0.0  # the same × audience fit: engaged people of the target audience
+    spend: int = 0
+    mix: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def reach_of(session: Session, campaign: Campaign, states: tuple[SponsorshipStatus, ...]) -> Reach:
+    """The engaged audience of the campaign's sponsorships in ``states``."""
+    rows = session.execute(
+        select(
+            Creator.followers,
+            Creator.engagement_rate,
+            Creator.audience,
+            Offer.fit_score,
+            Sponsorship.price_amount,
+        )
+        .join(Creator, Creator.id == Sponsorship.creator_id)
+        .join(Offer, Offer.id == Sponsorship.offer_id)
+        .where(Sponsorship.campaign_id == campaign.id, Sponsorship.status.in_(states))
+    ).all()
+    reach = Reach()
+    sums: dict[str, dict[str, float]] = {part: {} for part in PART_KEYS}
+    for followers, engagement, audience, fit, price in rows:
+        engaged = float(followers or 0) * float(engagement or 0)
+        reach.creators += 1
+        reach.engaged += engaged
+        reach.engaged_target += engaged * float(fit or 0)
+        reach.spend += int(price)
+        for part in PART_KEYS:
+            for key, share in ((audience or {}).get(part) or {}).items():
+                sums[part][key] = sums[part].get(key, 0.0) + engaged * float(share)
+    if reach.engaged > 0:
+        reach.mix = {
+            part: {k: v / reach.engaged for k, v in shares.items()} for part, shares in sums.items()
+        }
+    return reach

@@ -1,0 +1,59 @@
+// Small enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  function num(input) {
+    var v = parseFloat(input.value);
+    return isFinite(v) ? v : 0;
+  }
+
+  // Interest weights: show the share each weight becomes.
+  document.querySelectorAll('[data-part="weights"]').forEach(function (fieldset) {
+    var inputs = fieldset.querySelectorAll("input");
+    function update() {
+      var total = 0;
+      inputs.forEach(function (i) { total += Math.max(num(i), 0); });
+      inputs.forEach(function (i) {
+        var out = fieldset.querySelector('output[for="' + i.id + '"]');
+        if (out) out.textContent = total > 0 && num(i) > 0 ? Math.round((100 * num(i)) / total) + " % of interests" : "";
+      });
+    }
+    inputs.forEach(function (i) { i.addEventListener("input", update); });
+    update();
+  });
+
+  // Percentages: show the running total.
+  document.querySelectorAll('[data-part="percent"]').forEach(function (fieldset) {
+    var inputs = fieldset.querySelectorAll("input");
+    var total = fieldset.querySelector(".total");
+    function update() {
+      var sum = 0;
+      inputs.forEach(function (i) { sum += num(i); });
+      sum = Math.round(sum * 10) / 10;
+      total.textContent = "Total: " + sum + " %" + (Math.abs(sum - 100) > 1 ? " (make it 100 %)" : " ✓");
+      total.classList.toggle("off", Math.abs(sum - 100) > 1);
+    }
+    inputs.forEach(function (i) { i.addEventListener("input", update); });
+    update();
+  });
+
+  // Gender: a slider beside the number, and the men's share spelled out.
+  document.querySelectorAll("[data-gender]").forEach(function (box) {
+    var number = box.querySelector('input[type="number"]');
+    if (!number) return;
+    var slider = document.createElement("input");
+    slider.type = "range";
+    slider.min = "0";
+    slider.max = "100";
+    slider.step = "1";
+    slider.value = number.value || "50";
+    slider.setAttribute("aria-label", "Women in the audience, slider");
+    var out = document.createElement("output");
+    function show() { out.textContent = num(number) + " % women · " + (100 - num(number)) + " % men"; }
+    slider.addEventListener("input", function () { number.value = slider.value; show(); });
+    number.addEventListener("input", function () { slider.value = number.value; show(); });
+    number.insertAdjacentElement("afterend", slider);
+    slider.insertAdjacentElement("afterend", out);
+    show();
+  });
+})();

@@ -1,0 +1,5 @@
+"""The dashboard's pages, one module per area; importing this registers them on ``bp``."""
+
+from dashboard.views import auth, campaigns, layout, matches, operators, reports, sponsorships
+
+__all__ = ["auth", "campaigns", "layout", "matches", "operators", "reports", "sponsorships"]

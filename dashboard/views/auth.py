@@ -1,0 +1,159 @@
+"""Sign up, log in, log out, and reset a password with an operator's token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from accounts import services as accounts
+from accounts.models import Role
+from accounts.password_reset import reset_password
+from core.errors import DomainError, Unauthorized
+from dashboard.auth import DASHBOARD_ROLES, DashboardUser
+from dashboard.blueprint import bp, discard_changes, safe_next
+from dashboard.forms import LoginForm, LogoutForm, ResetPasswordForm, SignupForm
+from extensions import db, limiter
+
+
+def _login_limit() -> str:
+    return str(current_app.config["RATELIMIT_LOGIN"])
+
+
+def _signup_limit() -> str:
+    return str(current_app.config["RATELIMIT_SIGNUP"])
+
+
+def _reset_limit() -> str:
+    return str(current_app.config["RATELIMIT_RESET"])
+
+
+def _home_for(user: Any) -> str:
+    if getattr(user, "is_operator", False):
+        return url_for("dashboard.match_runs")
+    return url_for("dashboard.campaigns")
+
+
+def _start_session(user: DashboardUser) -> None:
+    # A fresh session at login: nothing an earlier visitor put in the cookie carries over.
+    session.clear()
+    login_user(user)
+
+
+@bp.get("/")
+def index() -> Any:
+    """The dashboard's front door: your home page, or the login page."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    return redirect(url_for("dashboard.login"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+def signup() -> Any:
+    """Create a brand account and log in."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = SignupForm()
+    if form.validate_on_submit():
+        errors = form.api_errors()
+        if not errors:
+            try:
+                brand = accounts.create_brand(
+                    db.session,
+                    name=form.name.data or "",
+                    email=form.email.data or "",
+                    password=form.password.data or "",
+                )
+            except DomainError as exc:
+                discard_changes()
+                errors = exc.errors or {"email": [exc.message]}
+            else:
+                _start_session(DashboardUser(brand.account))
+                flash(
+                    f"Welcome to Dandelion, {brand.name}. Start with your first campaign.",
+                    "success",
+                )
+                return redirect(url_for("dashboard.campaigns"))
+        for name, messages in errors.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = [*field.errors, *messages]
+    status = 422 if form.is_submitted() else 200
+    return render_template("dashboard/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Any:
+    """Log in with email and password (brands and operators)."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            account = accounts.authenticate(
+                db.session, form.email.data or "", form.password.data or ""
+            )
+            if account.role not in DASHBOARD_ROLES:
+                raise Unauthorized(
+                    "This dashboard is for brands and operators; creators use the Dandelion app "
+                    "and the API."
+                )
+        except Unauthorized as exc:
+            discard_changes()
+            form.form_errors.append(exc.message)
+            status = 401
+        else:
+            user = DashboardUser(account)
+            _start_session(user)
+            target = safe_next(request.args.get("next")) or _home_for(user)
+            return redirect(target)
+    elif form.is_submitted():
+        status = 422
+    return render_template("dashboard/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """End the session (a POST with the CSRF token, so no other site can log you out)."""
+    LogoutForm()  # the CSRF check already ran in before_request
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("dashboard.login"), code=303)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset() -> Any:
+    """Set a new password with the token an operator issued."""
+    form = ResetPasswordForm()
+    if request.method == "GET" and request.args.get("token"):
+        form.token.data = request.args["token"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            account = reset_password(db.session, form.token.data or "", form.password.data or "")
+        except DomainError as exc:
+            discard_changes()
+            for name, messages in exc.errors.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = [*field.errors, *messages]
+                else:
+                    form.form_errors.extend(messages)
+            status = 422
+        else:
+            logout_user()
+            session.clear()
+            if account.role is Role.CREATOR:
+                flash("Your password is changed. Log in to the app with it.", "success")
+            else:
+                flash("Your password is changed. Log in with the new one.", "success")
+            return redirect(url_for("dashboard.login"), code=303)
+    elif form.is_submitted():
+        status = 422
+    return render_template("dashboard/reset.html", form=form), status

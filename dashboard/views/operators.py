@@ -1,0 +1,87 @@
+"""Operators: match runs with their progress and solver figures; start a run; reset tokens."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from accounts.password_reset import issue_reset_token
+from core.errors import DomainError
+from dashboard import queries
+from dashboard.auth import operator_required
+from dashboard.blueprint import bp, discard_changes, page_arg
+from dashboard.forms import IssueResetForm, StartRunForm
+from extensions import db
+from matching import runs
+from matching.models import MatchRunStatus
+
+ACTIVE = (MatchRunStatus.QUEUED, MatchRunStatus.RUNNING)
+
+
+@bp.route("/operator/runs", methods=["GET", "POST"], endpoint="match_runs")
+@operator_required
+def match_runs() -> Any:
+    """Every match run, newest first, and the form to start one."""
+    form = StartRunForm()
+    status = 200
+    if form.validate_on_submit():
+        week = (form.week.data or "").strip()
+        try:
+            run, queued = runs.request_run(db.session, week)
+        except DomainError as exc:
+            discard_changes()
+            form.week.errors = [*form.week.errors, *exc.errors.get("week", [exc.message])]
+            status = 422
+        else:
+            if queued:
+                flash(f"Match run for {week} started.", "success")
+            else:
+                flash(f"The run for {week} already exists ({run.status.value}).", "info")
+            return redirect(url_for("dashboard.match_run", run_id=run.id), code=303)
+    elif form.is_submitted():
+        status = 422
+    if not form.is_submitted():
+        form.week.data = runs.iso_week(date.today())
+    page = queries.list_runs(db.session, page_arg())
+    refresh = any(r.status in ACTIVE for r in page.items)
+    return render_template(
+        "dashboard/operator/runs.html", form=form, page=page, refresh=refresh
+    ), status
+
+
+@bp.get("/operator/runs/<int(min=1, max=2147483647):run_id>")
+@operator_required
+def match_run(run_id: int) -> Any:
+    """One run: progress while it works, then the solver's figures and per-campaign outcome."""
+    run = queries.run_without_details(db.session, run_id)
+    if run is None:
+        abort(404)
+    total, campaigns = queries.run_campaign_outcomes(db.session, run)
+    return render_template(
+        "dashboard/operator/run.html",
+        run=run,
+        campaigns=campaigns,
+        campaign_total=total,
+        refresh=run.status in ACTIVE,
+    )
+
+
+@bp.route("/operator/reset-tokens", methods=["GET", "POST"])
+@operator_required
+def reset_tokens() -> Any:
+    """Issue a one-time password reset token for an account (shown once)."""
+    form = IssueResetForm()
+    token = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            token = issue_reset_token(db.session, form.email.data or "")
+        except DomainError as exc:
+            discard_changes()
+            form.email.errors = [*form.email.errors, exc.message]
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("dashboard/operator/reset_tokens.html", form=form, token=token), status
