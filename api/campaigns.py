@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from accounts.models import Role
 from api.auth import BEARER_SECURITY, current_brand, require
+from api.params import ID
 from api.schemas.campaigns import (
     CampaignInputSchema,
     CampaignOfferQuerySchema,
@@ -51,7 +52,7 @@ class Campaigns(MethodView):
         return services.create_campaign(db.session, current_brand(), fields)
 
 
-@blp.route("/campaigns/<int:campaign_id>")
+@blp.route(f"/campaigns/<{ID}:campaign_id>")
 class CampaignItem(MethodView):
     decorators = [require(Role.BRAND)]
 
@@ -62,7 +63,7 @@ class CampaignItem(MethodView):
         return services.get_campaign(db.session, current_brand(), campaign_id)
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(CampaignPatchSchema(partial=True))
+    @blp.arguments(CampaignPatchSchema(partial=True), required=False)
     @blp.response(200, CampaignSchema)
     @blp.alt_response(409, description="The campaign's state does not allow this change.")
     def patch(self, changes: dict[str, Any], campaign_id: int) -> Any:
@@ -77,7 +78,7 @@ class CampaignItem(MethodView):
         services.delete_campaign(db.session, current_brand(), campaign_id)
 
 
-@blp.route("/campaigns/<int:campaign_id>/fund")
+@blp.route(f"/campaigns/<{ID}:campaign_id>/fund")
 class CampaignFund(MethodView):
     decorators = [require(Role.BRAND)]
 
@@ -96,7 +97,7 @@ class CampaignFund(MethodView):
         return {"campaign": campaign, "payment": funding}
 
 
-@blp.route("/campaigns/<int:campaign_id>/publish")
+@blp.route(f"/campaigns/<{ID}:campaign_id>/publish")
 class CampaignPublish(MethodView):
     decorators = [require(Role.BRAND)]
 
@@ -108,7 +109,7 @@ class CampaignPublish(MethodView):
         return services.publish_campaign(db.session, current_brand(), campaign_id)
 
 
-@blp.route("/campaigns/<int:campaign_id>/cancel")
+@blp.route(f"/campaigns/<{ID}:campaign_id>/cancel")
 class CampaignCancel(MethodView):
     decorators = [require(Role.BRAND)]
 
@@ -122,7 +123,7 @@ class CampaignCancel(MethodView):
         )
 
 
-@blp.route("/campaigns/<int:campaign_id>/complete")
+@blp.route(f"/campaigns/<{ID}:campaign_id>/complete")
 class CampaignComplete(MethodView):
     decorators = [require(Role.BRAND)]
 
@@ -136,7 +137,7 @@ class CampaignComplete(MethodView):
         )
 
 
-@blp.route("/campaigns/<int:campaign_id>/offers")
+@blp.route(f"/campaigns/<{ID}:campaign_id>/offers")
 class CampaignOffers(MethodView):
     decorators = [require(Role.BRAND)]
 
@@ -149,7 +150,7 @@ class CampaignOffers(MethodView):
         return collaborations.list_campaign_offers(db.session, campaign, **query)
 
 
-@blp.route("/campaigns/<int:campaign_id>/sponsorships")
+@blp.route(f"/campaigns/<{ID}:campaign_id>/sponsorships")
 class CampaignSponsorships(MethodView):
     decorators = [require(Role.BRAND)]
 
@@ -162,7 +163,7 @@ class CampaignSponsorships(MethodView):
         return collaborations.list_campaign_sponsorships(db.session, campaign, **query)
 
 
-@blp.route("/campaigns/<int:campaign_id>/report")
+@blp.route(f"/campaigns/<{ID}:campaign_id>/report")
 class CampaignReport(MethodView):
     decorators = [require(Role.BRAND)]
 

@@ -12,10 +12,10 @@ from flask_smorest import Blueprint
 from accounts import profiles
 from accounts.models import Creator, Role
 from api.auth import BEARER_SECURITY, current_creator, require
-from api.schemas.common import page_of
+from api.params import ID
+from api.schemas.common import PageQuerySchema, page_of
 from api.schemas.creators import (
     AvailabilitySchema,
-    CreatorPageQuerySchema,
     CreatorProfilePatchSchema,
     CreatorProfileSchema,
     DeclineSchema,
@@ -33,7 +33,6 @@ from payments import onboarding
 from payments import service as payments
 
 # Ids in paths stay within the database's integer keys: a larger one is a 404, not a 500.
-ID = "int(min=1, max=2147483647)"
 
 blp = Blueprint(
     "creators", __name__, description="Creators: profile, opt-in, offers, sponsorships, payouts."
@@ -166,7 +165,7 @@ class MyPayouts(MethodView):
     decorators = [require(Role.CREATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(CreatorPageQuerySchema, location="query", as_kwargs=True)
+    @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, page_of(PayoutSchema))
     def get(self, **query: Any) -> Any:
         """What you were paid, per sponsorship."""

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from accounts.models import Role
 from api.auth import BEARER_SECURITY, require
+from api.params import ID
 from api.schemas.common import PageQuerySchema, StrictSchema, page_of
 from core.pagination import paginate
 from extensions import db
@@ -78,7 +79,7 @@ class MatchRuns(MethodView):
         return paginate(db.session, select(MatchRun).order_by(MatchRun.id.desc()), page, page_size)
 
 
-@blp.route("/match-runs/<int:run_id>")
+@blp.route(f"/match-runs/<{ID}:run_id>")
 class MatchRunItem(MethodView):
     decorators = [require(Role.OPERATOR)]
 

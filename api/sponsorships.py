@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from accounts.models import Role
 from api.auth import BEARER_SECURITY, current_brand, require
-from api.creators import ID
+from api.params import ID
 from api.schemas.creators import ReviewRejectSchema, SponsorshipSchema
 from collaborations import services as collaborations
 from extensions import db, payment_provider

@@ -256,8 +256,7 @@ def test_a_worker_killed_mid_run_leaves_no_offers_and_the_retry_completes(
         while _run(app, run_id).stage != "solving":
             assert worker.poll() is None, "the worker ended before the solve started"
             assert time.monotonic() < deadline, "the run never reached the solve"
-            time.sleep(0.2)
-        time.sleep(1.0)
+            time.sleep(0.05)
         kill_tree(worker.pid)  # the worker and its work horse (its own session), mid-solve
         worker.wait(timeout=10)
     finally:

@@ -11,6 +11,8 @@ from core.audience import audience_errors
 from core.money import CURRENCIES, MAX_AMOUNT
 from core.pagination import MAX_PAGE_SIZE
 
+MAX_PAGE = 1_000_000
+
 
 class StrictSchema(ma.Schema):
     """Input schema: unknown fields are errors, and server-owned fields get a clear refusal."""
@@ -73,7 +75,8 @@ class AudienceField(fields.Dict):
 class PageQuerySchema(StrictSchema):
     """``?page=&page_size=`` on every list."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    # Capped so that page × page_size stays a valid OFFSET for the database.
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 

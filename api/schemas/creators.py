@@ -13,8 +13,6 @@ from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import PayoutStatus
 
-MAX_PAGE = 1_000_000
-
 
 class StrictBoolean(fields.Boolean):
     """JSON ``true``/``false`` only. ``truthy={True}`` alone is not enough: ``1 in {True}``."""
@@ -121,18 +119,11 @@ class AvailabilitySchema(StrictSchema):
     )
 
 
-class CreatorPageQuerySchema(PageQuerySchema):
-    """Pages of a creator's lists; a page number past any list is refused, not sent to the
-    database as an OFFSET too large for its integers (a 500)."""
-
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-
-
-class OfferQuerySchema(CreatorPageQuerySchema):
+class OfferQuerySchema(PageQuerySchema):
     status = fields.Enum(OfferStatus, by_value=True, load_default=None)
 
 
-class SponsorshipQuerySchema(CreatorPageQuerySchema):
+class SponsorshipQuerySchema(PageQuerySchema):
     status = fields.Enum(SponsorshipStatus, by_value=True, load_default=None)
 
 
