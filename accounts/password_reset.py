@@ -21,7 +21,7 @@ from core.db import utcnow
 from core.errors import InvalidInput, NotFound
 
 RESET_TTL = timedelta(hours=24)
-# The sign-up rule (api.schemas.accounts.PASSWORD); checked here too so no caller can skip it.
+# The sign-up rule (schemas.accounts.PASSWORD); checked here too so no caller can skip it.
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 INVALID_TOKEN = "This reset token is invalid, used or expired; ask an operator for a new one."

@@ -12,7 +12,8 @@ from flask_smorest import Blueprint
 from accounts import services
 from accounts.models import Role
 from api.auth import BEARER_SECURITY, current_token, require
-from api.schemas.accounts import (
+from extensions import db, limiter
+from schemas.accounts import (
     BrandSchema,
     BrandSignupSchema,
     CreatorAccountSchema,
@@ -20,7 +21,6 @@ from api.schemas.accounts import (
     TokenRequestSchema,
     TokenSchema,
 )
-from extensions import db, limiter
 
 blp = Blueprint("accounts", __name__, description="Sign up and get bearer tokens.")
 

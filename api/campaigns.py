@@ -11,7 +11,10 @@ from flask_smorest import Blueprint
 from accounts.models import Role
 from api.auth import BEARER_SECURITY, current_brand, require
 from api.params import ID
-from api.schemas.campaigns import (
+from campaigns import services
+from collaborations import services as collaborations
+from extensions import db, payment_provider
+from schemas.campaigns import (
     CampaignInputSchema,
     CampaignOfferQuerySchema,
     CampaignOfferSchema,
@@ -23,10 +26,7 @@ from api.schemas.campaigns import (
     CampaignSponsorshipSchema,
     FundCampaignResultSchema,
 )
-from api.schemas.common import page_of
-from campaigns import services
-from collaborations import services as collaborations
-from extensions import db, payment_provider
+from schemas.common import page_of
 
 blp = Blueprint("campaigns", __name__, description="A brand's campaigns and their life cycle.")
 

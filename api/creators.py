@@ -13,8 +13,12 @@ from accounts import profiles
 from accounts.models import Creator, Role
 from api.auth import BEARER_SECURITY, current_creator, require
 from api.params import ID
-from api.schemas.common import PageQuerySchema, page_of
-from api.schemas.creators import (
+from collaborations import services as collaborations
+from extensions import db, payment_provider
+from payments import onboarding
+from payments import service as payments
+from schemas.common import PageQuerySchema, page_of
+from schemas.creators import (
     AvailabilitySchema,
     CreatorProfilePatchSchema,
     CreatorProfileSchema,
@@ -27,10 +31,6 @@ from api.schemas.creators import (
     SponsorshipQuerySchema,
     SponsorshipSchema,
 )
-from collaborations import services as collaborations
-from extensions import db, payment_provider
-from payments import onboarding
-from payments import service as payments
 
 # Ids in paths stay within the database's integer keys: a larger one is a 404, not a 500.
 

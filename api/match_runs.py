@@ -14,11 +14,11 @@ from sqlalchemy import select
 from accounts.models import Role
 from api.auth import BEARER_SECURITY, require
 from api.params import ID
-from api.schemas.common import PageQuerySchema, StrictSchema, page_of
 from core.pagination import paginate
 from extensions import db
 from matching import runs
 from matching.models import MatchRun, MatchRunStatus
+from schemas.common import PageQuerySchema, StrictSchema, page_of
 
 blp = Blueprint("match_runs", __name__, description="Operators: the weekly matching.")
 

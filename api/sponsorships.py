@@ -10,9 +10,9 @@ from flask_smorest import Blueprint
 from accounts.models import Role
 from api.auth import BEARER_SECURITY, current_brand, require
 from api.params import ID
-from api.schemas.creators import ReviewRejectSchema, SponsorshipSchema
 from collaborations import services as collaborations
 from extensions import db, payment_provider
+from schemas.creators import ReviewRejectSchema, SponsorshipSchema
 
 blp = Blueprint("sponsorships", __name__, description="Brands review delivered posts.")
 

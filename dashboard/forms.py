@@ -37,12 +37,12 @@ except ImportError:  # pragma: no cover - older WTForms
         return (value, label)
 
 
-from api.schemas.accounts import BrandSignupSchema
-from api.schemas.campaigns import CampaignInputSchema, CampaignPatchSchema
-from api.schemas.creators import ReviewRejectSchema
 from campaigns.models import Campaign, CampaignStatus
 from core.audience import CATEGORIES, INTERESTS, PART_KEYS
 from core.money import CURRENCIES
+from schemas.accounts import BrandSignupSchema
+from schemas.campaigns import CampaignInputSchema, CampaignPatchSchema
+from schemas.creators import ReviewRejectSchema
 
 # Form field names for the audience keys (``<18`` is not a name a form field can have).
 INTEREST_FIELDS = {tag: f"interest_{tag}" for tag in INTERESTS}

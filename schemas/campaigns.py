@@ -7,12 +7,12 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas.common import AudienceField, MoneySchema, PageQuerySchema, StrictSchema
 from campaigns.models import CampaignStatus
 from collaborations.models import OfferStatus, SponsorshipStatus
 from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import FundingStatus
+from schemas.common import AudienceField, MoneySchema, PageQuerySchema, StrictSchema
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Lower-case letters, digits and '-'.")
 MAX_SLOTS = 500

@@ -7,11 +7,11 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.schemas.common import AudienceField, MoneySchema, PageQuerySchema, StrictSchema
 from collaborations.models import OfferStatus, SponsorshipStatus
 from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import PayoutStatus
+from schemas.common import AudienceField, MoneySchema, PageQuerySchema, StrictSchema
 
 
 class StrictBoolean(fields.Boolean):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from accounts.models import Role
-from api.schemas.common import StrictSchema
+from schemas.common import StrictSchema
 
 PASSWORD = fields.String(
     required=True,
