@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import Brand, Creator
@@ -210,6 +210,27 @@ def expire_offers(session: Session, now: datetime | None = None) -> int:
 # --- creators: sponsorships ---------------------------------------------------------------
 
 
+def _sponsorship_page(
+    session: Session,
+    where: ColumnElement[bool],
+    status: SponsorshipStatus | None,
+    page: int,
+    page_size: int,
+    order: tuple[ColumnElement[Any], ...],
+) -> Page[Sponsorship]:
+    query = (
+        select(Sponsorship)
+        .where(where)
+        .options(
+            joinedload(Sponsorship.creator),
+            joinedload(Sponsorship.campaign).joinedload(Campaign.brand),
+        )
+    )
+    if status is not None:
+        query = query.where(Sponsorship.status == status)
+    return paginate(session, query.order_by(*order), page, page_size)
+
+
 def list_sponsorships(
     session: Session,
     creator: Creator,
@@ -219,14 +240,9 @@ def list_sponsorships(
     page_size: int = 20,
 ) -> Page[Sponsorship]:
     """The creator's sponsorships, newest first."""
-    query = (
-        select(Sponsorship)
-        .where(Sponsorship.creator_id == creator.id)
-        .options(joinedload(Sponsorship.campaign).joinedload(Campaign.brand))
-    )
-    if status is not None:
-        query = query.where(Sponsorship.status == status)
-    return paginate(session, query.order_by(Sponsorship.id.desc()), page, page_size)
+    newest_first = (Sponsorship.id.desc(),)
+    mine = Sponsorship.creator_id == creator.id
+    return _sponsorship_page(session, mine, status, page, page_size, newest_first)
 
 
 def submit_deliverable(
@@ -450,18 +466,9 @@ def list_campaign_sponsorships(
     page_size: int = 20,
 ) -> Page[Sponsorship]:
     """A campaign's sponsorships, those waiting for review first."""
-    query = (
-        select(Sponsorship)
-        .where(Sponsorship.campaign_id == campaign.id)
-        .options(
-            joinedload(Sponsorship.creator),
-            joinedload(Sponsorship.campaign).joinedload(Campaign.brand),
-        )
-    )
-    if status is not None:
-        query = query.where(Sponsorship.status == status)
     waiting_first = (Sponsorship.status != SponsorshipStatus.DELIVERED, Sponsorship.id.desc())
-    return paginate(session, query.order_by(*waiting_first), page, page_size)
+    of_campaign = Sponsorship.campaign_id == campaign.id
+    return _sponsorship_page(session, of_campaign, status, page, page_size, waiting_first)
 
 
 @dataclass(frozen=True)

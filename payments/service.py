@@ -128,38 +128,38 @@ def remaining_funds(session: Session, campaign: Campaign) -> int:
     return -ledger.balance(session, ledger.available(campaign.id), campaign.currency)
 
 
+def _move_price(
+    session: Session, sponsorship: Sponsorship, kind: str, source: str, target: str
+) -> None:
+    """Book the sponsorship's price moving from ``source`` to ``target`` (once per kind)."""
+    ledger.post(
+        session,
+        reference=f"sponsorship:{sponsorship.id}:{kind}",
+        kind=kind,
+        currency=sponsorship.currency,
+        campaign_id=sponsorship.campaign_id,
+        sponsorship_id=sponsorship.id,
+        legs=[(source, sponsorship.price_amount), (target, -sponsorship.price_amount)],
+    )
+
+
 def commit_funds(session: Session, campaign: Campaign, sponsorship: Sponsorship) -> None:
     """Reserve the sponsorship's price from the campaign's available funds."""
     if remaining_funds(session, campaign) < sponsorship.price_amount:
         raise Conflict("This campaign has no budget left for this offer.")
-    ledger.post(
+    _move_price(
         session,
-        reference=f"sponsorship:{sponsorship.id}:commit",
-        kind=ledger.COMMIT,
-        currency=sponsorship.currency,
-        campaign_id=campaign.id,
-        sponsorship_id=sponsorship.id,
-        legs=[
-            (ledger.available(campaign.id), sponsorship.price_amount),
-            (ledger.committed(campaign.id), -sponsorship.price_amount),
-        ],
+        sponsorship,
+        ledger.COMMIT,
+        ledger.available(campaign.id),
+        ledger.committed(campaign.id),
     )
 
 
 def release_funds(session: Session, sponsorship: Sponsorship) -> None:
     """Give a called-off sponsorship's price back to the campaign's available funds."""
-    ledger.post(
-        session,
-        reference=f"sponsorship:{sponsorship.id}:release",
-        kind=ledger.RELEASE,
-        currency=sponsorship.currency,
-        campaign_id=sponsorship.campaign_id,
-        sponsorship_id=sponsorship.id,
-        legs=[
-            (ledger.committed(sponsorship.campaign_id), sponsorship.price_amount),
-            (ledger.available(sponsorship.campaign_id), -sponsorship.price_amount),
-        ],
-    )
+    cid = sponsorship.campaign_id
+    _move_price(session, sponsorship, ledger.RELEASE, ledger.committed(cid), ledger.available(cid))
 
 
 # --- payouts ----------------------------------------------------------------------------------
@@ -177,17 +177,9 @@ def start_payout(session: Session, sponsorship: Sponsorship, provider: PaymentPr
         idempotency_key=f"sponsorship:{sponsorship.id}:transfer",
     )
     session.add(payout)
-    ledger.post(
-        session,
-        reference=f"sponsorship:{sponsorship.id}:payout",
-        kind=ledger.PAYOUT,
-        currency=sponsorship.currency,
-        campaign_id=sponsorship.campaign_id,
-        sponsorship_id=sponsorship.id,
-        legs=[
-            (ledger.committed(sponsorship.campaign_id), sponsorship.price_amount),
-            (ledger.payable(sponsorship.creator_id), -sponsorship.price_amount),
-        ],
+    owed = ledger.payable(sponsorship.creator_id)
+    _move_price(
+        session, sponsorship, ledger.PAYOUT, ledger.committed(sponsorship.campaign_id), owed
     )
     session.flush()
     defer_job(session, "payments.jobs.execute_payout_job", payout.id, job_id=f"payout:{payout.id}")
