@@ -65,6 +65,7 @@ def init_api(app: Flask) -> None:
     from api import accounts, campaigns, creators, match_runs, sponsorships, webhooks
 
     api.init_app(app)
+    _document_error_examples()
     blueprints = (accounts, campaigns, creators, sponsorships, match_runs, webhooks)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
@@ -78,6 +79,20 @@ def init_api(app: Flask) -> None:
     def _provider_error(exc: ProviderError) -> Any:
         status = 503 if exc.retryable else 502
         return error_payload(status, f"The payment provider did not complete this: {exc}"), status
+
+
+def _document_error_examples() -> None:
+    """Give the shared error responses (422 and the default) an example in our error shape."""
+    from api import examples
+
+    lazy = api.spec.components.responses_lazy  # flask-smorest registers them lazily
+    for name, example in (
+        ("UNPROCESSABLE_ENTITY", examples.VALIDATION_ERROR),
+        ("DEFAULT_ERROR", examples.DEFAULT_ERROR),
+    ):
+        content = lazy.get(name, {}).get("content", {}).get("application/json")
+        if content is not None:
+            content["example"] = example
 
 
 # The interactive docs load Swagger UI from the installed package, never from a CDN.

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from accounts import services
 from accounts.models import Role
+from api import examples as ex
 from api.auth import BEARER_SECURITY, current_token, require
 from extensions import db, limiter
 from schemas.accounts import (
@@ -37,9 +38,9 @@ def _token_limit() -> str:
 class Brands(MethodView):
     decorators = [limiter.limit(_signup_limit, methods=["POST"])]
 
-    @blp.arguments(BrandSignupSchema)
-    @blp.response(201, BrandSchema)
-    @blp.alt_response(409, description="The email is already registered.")
+    @blp.arguments(BrandSignupSchema, example=ex.BRAND_SIGNUP)
+    @blp.response(201, BrandSchema, example=ex.BRAND)
+    @blp.alt_response(409, **ex.error_doc(409, "The email is already registered."))
     def post(self, data: dict[str, Any]) -> Any:
         """Register a brand."""
         return services.create_brand(db.session, **data)
@@ -49,9 +50,9 @@ class Brands(MethodView):
 class Creators(MethodView):
     decorators = [limiter.limit(_signup_limit, methods=["POST"])]
 
-    @blp.arguments(CreatorSignupSchema)
-    @blp.response(201, CreatorAccountSchema)
-    @blp.alt_response(409, description="The email or handle is taken.")
+    @blp.arguments(CreatorSignupSchema, example=ex.CREATOR_SIGNUP)
+    @blp.response(201, CreatorAccountSchema, example=ex.CREATOR_ACCOUNT)
+    @blp.alt_response(409, **ex.error_doc(409, "The email or handle is taken."))
     def post(self, data: dict[str, Any]) -> Any:
         """Register a creator; fill in the profile and opt in afterwards."""
         return services.create_creator(db.session, **data)
@@ -61,9 +62,14 @@ class Creators(MethodView):
 class Tokens(MethodView):
     decorators = [limiter.limit(_token_limit, methods=["POST"])]
 
-    @blp.arguments(TokenRequestSchema)
-    @blp.response(201, TokenSchema)
-    @blp.alt_response(401, description="Wrong email or password (the two look alike).")
+    @blp.arguments(TokenRequestSchema, example=ex.TOKEN_REQUEST)
+    @blp.response(201, TokenSchema, example=ex.TOKEN)
+    @blp.alt_response(
+        401,
+        **ex.error_doc(
+            401, "Wrong email or password (the two look alike).", "Invalid email or password."
+        ),
+    )
     def post(self, data: dict[str, Any]) -> Any:
         """Exchange email and password for a bearer token."""
         account = services.authenticate(db.session, data["email"], data["password"])

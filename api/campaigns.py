@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from accounts.models import Role
+from api import examples as ex
 from api.auth import BEARER_SECURITY, current_brand, require
 from api.params import ID
 from campaigns import services
@@ -37,7 +38,7 @@ class Campaigns(MethodView):
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(CampaignQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, page_of(CampaignSchema))
+    @blp.response(200, page_of(CampaignSchema), example=ex.page(ex.CAMPAIGN))
     def get(self, page: int, page_size: int, status: Any) -> Any:
         """List your campaigns, newest first."""
         return services.list_campaigns(
@@ -45,8 +46,8 @@ class Campaigns(MethodView):
         )
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(CampaignInputSchema)
-    @blp.response(201, CampaignSchema)
+    @blp.arguments(CampaignInputSchema, example=ex.CAMPAIGN_INPUT)
+    @blp.response(201, CampaignSchema, example=ex.CAMPAIGN)
     def post(self, fields: dict[str, Any]) -> Any:
         """Create a draft campaign."""
         return services.create_campaign(db.session, current_brand(), fields)
@@ -57,22 +58,36 @@ class CampaignItem(MethodView):
     decorators = [require(Role.BRAND)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, CampaignSchema)
+    @blp.response(200, CampaignSchema, example=ex.PUBLISHED_CAMPAIGN)
     def get(self, campaign_id: int) -> Any:
         """Read one of your campaigns."""
         return services.get_campaign(db.session, current_brand(), campaign_id)
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(CampaignPatchSchema(partial=True), required=False)
-    @blp.response(200, CampaignSchema)
-    @blp.alt_response(409, description="The campaign's state does not allow this change.")
+    @blp.arguments(CampaignPatchSchema(partial=True), required=False, example=ex.CAMPAIGN_PATCH)
+    @blp.response(200, CampaignSchema, example={**ex.CAMPAIGN, **ex.CAMPAIGN_PATCH})
+    @blp.alt_response(
+        409,
+        **ex.error_doc(
+            409,
+            "The campaign's state does not allow this change.",
+            "A published campaign cannot be edited.",
+        ),
+    )
     def patch(self, changes: dict[str, Any], campaign_id: int) -> Any:
         """Change fields; budget and targeting only while it is a draft."""
         return services.update_campaign(db.session, current_brand(), campaign_id, changes)
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.response(204)
-    @blp.alt_response(409, description="Only drafts can be deleted.")
+    @blp.alt_response(
+        409,
+        **ex.error_doc(
+            409,
+            "Only drafts can be deleted.",
+            "Only drafts can be deleted; cancel the campaign instead.",
+        ),
+    )
     def delete(self, campaign_id: int) -> None:
         """Delete a draft."""
         services.delete_campaign(db.session, current_brand(), campaign_id)
@@ -83,8 +98,15 @@ class CampaignFund(MethodView):
     decorators = [require(Role.BRAND)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, FundCampaignResultSchema)
-    @blp.alt_response(409, description="Only drafts can be funded.")
+    @blp.response(200, FundCampaignResultSchema, example=ex.FUND_RESULT)
+    @blp.alt_response(
+        409,
+        **ex.error_doc(
+            409,
+            "Only drafts can be funded.",
+            "Only drafts can be funded; this campaign is published.",
+        ),
+    )
     def post(self, campaign_id: int) -> Any:
         """Fund a draft: budget plus the platform fee (ledger mode settles at once)."""
         campaign, funding = services.fund_campaign(
@@ -102,8 +124,15 @@ class CampaignPublish(MethodView):
     decorators = [require(Role.BRAND)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, CampaignSchema)
-    @blp.alt_response(409, description="Only funded campaigns can be published.")
+    @blp.response(200, CampaignSchema, example=ex.PUBLISHED_CAMPAIGN)
+    @blp.alt_response(
+        409,
+        **ex.error_doc(
+            409,
+            "Only funded campaigns can be published.",
+            "Only funded campaigns can be published; this campaign is draft.",
+        ),
+    )
     def post(self, campaign_id: int) -> Any:
         """Open a funded campaign to the next weekly matching."""
         return services.publish_campaign(db.session, current_brand(), campaign_id)
@@ -114,8 +143,15 @@ class CampaignCancel(MethodView):
     decorators = [require(Role.BRAND)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, CampaignSchema)
-    @blp.alt_response(409, description="Completed or cancelled campaigns cannot be cancelled.")
+    @blp.response(200, CampaignSchema, example=ex.CANCELLED_CAMPAIGN)
+    @blp.alt_response(
+        409,
+        **ex.error_doc(
+            409,
+            "Completed or cancelled campaigns cannot be cancelled.",
+            "A completed campaign cannot be cancelled.",
+        ),
+    )
     def post(self, campaign_id: int) -> Any:
         """Cancel; open offers are withdrawn and what is not committed goes back to you."""
         return services.cancel_campaign(
@@ -128,8 +164,8 @@ class CampaignComplete(MethodView):
     decorators = [require(Role.BRAND)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, CampaignSchema)
-    @blp.alt_response(409, description="Only published campaigns can be completed.")
+    @blp.response(200, CampaignSchema, example=ex.COMPLETED_CAMPAIGN)
+    @blp.alt_response(409, **ex.error_doc(409, "Only published campaigns can be completed."))
     def post(self, campaign_id: int) -> Any:
         """Close a published campaign; the unspent rest goes back to you."""
         return services.complete_campaign(
@@ -143,7 +179,7 @@ class CampaignOffers(MethodView):
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(CampaignOfferQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, page_of(CampaignOfferSchema))
+    @blp.response(200, page_of(CampaignOfferSchema), example=ex.page(ex.CAMPAIGN_OFFER))
     def get(self, campaign_id: int, **query: Any) -> Any:
         """The campaign's offers: creator, fit, price, the explanation and status."""
         campaign = services.get_campaign(db.session, current_brand(), campaign_id)
@@ -156,7 +192,7 @@ class CampaignSponsorships(MethodView):
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(CampaignSponsorshipQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, page_of(CampaignSponsorshipSchema))
+    @blp.response(200, page_of(CampaignSponsorshipSchema), example=ex.page(ex.CAMPAIGN_SPONSORSHIP))
     def get(self, campaign_id: int, **query: Any) -> Any:
         """The campaign's sponsorships; delivered posts waiting for your review come first."""
         campaign = services.get_campaign(db.session, current_brand(), campaign_id)
@@ -168,7 +204,7 @@ class CampaignReport(MethodView):
     decorators = [require(Role.BRAND)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, CampaignReportSchema)
+    @blp.response(200, CampaignReportSchema, example=ex.CAMPAIGN_REPORT)
     def get(self, campaign_id: int) -> Any:
         """Spend, commitments, what is left, sponsorships by status and reach."""
         campaign = services.get_campaign(db.session, current_brand(), campaign_id)

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from accounts import profiles
 from accounts.models import Creator, Role
+from api import examples as ex
 from api.auth import BEARER_SECURITY, current_creator, require
 from api.params import ID
 from collaborations import services as collaborations
@@ -59,14 +60,14 @@ class Me(MethodView):
     decorators = [require(Role.CREATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, CreatorProfileSchema)
+    @blp.response(200, CreatorProfileSchema, example=ex.PROFILE)
     def get(self) -> Any:
         """Your profile, with the reliability figures the platform keeps."""
         return _profile(current_creator())
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(CreatorProfilePatchSchema, required=False)
-    @blp.response(200, CreatorProfileSchema)
+    @blp.arguments(CreatorProfilePatchSchema, required=False, example=ex.PROFILE_PATCH)
+    @blp.response(200, CreatorProfileSchema, example=ex.PROFILE)
     def patch(self, changes: dict[str, Any]) -> Any:
         """Update your profile: audience, rate card, capacity and the rest."""
         return _profile(profiles.update_profile(db.session, current_creator(), changes))
@@ -77,14 +78,14 @@ class Availability(MethodView):
     decorators = [require(Role.CREATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, AvailabilitySchema)
+    @blp.response(200, AvailabilitySchema, example=ex.AVAILABILITY)
     def get(self) -> Any:
         """Whether you are open to paid collaborations (a lapsed opt-in reads as closed)."""
         return profiles.get_availability(current_creator())
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(AvailabilitySchema)
-    @blp.response(200, AvailabilitySchema)
+    @blp.arguments(AvailabilitySchema, example=ex.AVAILABILITY_INPUT)
+    @blp.response(200, AvailabilitySchema, example=ex.AVAILABILITY)
     def put(self, data: dict[str, Any]) -> Any:
         """Open or close yourself to offers; closing keeps the work you accepted."""
         return profiles.set_availability(db.session, current_creator(), **data)
@@ -96,7 +97,7 @@ class MyOffers(MethodView):
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(OfferQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, page_of(OfferSchema))
+    @blp.response(200, page_of(OfferSchema), example=ex.page(ex.OFFER))
     def get(self, **query: Any) -> Any:
         """Your offers inbox, newest first."""
         return collaborations.list_offers(db.session, current_creator(), **query)
@@ -107,9 +108,14 @@ class OfferAccept(MethodView):
     decorators = [require(Role.CREATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(201, SponsorshipSchema)
+    @blp.response(201, SponsorshipSchema, example=ex.SPONSORSHIP)
     @blp.alt_response(
-        409, description="Expired, already answered, or capacity/exclusivity/budget no longer hold."
+        409,
+        **ex.error_doc(
+            409,
+            "Expired, already answered, or capacity/exclusivity/budget no longer hold.",
+            "This offer has expired.",
+        ),
     )
     def post(self, offer_id: int) -> Any:
         """Accept an offer: it becomes a sponsorship."""
@@ -123,9 +129,11 @@ class OfferDecline(MethodView):
     decorators = [require(Role.CREATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(DeclineSchema, required=False)
-    @blp.response(200, OfferSchema)
-    @blp.alt_response(409, description="Expired or already answered.")
+    @blp.arguments(DeclineSchema, required=False, example=ex.DECLINE)
+    @blp.response(200, OfferSchema, example=ex.DECLINED_OFFER)
+    @blp.alt_response(
+        409, **ex.error_doc(409, "Expired or already answered.", "This offer was already accepted.")
+    )
     def post(self, data: dict[str, Any], offer_id: int) -> Any:
         """Decline an offer, optionally saying why."""
         return collaborations.decline_offer(
@@ -139,7 +147,7 @@ class MySponsorships(MethodView):
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(SponsorshipQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, page_of(SponsorshipSchema))
+    @blp.response(200, page_of(SponsorshipSchema), example=ex.page(ex.SPONSORSHIP))
     def get(self, **query: Any) -> Any:
         """Your sponsorships, newest first."""
         return collaborations.list_sponsorships(db.session, current_creator(), **query)
@@ -150,9 +158,16 @@ class Deliverable(MethodView):
     decorators = [require(Role.CREATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(DeliverableSchema)
-    @blp.response(200, SponsorshipSchema)
-    @blp.alt_response(409, description="Nothing to deliver in this state.")
+    @blp.arguments(DeliverableSchema, example=ex.DELIVERABLE)
+    @blp.response(200, SponsorshipSchema, example=ex.DELIVERED_SPONSORSHIP)
+    @blp.alt_response(
+        409,
+        **ex.error_doc(
+            409,
+            "Nothing to deliver in this state.",
+            "This sponsorship is approved; nothing to deliver.",
+        ),
+    )
     def post(self, data: dict[str, Any], sponsorship_id: int) -> Any:
         """Hand in your published, labelled post for the brand's review."""
         return collaborations.submit_deliverable(
@@ -166,7 +181,7 @@ class MyPayouts(MethodView):
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, page_of(PayoutSchema))
+    @blp.response(200, page_of(PayoutSchema), example=ex.page(ex.PAYOUT))
     def get(self, **query: Any) -> Any:
         """What you were paid, per sponsorship."""
         return payments.list_payouts(db.session, current_creator(), **query)
@@ -177,14 +192,21 @@ class MyPayoutAccount(MethodView):
     decorators = [require(Role.CREATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, PayoutAccountSchema)
+    @blp.response(200, PayoutAccountSchema, example=ex.PAYOUT_ACCOUNT)
     def get(self) -> Any:
         """Whether you can receive payouts yet."""
         return onboarding.payout_account(current_creator(), payment_provider())
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, PayoutAccountSchema)
-    @blp.alt_response(409, description="Payouts are settled outside Dandelion here (ledger mode).")
+    @blp.response(200, PayoutAccountSchema, example=ex.PAYOUT_ACCOUNT)
+    @blp.alt_response(
+        409,
+        **ex.error_doc(
+            409,
+            "Payouts are settled outside Dandelion here (ledger mode).",
+            "Payouts are settled outside Dandelion on this installation.",
+        ),
+    )
     def post(self) -> Any:
         """Start or continue payout onboarding: returns a link to Stripe's onboarding."""
         home = request.host_url.rstrip("/")

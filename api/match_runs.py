@@ -12,6 +12,7 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from accounts.models import Role
+from api import examples as ex
 from api.auth import BEARER_SECURITY, require
 from api.params import ID
 from core.pagination import paginate
@@ -64,8 +65,8 @@ class MatchRuns(MethodView):
     decorators = [require(Role.OPERATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(MatchRunRequestSchema)
-    @blp.response(202, MatchRunSchema)
+    @blp.arguments(MatchRunRequestSchema, example=ex.MATCH_RUN_REQUEST)
+    @blp.response(202, MatchRunSchema, example=ex.QUEUED_MATCH_RUN)
     def post(self, data: dict[str, Any]) -> Any:
         """Start a week's matching (once per week: asking again returns the same run)."""
         run, _ = runs.request_run(db.session, data["week"] or runs.iso_week(date.today()))
@@ -73,7 +74,7 @@ class MatchRuns(MethodView):
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, page_of(MatchRunSchema))
+    @blp.response(200, page_of(MatchRunSchema), example=ex.page(ex.MATCH_RUN))
     def get(self, page: int, page_size: int) -> Any:
         """All runs, newest first."""
         return paginate(db.session, select(MatchRun).order_by(MatchRun.id.desc()), page, page_size)
@@ -84,7 +85,7 @@ class MatchRunItem(MethodView):
     decorators = [require(Role.OPERATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, MatchRunSchema)
+    @blp.response(200, MatchRunSchema, example=ex.MATCH_RUN)
     def get(self, run_id: int) -> Any:
         """A run's status, progress and solver figures."""
         return runs.get_run(db.session, run_id)

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from accounts.models import Role
+from api import examples as ex
 from api.auth import BEARER_SECURITY, current_brand, require
 from api.params import ID
 from collaborations import services as collaborations
@@ -22,8 +23,8 @@ class Approve(MethodView):
     decorators = [require(Role.BRAND)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(200, SponsorshipSchema)
-    @blp.alt_response(409, description="Only delivered posts can be approved.")
+    @blp.response(200, SponsorshipSchema, example=ex.APPROVED_SPONSORSHIP)
+    @blp.alt_response(409, **ex.error_doc(409, "Only delivered posts can be approved."))
     def post(self, sponsorship_id: int) -> Any:
         """Approve the post and pay the creator the agreed price."""
         return collaborations.approve_sponsorship(
@@ -36,9 +37,9 @@ class Reject(MethodView):
     decorators = [require(Role.BRAND)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(ReviewRejectSchema)
-    @blp.response(200, SponsorshipSchema)
-    @blp.alt_response(409, description="Only delivered posts can be rejected.")
+    @blp.arguments(ReviewRejectSchema, example=ex.REVIEW_REJECT)
+    @blp.response(200, SponsorshipSchema, example=ex.REJECTED_SPONSORSHIP)
+    @blp.alt_response(409, **ex.error_doc(409, "Only delivered posts can be rejected."))
     def post(self, data: dict[str, Any], sponsorship_id: int) -> Any:
         """Send the post back with a reason; the creator can deliver again."""
         return collaborations.reject_deliverable(

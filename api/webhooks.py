@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from api import examples as ex
 from core.errors import DomainError, NotFound
 from extensions import db, payment_provider
 from payments.webhooks import handle_event
@@ -26,10 +27,47 @@ class WebhookResultSchema(ma.Schema):
     result = fields.String(metadata={"description": "processed, duplicate or ignored."})
 
 
+# Stripe sends its own event shape, read from the raw body (the signature covers those bytes),
+# so the body is documented here rather than loaded through a marshmallow schema.
+STRIPE_EVENT_BODY = {
+    "required": True,
+    "description": "A Stripe event; only payment_intent.* and account.updated change anything.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["id", "type", "data"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "type": {"type": "string"},
+                    "data": {"type": "object"},
+                },
+            },
+            "example": ex.STRIPE_EVENT,
+        }
+    },
+}
+STRIPE_SIGNATURE = {
+    "in": "header",
+    "name": "Stripe-Signature",
+    # Not marked required: where Stripe is off the route answers 404 before looking at it.
+    "description": "Stripe's signature of the raw body (t=...,v1=...); without it: 400.",
+    "schema": {"type": "string"},
+}
+
+
 @blp.route("/webhooks/stripe")
 class StripeWebhook(MethodView):
-    @blp.response(200, WebhookResultSchema)
-    @blp.alt_response(400, description="Missing, stale or wrong signature: nothing was written.")
+    @blp.doc(requestBody=STRIPE_EVENT_BODY, parameters=[STRIPE_SIGNATURE])
+    @blp.response(200, WebhookResultSchema, example=ex.WEBHOOK_RESULT)
+    @blp.alt_response(
+        400,
+        **ex.error_doc(
+            400,
+            "Missing, stale or wrong signature: nothing was written.",
+            "Webhook refused: No signatures found matching the expected signature for payload.",
+        ),
+    )
     def post(self) -> Any:
         """Receive a Stripe event (signed with the endpoint's secret)."""
         if payment_provider().name != "stripe":

@@ -1,0 +1,390 @@
+"""Examples for the OpenAPI document, one per request body and success response.
+
+Kept here so the views stay thin. They follow the API's conventions: ids are integers, money is
+``{amount: integer minor units, currency}``, audience profiles carry all four parts with shares
+summing to 1, dates and times are ISO 8601. ``tests/test_openapi_examples.py`` sends the request
+examples to the API, so they must stay valid input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest.error_handler import ErrorSchema
+
+from api.errors import error_payload
+
+# --- building blocks -------------------------------------------------------------------------
+
+AUDIENCE: dict[str, dict[str, float]] = {
+    "interests": {"skincare": 0.5, "makeup": 0.3, "wellness": 0.2},
+    "gender": {"female": 0.82, "male": 0.18},
+    "city_tiers": {"1": 0.45, "2": 0.35, "3": 0.2},
+    "age": {"18-24": 0.38, "25-34": 0.44, "35-44": 0.18},
+}
+TARGET_AUDIENCE: dict[str, dict[str, float]] = {
+    "interests": {"skincare": 0.7, "makeup": 0.3},
+    "gender": {"female": 0.8, "male": 0.2},
+    "city_tiers": {"1": 0.5, "2": 0.3, "3": 0.2},
+    "age": {"18-24": 0.4, "25-34": 0.4, "35-44": 0.2},
+}
+BUDGET = {"amount": 500_000, "currency": "EUR"}
+RATE = {"amount": 45_000, "currency": "EUR"}
+PRICE = {"amount": 45_000, "currency": "EUR"}
+NOW = "2026-11-30T09:15:00+00:00"
+
+
+def page(item: dict[str, Any], total: int = 1) -> dict[str, Any]:
+    """The list envelope around one example item."""
+    return {"items": [item], "total": total, "page": 1, "page_size": 20, "pages": 1}
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+BRAND_SIGNUP = {
+    "name": "Lumi Skin",
+    "email": "marketing@lumiskin.example.com",
+    "password": "correct horse battery",
+}
+BRAND = {
+    "id": 12,
+    "name": "Lumi Skin",
+    "email": "marketing@lumiskin.example.com",
+    "created_at": NOW,
+}
+CREATOR_SIGNUP = {
+    "handle": "mia.glow",
+    "email": "mia@example.com",
+    "password": "correct horse battery",
+}
+CREATOR_ACCOUNT = {
+    "id": 41,
+    "handle": "mia.glow",
+    "email": "mia@example.com",
+    "created_at": NOW,
+}
+TOKEN_REQUEST = {"email": "mia@example.com", "password": "correct horse battery"}
+TOKEN = {
+    "token": "q3Zt8kV0bN1xR7yLmC2pW9sE4uJ6hA5dGfK0oTiYb1M",
+    "kind": "creator",
+    "expires_at": "2026-12-30T09:15:00+00:00",
+}
+
+# --- campaigns -------------------------------------------------------------------------------
+
+CAMPAIGN_INPUT = {
+    "title": "Winter barrier serum",
+    "brief": "Show our barrier serum in your evening routine, in your own words.",
+    "category": "skincare",
+    "competitor_group": "skincare",
+    "budget": BUDGET,
+    "slots": 3,
+    "min_creators": 0,
+    "target_audience": TARGET_AUDIENCE,
+    "min_followers": 1_000,
+    "max_followers": 500_000,
+    "starts_on": "2026-12-07",
+    "ends_on": "2027-01-31",
+}
+CAMPAIGN_PATCH = {
+    "brief": "Show our barrier serum in your evening routine; mention the fragrance-free formula.",
+    "slots": 4,
+}
+CAMPAIGN = {
+    "id": 7,
+    **CAMPAIGN_INPUT,
+    "status": "draft",
+    "created_at": NOW,
+    "updated_at": NOW,
+    "funded_at": None,
+    "published_at": None,
+    "closed_at": None,
+}
+FUNDED_CAMPAIGN = {**CAMPAIGN, "status": "funded", "funded_at": "2026-11-30T09:20:00+00:00"}
+PUBLISHED_CAMPAIGN = {
+    **FUNDED_CAMPAIGN,
+    "status": "published",
+    "published_at": "2026-11-30T09:25:00+00:00",
+}
+CANCELLED_CAMPAIGN = {
+    **PUBLISHED_CAMPAIGN,
+    "status": "cancelled",
+    "closed_at": "2026-12-02T16:00:00+00:00",
+}
+COMPLETED_CAMPAIGN = {
+    **PUBLISHED_CAMPAIGN,
+    "status": "completed",
+    "closed_at": "2027-02-01T08:00:00+00:00",
+}
+FUND_RESULT = {
+    "campaign": FUNDED_CAMPAIGN,
+    "payment": {
+        "provider": "ledger",
+        "status": "succeeded",
+        "amount": 550_000,
+        "budget": 500_000,
+        "fee": 50_000,
+        "currency": "EUR",
+        "payment_intent_id": None,
+        "client_secret": None,
+    },
+}
+OFFER_CREATOR = {
+    "id": 41,
+    "handle": "mia.glow",
+    "display_name": "Mia | skincare for real skin",
+    "followers": 84_000,
+    "engagement_rate": 0.045,
+    "verified": True,
+    "audience": AUDIENCE,
+}
+EXPLANATION = {
+    "creator": 41,
+    "campaign": 7,
+    "fit": 0.91,
+    "fit_components": {"interests": 0.94, "gender": 0.98, "city_tiers": 0.95, "age": 0.93},
+    "rate": 45_000,
+    "binding": "none",
+    "text": (
+        "41 should reach about 3,440 engaged people of your target audience for EUR 450.00 "
+        "(7.6 per unit of money); audience fit 0.91 (interests 0.94, gender 0.98, "
+        "city tiers 0.95, age 0.93)."
+    ),
+}
+CAMPAIGN_OFFER = {
+    "id": 301,
+    "status": "proposed",
+    "creator": OFFER_CREATOR,
+    "fit_score": 0.91,
+    "price": PRICE,
+    "explanation": EXPLANATION,
+    "expires_at": "2026-12-07T09:00:00+00:00",
+    "created_at": "2026-11-30T09:00:00+00:00",
+    "decline_reason": None,
+}
+CAMPAIGN_SPONSORSHIP = {
+    "id": 88,
+    "status": "delivered",
+    "creator": OFFER_CREATOR,
+    "price": PRICE,
+    "due_on": "2026-12-21",
+    "post_url": "https://www.xiaohongshu.com/explore/abc123",
+    "disclosure": True,
+    "delivered_at": "2026-12-10T18:30:00+00:00",
+    "reviewed_at": None,
+    "rejection_reason": None,
+}
+CAMPAIGN_REPORT = {
+    "campaign_id": 7,
+    "status": "published",
+    "currency": "EUR",
+    "budget": 500_000,
+    "funded": 500_000,
+    "committed": 90_000,
+    "paid": 45_000,
+    "refunded": 0,
+    "remaining": 365_000,
+    "fees": 50_000,
+    "sponsorships": {"active": 1, "delivered": 1, "approved": 1, "rejected": 0, "cancelled": 0},
+    "offers": {"proposed": 1, "accepted": 3, "declined": 1, "expired": 0},
+    "engaged_reach": 3_780,
+    "series": [
+        {
+            "at": "2026-11-30T09:20:00+00:00",
+            "funded": 500_000,
+            "committed": 0,
+            "paid": 0,
+            "refunded": 0,
+        },
+        {
+            "at": "2026-12-12T10:00:00+00:00",
+            "funded": 500_000,
+            "committed": 90_000,
+            "paid": 45_000,
+            "refunded": 0,
+        },
+    ],
+}
+
+# --- creators --------------------------------------------------------------------------------
+
+PROFILE_PATCH = {
+    "display_name": "Mia | skincare for real skin",
+    "followers": 84_000,
+    "engagement_rate": 0.045,
+    "categories": ["beauty", "skincare"],
+    "audience": AUDIENCE,
+    "rate": RATE,
+    "weekly_capacity": 2,
+}
+PROFILE = {
+    "id": 41,
+    "handle": "mia.glow",
+    "email": "mia@example.com",
+    **PROFILE_PATCH,
+    "verified": True,
+    "sponsored_share": 0.12,
+    "reliability": {
+        "offers_received": 14,
+        "reply_rate_48h": 0.93,
+        "acceptance_rate": 0.57,
+        "on_time_delivery_rate": 1.0,
+    },
+    "created_at": "2026-09-14T11:02:00+00:00",
+}
+AVAILABILITY_INPUT = {"open": True, "until": None, "categories": ["beauty", "skincare"]}
+AVAILABILITY = {**AVAILABILITY_INPUT, "lapsed": False}
+CAMPAIGN_SUMMARY = {
+    "id": 7,
+    "title": "Winter barrier serum",
+    "brief": "Show our barrier serum in your evening routine, in your own words.",
+    "category": "skincare",
+    "brand_name": "Lumi Skin",
+    "ends_on": "2027-01-31",
+}
+OFFER = {
+    "id": 301,
+    "status": "proposed",
+    "campaign": CAMPAIGN_SUMMARY,
+    "price": PRICE,
+    "fit_score": 0.91,
+    "explanation": EXPLANATION,
+    "expires_at": "2026-12-07T09:00:00+00:00",
+    "created_at": "2026-11-30T09:00:00+00:00",
+    "responded_at": None,
+    "decline_reason": None,
+}
+DECLINE = {"reason": "I am travelling that month and cannot film my evening routine."}
+DECLINED_OFFER = {
+    **OFFER,
+    "status": "declined",
+    "responded_at": "2026-11-30T20:04:00+00:00",
+    "decline_reason": DECLINE["reason"],
+}
+SPONSORSHIP = {
+    "id": 88,
+    "offer_id": 301,
+    "status": "active",
+    "campaign": CAMPAIGN_SUMMARY,
+    "creator_id": 41,
+    "price": PRICE,
+    "due_on": "2026-12-21",
+    "post_url": None,
+    "disclosure": False,
+    "delivered_at": None,
+    "reviewed_at": None,
+    "rejection_reason": None,
+    "created_at": "2026-11-30T20:01:00+00:00",
+}
+DELIVERABLE = {"url": "https://www.xiaohongshu.com/explore/abc123", "disclosure": True}
+DELIVERED_SPONSORSHIP = {
+    **SPONSORSHIP,
+    "status": "delivered",
+    "post_url": DELIVERABLE["url"],
+    "disclosure": True,
+    "delivered_at": "2026-12-10T18:30:00+00:00",
+}
+APPROVED_SPONSORSHIP = {
+    **DELIVERED_SPONSORSHIP,
+    "status": "approved",
+    "reviewed_at": "2026-12-11T08:45:00+00:00",
+}
+REVIEW_REJECT = {"reason": "The post does not show the serum; please add it to the routine."}
+REJECTED_SPONSORSHIP = {
+    **DELIVERED_SPONSORSHIP,
+    "status": "rejected",
+    "reviewed_at": "2026-12-11T08:45:00+00:00",
+    "rejection_reason": REVIEW_REJECT["reason"],
+}
+PAYOUT = {
+    "id": 19,
+    "sponsorship_id": 88,
+    "amount": PRICE,
+    "status": "paid",
+    "provider": "ledger",
+    "created_at": "2026-12-11T08:45:00+00:00",
+    "paid_at": "2026-12-11T08:45:00+00:00",
+}
+PAYOUT_ACCOUNT = {
+    "provider": "stripe",
+    "account_id": "acct_1QxYz2AbCdEfGh34",
+    "payouts_enabled": False,
+    "onboarding_url": "https://connect.stripe.com/setup/e/acct_1QxYz2AbCdEfGh34/Xk3pV9",
+}
+
+# --- operators and webhooks ------------------------------------------------------------------
+
+MATCH_RUN_REQUEST = {"week": "2026-W49"}
+MATCH_RUN = {
+    "id": 5,
+    "week": "2026-W49",
+    "status": "succeeded",
+    "stage": "done",
+    "progress": 100,
+    "objective": 1_284.6,
+    "bound": 1_290.1,
+    "gap": 0.0043,
+    "seconds": 41.7,
+    "solver_status": "optimal",
+    "candidates": 182_340,
+    "offers": 1_204,
+    "shards": 4,
+    "attempts": 1,
+    "error": None,
+    "created_at": "2026-11-30T02:00:00+00:00",
+    "started_at": "2026-11-30T02:00:03+00:00",
+    "finished_at": "2026-11-30T02:00:45+00:00",
+}
+QUEUED_MATCH_RUN = {
+    **MATCH_RUN,
+    "status": "queued",
+    "stage": "queued",
+    "progress": 0,
+    "objective": None,
+    "bound": None,
+    "gap": None,
+    "seconds": None,
+    "solver_status": None,
+    "candidates": None,
+    "offers": None,
+    "started_at": None,
+    "finished_at": None,
+}
+STRIPE_EVENT = {
+    "id": "evt_1QyZ3cAbCdEfGh34IjKlMnOp",
+    "object": "event",
+    "type": "payment_intent.succeeded",
+    "created": 1_796_030_400,
+    "livemode": False,
+    "data": {
+        "object": {
+            "id": "pi_3QyZ3bAbCdEfGh341xYz2AbC",
+            "object": "payment_intent",
+            "amount": 550_000,
+            "currency": "eur",
+            "status": "succeeded",
+        }
+    },
+}
+WEBHOOK_RESULT = {"received": True, "result": "processed"}
+
+# --- errors ----------------------------------------------------------------------------------
+
+VALIDATION_ERROR = error_payload(
+    422,
+    "The request has invalid fields.",
+    {"slots": ["Must be greater than or equal to 1 and less than or equal to 500."]},
+)
+DEFAULT_ERROR = error_payload(404, "Campaign not found.")
+
+
+def error_doc(code: int, description: str, message: str | None = None) -> dict[str, Any]:
+    """``alt_response`` keywords for an error: its description, the error schema, an example.
+
+    Use as ``@blp.alt_response(409, **error_doc(409, "Only drafts can be deleted."))``.
+    """
+    return {
+        "description": description,
+        "schema": ErrorSchema,
+        "example": error_payload(code, message or description),
+    }
