@@ -1,13 +1,22 @@
 """Side-by-side benchmark of the matching engine against the obvious baselines.
 
-Each method runs in its own child process on the same seeded instance (regenerated
-identically there), so each gets its own peak memory (``ru_maxrss``). Methods: greedy by value
-(the baseline named in the issue), greedy by value / (rate/budget + 1/slots), plain CP-SAT on
-all pairs (time-limited, default portfolio), and our engine. Gaps are against the LP bound
-of the (pruned) instance; the pruning cost is the LP bound of the pruned instance against a
-larger candidate set's.
+Each method runs in its own child process on the same seeded market (regenerated identically
+there), so each gets its own peak memory (``ru_maxrss``) and wall time. Methods:
 
-    python -m benchmarks.bench_matching [--sizes small medium large] [--huge] [-o out.json]
+- ``greedy_value``: the naive baseline the issue names — every pair by value, best first,
+  taken when it fits — over the whole eligible market (small, medium) or each campaign's
+  ``GREEDY_CANDIDATES`` highest-value candidates (large, huge: the whole market does not fit
+  in memory there; a campaign rarely gets past its first few dozen).
+- ``greedy_score``: by value / (rate/budget + 1/slots), on the top-K instance.
+- ``cpsat_all``: plain CP-SAT on every pair of the top-K instance (default portfolio).
+- ``engine``: ``solve()`` on the top-K instance (the previous pipeline).
+- ``engine_priced``: ``build_instance_priced`` (column generation, certified market bound)
+  then ``solve()`` on its instance, reusing its LP.
+
+Gaps are reported against the top-K instance's LP bound and against the certified bound of
+the whole market (every eligible pair) from pricing — the honest one.
+
+    python -m benchmarks.bench_matching [--sizes small medium large] [--huge] [--market v2]
 """
 
 from __future__ import annotations
@@ -24,19 +33,27 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.generate import SIZES, TODAY, generate_market
+from benchmarks.generate import DEFAULT_MARKET, MARKETS, SIZES, TODAY, generate_market
 
 TIME_LIMITS = {"tiny": 5.0, "small": 10.0, "medium": 30.0, "large": 60.0, "huge": 600.0}
-METHODS = ("greedy_value", "greedy_score", "cpsat_all", "engine")
+METHODS = ("greedy_value", "greedy_score", "cpsat_all", "engine", "engine_priced")
+HUGE_METHODS = ("greedy_value", "greedy_score", "engine_priced")
+GREEDY_CANDIDATES = 1_000
+# At huge size the engine's budget is end to end: build, pricing and solve share 10 minutes.
+END_TO_END = {"huge"}
 
 
-def _instance(size: str, seed: int, top_k: int | None):
+def _market(size: str, seed: int, market: str):
+    n_campaigns, n_creators = SIZES[size]
+    return generate_market(n_campaigns, n_creators, seed, market)
+
+
+def _instance(size: str, seed: int, top_k: int | None, market: str):
     from matching.market.build import build_instance
     from matching.market.records import MatchingPolicy
 
-    n_campaigns, n_creators = SIZES[size]
+    table, campaigns = _market(size, seed, market)
     start = time.perf_counter()
-    table, campaigns = generate_market(n_campaigns, n_creators, seed)
     instance, details = build_instance(table, campaigns, MatchingPolicy(top_k=top_k), TODAY)
     return instance, details, time.perf_counter() - start
 
@@ -47,25 +64,34 @@ def _lp_bound(instance) -> tuple[float, float]:
 
     start = time.perf_counter()
     work = instance.restrict_pairs(usable_pairs(instance))
-    lp = solve_lp(linear_model(work), work.pair_value, 600.0, threads=2)
+    lp = solve_lp(linear_model(work), work.pair_value, 900.0, threads=2)
     return lp.bound, time.perf_counter() - start
 
 
-def run_method(method: str, size: str, seed: int, top_k: int | None,
-               time_limit: float) -> dict[str, Any]:
+def run_method(method: str, size: str, seed: int, top_k: int | None, time_limit: float,
+               market: str) -> dict[str, Any]:
     """Run one method in this process and describe the outcome."""
-    from matching.solver import validate
+    from matching.solver import solve, validate
     from matching.solver.heuristics import construct, greedy
     from matching.solver.model import usable_pairs
 
-    instance, details, build_s = _instance(size, seed, top_k)
-    out: dict[str, Any] = {"method": method, "size": size, "pairs": instance.num_pairs,
-                           "creators": instance.num_creators, "build_s": round(build_s, 2)}
+    out: dict[str, Any] = {"method": method, "size": size, "market": market}
+    if method == "engine_priced":
+        return _engine_priced(out, size, seed, top_k, time_limit, market)
+    if method == "greedy_value":
+        instance, build_s = _by_value_instance(size, seed, market)
+        out["candidates"] = "all eligible" if size in ("tiny", "small", "medium") else (
+            f"top {GREEDY_CANDIDATES} by value per campaign")
+    else:
+        full = method == "lp_full"
+        instance, details, build_s = _instance(size, seed, None if full else top_k, market)
+        out["eligible_pairs"] = details.eligible_pairs
+    out.update(pairs=instance.num_pairs, creators=instance.num_creators,
+               build_s=round(build_s, 2))
     start = time.perf_counter()
-    if method == "lp":
-        bound, seconds = _lp_bound(instance)
-        out.update(bound=bound, eligible_pairs=details.eligible_pairs)
-        selected = np.zeros(0, dtype=np.int64)
+    selected = np.zeros(0, dtype=np.int64)
+    if method in ("lp", "lp_full"):
+        out["bound"], _ = _lp_bound(instance)
     elif method in ("greedy_value", "greedy_score"):
         usable = usable_pairs(instance)
         if method == "greedy_score":
@@ -77,14 +103,59 @@ def run_method(method: str, size: str, seed: int, top_k: int | None,
     elif method == "cpsat_all":
         selected = _plain_cpsat(instance, time_limit, seed)
     else:
-        from matching.solver import solve
-
         result = solve(instance, time_limit_s=time_limit, workers=2, seed=seed)
         selected = result.selected
-        out.update(status=result.status, engine_bound=result.bound, stats=result.to_dict()["stats"])
+        out.update(status=result.status, engine_bound=result.bound,
+                   stats=result.to_dict()["stats"])
     out["seconds"] = round(time.perf_counter() - start, 2)
     out["objective"] = float(instance.pair_value[selected].sum())
     out["violations"] = [str(v) for v in validate(instance, selected)]
+    return out
+
+
+def _by_value_instance(size: str, seed: int, market: str):
+    """The market's pairs for the greedy by value (see the module docstring)."""
+    from matching.market.build import Market, initial_scan, make_instance
+    from matching.market.records import MatchingPolicy
+
+    table, campaigns = _market(size, seed, market)
+    start = time.perf_counter()
+    prepared = Market.prepare(table, campaigns, MatchingPolicy(top_k=None), TODAY)
+    keep = None if size in ("tiny", "small", "medium") else GREEDY_CANDIDATES
+    scan = initial_scan(prepared, keep, rank="value")
+    instance, _ = make_instance(prepared, scan.creators, scan.campaigns)
+    return instance, time.perf_counter() - start
+
+
+def _engine_priced(out: dict[str, Any], size: str, seed: int, top_k: int | None,
+                   time_limit: float, market: str) -> dict[str, Any]:
+    from matching.market.pricing import PricingConfig, build_instance_priced
+    from matching.market.records import MatchingPolicy
+    from matching.solver import solve, validate
+
+    table, campaigns = _market(size, seed, market)
+    start = time.perf_counter()
+    # End to end: build and pricing get 60 % of the budget, the solve the rest.
+    config = PricingConfig(time_limit_s=0.6 * time_limit if size in END_TO_END else None)
+    instance, details = build_instance_priced(table, campaigns, MatchingPolicy(top_k=top_k),
+                                              TODAY, config)
+    build_s = time.perf_counter() - start
+    report = details.pricing
+    assert report is not None
+    limit = time_limit
+    if size in END_TO_END:
+        limit = max(time_limit - build_s, 60.0)
+    solve_start = time.perf_counter()
+    result = solve(instance, time_limit_s=limit, workers=2, seed=seed, lp=report.lp)
+    out.update(pairs=instance.num_pairs, creators=instance.num_creators,
+               eligible_pairs=details.eligible_pairs, build_s=round(build_s, 2),
+               pricing=report.to_dict(), status=result.status, engine_bound=result.bound,
+               market_bound=report.market_bound, solve_limit_s=round(limit, 1),
+               stats=result.to_dict()["stats"])
+    out["seconds"] = round(time.perf_counter() - solve_start, 2)
+    out["end_to_end_s"] = round(time.perf_counter() - start, 2)
+    out["objective"] = result.objective
+    out["violations"] = [str(v) for v in validate(instance, result)]
     return out
 
 
@@ -107,20 +178,23 @@ def _plain_cpsat(instance, time_limit: float, seed: int) -> np.ndarray:
     return selected_pairs(pm, solver)
 
 
-def _child(method: str, size: str, seed: int, top_k: int | None, limit: float) -> dict:
+def _child(method: str, size: str, seed: int, top_k: int | None, limit: float,
+           market: str) -> dict:
     cmd = [sys.executable, "-m", "benchmarks.bench_matching", "--child", method, size,
            "--seed", str(seed), "--top-k", str(top_k if top_k is not None else 0),
-           "--time-limit", str(limit)]
+           "--time-limit", str(limit), "--market", market]
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
         return {"method": method, "size": size, "error": proc.stderr[-2000:]}
     out = json.loads(lines[-1])
     out["process_wall_s"] = round(wall, 1)
-    out["peak_rss_mb_children_max"] = round(usage.ru_maxrss / 1024, 1)
+    out["process_cpu_s"] = round(after.ru_utime + after.ru_stime
+                                 - before.ru_utime - before.ru_stime, 1)
     return out
 
 
@@ -128,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", nargs="+", default=["small", "medium", "large"])
     parser.add_argument("--huge", action="store_true", help="also run 1M creators × 10k")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--methods", nargs="+", default=None)
+    parser.add_argument("--market", choices=sorted(MARKETS), default=DEFAULT_MARKET)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top-k", type=int, default=200)
     parser.add_argument("--time-limit", type=float, default=None)
@@ -138,34 +213,55 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.child:
         method, size = args.child
         limit = args.time_limit or TIME_LIMITS[size]
-        out = run_method(method, size, args.seed, args.top_k or None, limit)
+        out = run_method(method, size, args.seed, args.top_k or None, limit, args.market)
         out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         sys.stdout.flush()
         os.write(1, (json.dumps(out) + "\n").encode())
         return
     sizes = list(args.sizes) + (["huge"] if args.huge else [])
     results = []
+    if os.path.exists(args.output):
+        with open(args.output) as f:
+            results = [r for r in json.load(f) if "market" in r
+                       and (r["size"], r["market"]) not in {(s, args.market) for s in sizes}]
     for size in sizes:
         limit = args.time_limit or TIME_LIMITS[size]
-        lp = _child("lp", size, args.seed, args.top_k, limit)
-        wider = 2 * args.top_k if size in ("large", "huge") else 0  # 0: every eligible pair
-        lp_wide = _child("lp", size, args.seed, wider, limit)
-        row = {"size": size, "lp": lp, "lp_wider": lp_wide, "methods": {}}
-        bound = lp.get("bound", float("nan"))
-        for method in args.methods:
-            if method == "cpsat_all" and size == "huge":
+        row: dict[str, Any] = {"size": size, "market": args.market, "seed": args.seed,
+                               "top_k": args.top_k, "load_before": os.getloadavg()[0],
+                               "methods": {}}
+        if size != "huge":
+            row["lp"] = _child("lp", size, args.seed, args.top_k, limit, args.market)
+        if size in ("tiny", "small", "medium"):
+            row["lp_full"] = _child("lp_full", size, args.seed, args.top_k, limit, args.market)
+        methods = args.methods or (HUGE_METHODS if size == "huge" else METHODS)
+        for method in ("engine_priced", *[m for m in methods if m != "engine_priced"]):
+            if method not in methods:
                 continue
-            out = _child(method, size, args.seed, args.top_k, limit)
-            if "objective" in out:
-                out["gap_to_lp"] = (bound - out["objective"]) / bound if bound else 0.0
+            out = _child(method, size, args.seed, args.top_k, limit, args.market)
             row["methods"][method] = out
-            print(json.dumps({k: out.get(k) for k in ("size", "method", "objective",
-                                                       "gap_to_lp", "seconds", "peak_rss_mb",
-                                                       "status", "violations", "error")}),
-                  flush=True)
+            print(json.dumps({k: out.get(k) for k in ("size", "method", "objective", "seconds",
+                                                       "peak_rss_mb", "status", "violations",
+                                                       "error")}), flush=True)
+        _gaps(row)
         results.append(row)
         with open(args.output, "w") as f:
             json.dump(results, f, indent=1)
+
+
+def _gaps(row: dict[str, Any]) -> None:
+    """Each method's gap to the top-K LP bound and to the certified market bound."""
+    pruned = row.get("lp", {}).get("bound")
+    priced = row["methods"].get("engine_priced", {})
+    market = priced.get("market_bound")
+    if pruned is None:
+        pruned = priced.get("pricing", {}).get("pruned_lp_bound")
+    for out in row["methods"].values():
+        if "objective" not in out:
+            continue
+        if pruned:
+            out["gap_to_topk_lp"] = (pruned - out["objective"]) / pruned
+        if market:
+            out["gap_to_market_bound"] = (market - out["objective"]) / market
 
 
 if __name__ == "__main__":

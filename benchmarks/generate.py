@@ -1,10 +1,12 @@
 """A seeded synthetic creator market for benchmarks.
 
-Followers follow a power law (Pareto, 2k to 20M), engagement falls with reach, rates grow with
-followers (a noisy cost per thousand), audiences are Dirichlet draws around their category's
-profile, and campaigns have budgets for a handful of mid-size creators, minimums and
-competitor groups. ``python -m benchmarks.generate SIZE -o instance.json`` writes a solver
-instance in the DESIGN.md §4 format.
+Followers follow a power law (Pareto above 2k, capped at 20M), engagement falls with reach,
+rates grow with followers (a noisy cost per thousand), audiences are Dirichlet draws around
+their category's profile, and campaigns have budgets for a handful of mid-size creators,
+minimums and competitor groups. Two calibrations (:data:`MARKETS`): ``v1``, the first one,
+and ``v2`` (default), whose tier shares and engagement follow published Instagram figures —
+see BENCHMARKS.md, "The synthetic market". ``python -m benchmarks.generate SIZE -o
+instance.json`` writes a solver instance in the DESIGN.md §4 format.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,6 +31,34 @@ SIZES: dict[str, tuple[int, int]] = {  # name: (campaigns, creators)
     "large": (2_000, 100_000), "huge": (10_000, 1_000_000),
 }
 TODAY = dt.date(2026, 11, 23)
+
+
+@dataclass(frozen=True)
+class MarketShape:
+    """The generator's calibration (see BENCHMARKS.md, "The synthetic market").
+
+    Followers: Pareto with index ``follower_alpha`` above ``follower_min``; engagement
+    ``engagement_at_10k × (followers / 10k) ^ -engagement_decay`` with lognormal noise; rates
+    ``30 + followers / 1000 × CPM`` (CPM lognormal around ``cpm``); budget per slot lognormal
+    around ``budget_per_slot`` (money, major units).
+    """
+
+    follower_alpha: float
+    follower_min: int
+    engagement_at_10k: float
+    engagement_decay: float
+    cpm: float
+    budget_per_slot: float
+    budget_sigma: float
+
+
+MARKETS: dict[str, MarketShape] = {
+    # The first calibration (until this change): few mid-size creators, high engagement.
+    "v1": MarketShape(1.2, 2_000, 0.09, 0.22, 12.0, 900.0, 0.8),
+    # Calibrated on published tier shares and engagement (BENCHMARKS.md).
+    "v2": MarketShape(0.9, 2_000, 0.03, 0.22, 12.0, 900.0, 0.8),
+}
+DEFAULT_MARKET = "v2"
 
 
 def interest_tags() -> list[str]:
@@ -64,9 +95,10 @@ def _audiences(rng: np.random.Generator, primary: np.ndarray, space: AudienceSpa
     return shares
 
 
-def generate_market(n_campaigns: int, n_creators: int, seed: int = 0
-                    ) -> tuple[CreatorTable, list[MarketCampaign]]:
+def generate_market(n_campaigns: int, n_creators: int, seed: int = 0,
+                    market: str = DEFAULT_MARKET) -> tuple[CreatorTable, list[MarketCampaign]]:
     """A seeded market: creators as a table (fast at 1M), campaigns as records."""
+    shape = MARKETS[market]
     rng = np.random.default_rng(seed)
     tags = interest_tags()
     space = AudienceSpace.from_profiles([], interest_tags=tags)
@@ -74,10 +106,12 @@ def generate_market(n_campaigns: int, n_creators: int, seed: int = 0
     popularity = rng.dirichlet(np.ones(n_cat) * 3.0)
 
     primary = rng.choice(n_cat, n_creators, p=popularity)
-    followers = np.minimum(2_000 * (1 + rng.pareto(1.2, n_creators)), 2e7).astype(np.int64)
-    engagement = np.clip(0.09 * (followers / 1e4) ** -0.22 * rng.lognormal(0, 0.35, n_creators),
-                         0.003, 0.3)
-    cpm = rng.lognormal(np.log(12.0), 0.45, n_creators)  # money per 1000 followers
+    followers = np.minimum(shape.follower_min * (1 + rng.pareto(shape.follower_alpha,
+                                                                n_creators)),
+                           2e7).astype(np.int64)
+    engagement = np.clip(shape.engagement_at_10k * (followers / 1e4) ** -shape.engagement_decay
+                         * rng.lognormal(0, 0.35, n_creators), 0.001, 0.3)
+    cpm = rng.lognormal(np.log(shape.cpm), 0.45, n_creators)  # money per 1000 followers
     rate = (np.round((30 + followers / 1000 * cpm) / 5) * 5 * 100).astype(np.int64)
     capacity = rng.choice([1, 2, 3, 4, 5], n_creators, p=[0.3, 0.3, 0.2, 0.1, 0.1])
     accepts = np.zeros((n_creators, n_cat), dtype=bool)
@@ -102,7 +136,8 @@ def generate_market(n_campaigns: int, n_creators: int, seed: int = 0
     camp_shares = _audiences(rng, camp_cat, space, concentration=3.0)
     slots = rng.integers(3, 16, n_campaigns)
     # Budgets buy a few mid-size creators: slots × a typical rate × a factor.
-    budget = (slots * rng.lognormal(np.log(900.0), 0.8, n_campaigns) * 100).astype(np.int64)
+    budget = (slots * rng.lognormal(np.log(shape.budget_per_slot), shape.budget_sigma,
+                                    n_campaigns) * 100).astype(np.int64)
     budget = (budget // 10_000 + 1) * 10_000
     min_creators = np.where(rng.random(n_campaigns) < 0.2, rng.integers(2, 4, n_campaigns), 0)
     group = np.where(rng.random(n_campaigns) < 0.4, rng.integers(0, 3, n_campaigns), -1)
@@ -172,9 +207,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top-k", type=int, default=200)
+    parser.add_argument("--market", choices=sorted(MARKETS), default=DEFAULT_MARKET)
     args = parser.parse_args(argv)
     n_campaigns, n_creators = SIZES[args.size]
-    table, campaigns = generate_market(n_campaigns, n_creators, args.seed)
+    table, campaigns = generate_market(n_campaigns, n_creators, args.seed, args.market)
     instance, _ = build_instance(table, campaigns, MatchingPolicy(top_k=args.top_k), TODAY)
     with open(args.output, "w") as f:
         json.dump(instance.to_dict(), f)

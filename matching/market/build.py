@@ -21,7 +21,7 @@ pairs with an LP's duals.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,7 @@ REASONS: tuple[str, ...] = ("eligible", "currency", "follower_range", "over_budg
                             "sponsored_cap", "fit_threshold")
 STRONG_EXCLUDED_PER_CAMPAIGN = 3
 _EXCLUDED_CHUNK = 512
+DIVERSIFY_DEPTH = 3  # candidates fetched per list place when diversifying
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,9 +170,12 @@ class Market:
         return sp.csr_matrix((np.ones(creators.size, dtype=bool), (creators, campaigns)),
                              shape=(len(self.table), len(self.campaigns)), dtype=bool)
 
-    def blocks(self, eligible_only: bool = False) -> Iterator[Block]:
+    def blocks(self, eligible_only: bool = False,
+               prefilter: Callable[[ScoringGroup, NDArray[np.int64]], NDArray[np.int64]]
+               | None = None) -> Iterator[Block]:
         """Every scoring group's blocks, in a fixed order. ``eligible_only`` skips creators
-        that no campaign of the group can take (sponsored cap, rate above every budget)."""
+        that no campaign of the group can take (sponsored cap, rate above every budget);
+        ``prefilter(group, creators)`` may drop more creators before scoring."""
         table, policy = self.table, self.policy
         for group in self.groups:
             creators = group.creators
@@ -179,15 +183,20 @@ class Market:
             if eligible_only:
                 creators = creators[self.cap_ok[creators]
                                     & (table.rate[creators] <= budget.max(initial=0))]
+            if prefilter is not None:
+                creators = prefilter(group, creators)
             roots = self.campaign_roots_w[group.campaigns]
             budget32 = budget.astype(np.float32)
             for start in range(0, creators.size, policy.block_size):
                 rows = creators[start:start + policy.block_size]
                 fit = fit_matrix(self.roots_w[rows], roots)
                 value = self.reach[rows][:, None] * fit
+                ok = fit >= policy.min_fit
                 rate = table.rate[rows].astype(np.float32)
-                ok = ((rate[:, None] <= budget32[None, :]) & self.cap_ok[rows][:, None]
-                      & (fit >= policy.min_fit))
+                if rate.max(initial=0) > budget32.min(initial=0):
+                    ok &= rate[:, None] <= budget32[None, :]
+                if not eligible_only:
+                    ok &= self.cap_ok[rows][:, None]
                 if self.banned is not None:
                     ok &= ~self.banned[rows][:, group.campaigns].toarray()
                 yield Block(group=group, rows=rows, fit=fit, value=value, ok=ok)
@@ -257,11 +266,22 @@ class InitialScan:
     excluded: dict[str, list[dict[str, object]]]
 
 
-def initial_scan(market: Market) -> InitialScan:
-    """Score every group: count rejections, keep each campaign's top ``top_k`` candidates."""
+def initial_scan(market: Market, top_k: int | None | str = "policy",
+                 rank: str = "score", lists_per_capacity: float | None = None) -> InitialScan:
+    """Score every group: count rejections, keep each campaign's top ``top_k`` candidates
+    (default: the policy's) ranked by ``rank``: ``"score"`` (value per share of budget and
+    slots, the policy's ranking) or ``"value"`` (for baselines).
+
+    ``lists_per_capacity`` diversifies the lists: a creator stays in at most that many ×
+    its capacity campaigns' lists — those where it beats the list's last entry by the widest
+    margin — and the freed places go to the next candidates (fetched 3× deep)."""
     table, camp, policy = market.table, market.camp, market.policy
     n_c = len(market.campaigns)
-    keep = policy.top_k
+    want = policy.top_k if top_k == "policy" else top_k
+    assert want is None or isinstance(want, int)
+    keep = want
+    if want is not None and lists_per_capacity is not None:
+        keep = want * DIVERSIFY_DEPTH
     n_excl = STRONG_EXCLUDED_PER_CAMPAIGN
     ex_idx = np.full((n_excl, n_c), -1, dtype=np.int64)
     ex_val = np.full((n_excl, n_c), -np.inf)
@@ -287,16 +307,23 @@ def initial_scan(market: Market) -> InitialScan:
         ok = block.ok
         eligible += int((reason == 0).sum())
 
-        lost = np.where(reason == 0, -np.inf, block.value).astype(np.float64)
-        _merge_excluded(ex_idx, ex_val, ex_reason, cols, lost, rows, reason)
+        rejected_rows = np.flatnonzero((reason != 0).any(axis=1))
+        if rejected_rows.size:
+            sub = reason[rejected_rows]
+            lost = np.where(sub == 0, -np.inf, block.value[rejected_rows])
+            _merge_excluded(ex_idx, ex_val, ex_reason, cols, lost, rows[rejected_rows], sub)
 
         if keep is None:
             r, c = np.nonzero(ok)
             all_rows.append(rows[r])
             all_cols.append(cols[c])
             continue
-        score = np.where(ok, pruning_score(block.value, rate[:, None], budget32[cols][None, :],
-                                           slots32[cols][None, :]), -np.inf).astype(np.float32)
+        if rank == "value":
+            score = np.where(ok, block.value, -np.inf).astype(np.float32)
+        else:
+            score = np.where(ok, pruning_score(block.value, rate[:, None],
+                                               budget32[cols][None, :], slots32[cols][None, :]),
+                             -np.inf).astype(np.float32)
         best_score[:, cols], best_idx[:, cols] = merge_top(
             best_score[:, cols], best_idx[:, cols], score, rows, keep)
 
@@ -310,8 +337,13 @@ def initial_scan(market: Market) -> InitialScan:
 
     if keep is not None:
         r, c = np.nonzero(np.isfinite(best_score))
-        all_rows.append(best_idx[r, c])
-        all_cols.append(c.astype(np.int64))
+        creators, campaigns = best_idx[r, c], c.astype(np.int64)
+        if want is not None and lists_per_capacity is not None:
+            chosen = _diversify(market, best_score, creators, campaigns, best_score[r, c],
+                                want, lists_per_capacity)
+            creators, campaigns = creators[chosen], campaigns[chosen]
+        all_rows.append(creators)
+        all_cols.append(campaigns)
     excluded: dict[str, list[dict[str, object]]] = {}
     for j in range(n_c):
         strong = [
@@ -332,6 +364,31 @@ def initial_scan(market: Market) -> InitialScan:
     )
 
 
+def _diversify(market: Market, table_score: NDArray, creators: NDArray[np.int64],
+               campaigns: NDArray[np.int64], score: NDArray, want: int,
+               lists_per_capacity: float) -> NDArray[np.bool_]:
+    """Mask of the fetched candidates to keep (see :func:`initial_scan`)."""
+    capacity = np.minimum(market.table.capacity, market.policy.max_offers_per_week)
+    limit = np.maximum(np.ceil(lists_per_capacity * capacity[creators]), 1).astype(np.int64)
+    # Margin over the campaign's undiversified threshold (its ``want``-th best score).
+    depth = min(want, table_score.shape[0])
+    threshold = -np.partition(-table_score, depth - 1, axis=0)[depth - 1]
+    threshold = np.where(np.isfinite(threshold), threshold, 0.0)
+    margin = score / np.maximum(threshold[campaigns], 1e-12)
+    order = np.lexsort((campaigns, -margin, creators))
+    first = np.searchsorted(creators[order], creators[order], side="left")
+    allowed = np.zeros(creators.size, dtype=bool)
+    allowed[order[(np.arange(order.size) - first) < limit[order]]] = True
+    # Then each campaign's ``want`` best by score among the allowed.
+    idx = np.flatnonzero(allowed)
+    order = np.lexsort((creators[idx], -score[idx], campaigns[idx]))
+    ranked = campaigns[idx][order]
+    first = np.searchsorted(ranked, ranked, side="left")
+    keep = np.zeros(creators.size, dtype=bool)
+    keep[idx[order[(np.arange(order.size) - first) < want]]] = True
+    return keep
+
+
 def _score_skipped(market: Market, group: ScoringGroup, ex_idx: NDArray, ex_val: NDArray,
                    ex_reason: NDArray) -> None:
     """Merge a group's skipped creators into the strongest excluded, by decreasing reach,
@@ -349,19 +406,21 @@ def _score_skipped(market: Market, group: ScoringGroup, ex_idx: NDArray, ex_val:
             return
         value = (market.reach[rows][:, None] * fit_matrix(market.roots_w[rows], roots))
         reason = np.broadcast_to(reasons[start:start + rows.size][:, None], value.shape)
-        _merge_excluded(ex_idx, ex_val, ex_reason, cols, value.astype(np.float64), rows, reason)
+        _merge_excluded(ex_idx, ex_val, ex_reason, cols, value, rows, reason)
 
 
 def _merge_excluded(ex_idx: NDArray, ex_val: NDArray, ex_reason: NDArray,
-                    cols: NDArray[np.int64], lost: NDArray[np.float64], rows: NDArray[np.int64],
+                    cols: NDArray[np.int64], lost: NDArray[np.floating], rows: NDArray[np.int64],
                     reason: NDArray) -> None:
     """Keep, per campaign in ``cols``, the strongest excluded creators (in place)."""
     n_excl = ex_val.shape[0]
     take = min(n_excl, lost.shape[0])
-    top = np.argpartition(-lost, take - 1, axis=0)[:take]
-    new_val = np.take_along_axis(lost, top, 0)
-    new_idx = rows[top]
-    new_reason = np.take_along_axis(np.asarray(reason), top, 0).astype(np.int64)
+    by_campaign = np.ascontiguousarray(lost.T)
+    top = np.argpartition(-by_campaign, take - 1, axis=1)[:, :take]
+    new_val = np.take_along_axis(by_campaign, top, 1).T.astype(np.float64)
+    new_idx = rows[top].T
+    new_reason = np.take_along_axis(np.ascontiguousarray(np.asarray(reason).T), top,
+                                    1).T.astype(np.int64)
     v = np.concatenate([ex_val[:, cols], new_val])
     i = np.concatenate([ex_idx[:, cols], new_idx])
     e = np.concatenate([ex_reason[:, cols], new_reason])
@@ -376,9 +435,11 @@ def merge_top(score: NDArray, idx: NDArray, block_score: NDArray, rows: NDArray[
     """Per column, the ``keep`` best of a kept list (``keep`` × m, -inf where empty) and a
     block's scores (creators ``rows`` × m); ties go to the kept list, then the lower row."""
     take = min(keep, block_score.shape[0])
-    top = np.argpartition(-block_score, take - 1, axis=0)[:take]
-    cand_score = np.concatenate([score, np.take_along_axis(block_score, top, 0)])
-    cand_idx = np.concatenate([idx, rows[top]])
+    # Partition along contiguous rows (campaigns × creators): ~3× faster than along axis 0.
+    by_campaign = np.ascontiguousarray(block_score.T)
+    top = np.argpartition(-by_campaign, take - 1, axis=1)[:, :take]
+    cand_score = np.concatenate([score, np.take_along_axis(by_campaign, top, 1).T])
+    cand_idx = np.concatenate([idx, rows[top].T])
     sel = np.argsort(-cand_score, axis=0, kind="stable")[:keep]
     return np.take_along_axis(cand_score, sel, 0), np.take_along_axis(cand_idx, sel, 0)
 

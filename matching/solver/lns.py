@@ -37,6 +37,7 @@ class LNSConfig:
     workers: int = 1
     subsolvers: tuple[str, ...] = ()
     backend: str = "highs"
+    sub_rel_gap: float = 1e-7
 
 
 @dataclass
@@ -194,7 +195,8 @@ def _solve_neighbourhood(inst: Instance, state: Assignment, index: CampaignIndex
         extra = None
         if fairness_coef is not None:
             extra = (fairness_coef, -float(fairness_coef[outside].sum()))
-        found, optimal, _ = solve_pairs_mip(inst, cand, residual, time_limit, extra)
+        found, optimal, _ = solve_pairs_mip(inst, cand, residual, time_limit, extra,
+                                            config.sub_rel_gap)
         if found is None:
             return False, False
         chosen = found

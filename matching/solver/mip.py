@@ -18,11 +18,12 @@ from matching.solver.model import group_keys
 def solve_pairs_mip(inst: Instance, pairs: NDArray[np.int64], residual_capacity: NDArray[np.int64],
                     time_limit_s: float,
                     extra_row: tuple[NDArray[np.float64], float] | None = None,
+                    rel_gap: float = 1e-7,
                     ) -> tuple[NDArray[np.int64] | None, bool, float]:
     """Best subset of ``pairs`` under every constraint, the rest fixed outside.
 
     ``extra_row`` = (coefficient per instance pair, rhs) adds ``sum coef·x >= rhs`` (the
-    fairness floor). Returns (chosen pairs or None when no solution was found, proven optimal,
+    fairness floor); ``rel_gap``: HiGHS's relative MIP gap. Returns (chosen pairs or None when no solution was found, proven optimal,
     HiGHS's dual bound on the sub-model's objective).
     """
     n = pairs.size
@@ -83,7 +84,7 @@ def solve_pairs_mip(inst: Instance, pairs: NDArray[np.int64], residual_capacity:
     c = np.concatenate([-inst.pair_value[pairs], np.zeros(n_open)])
     res = milp(c, integrality=np.ones(width), bounds=(0, 1),
                constraints=LinearConstraint(a, np.concatenate(lower), np.concatenate(upper)),
-               options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": 1e-7,
+               options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": rel_gap,
                         "presolve": True})
     dual_bound = -float(getattr(res, "mip_dual_bound", None) or -np.inf)
     if res.x is None:

@@ -30,7 +30,7 @@ from matching.solver import fairness as fair
 from matching.solver.heuristics import Assignment, construct, greedy, greedy_order, lp_rounding
 from matching.solver.instance import Instance
 from matching.solver.lns import LNSConfig, improve
-from matching.solver.lp import solve_lp
+from matching.solver.lp import LPSolution, certified_bound, solve_lp
 from matching.solver.mip import solve_pairs_mip
 from matching.solver.model import linear_model, usable_pairs
 from matching.solver.result import SolveResult, Status, relative_gap
@@ -46,12 +46,15 @@ class SolutionInvalid(RuntimeError):
 def solve(instance: Instance, time_limit_s: float = 30.0, workers: int = 2, seed: int = 0, *,
           gap_tolerance: float = 1e-5, max_rounds: int | None = None,
           koc_floor: fair.KocFloor | None = None, exact_max_pairs: int = 2_500,
-          lns: LNSConfig | None = None) -> SolveResult:
+          lns: LNSConfig | None = None, lp: LPSolution | None = None) -> SolveResult:
     """Find a feasible assignment, a proven upper bound and the gap within ``time_limit_s``.
 
     Parameters: ``workers`` threads for the LP (PDLP) and exact solves; ``seed`` fixes every
     random choice; ``gap_tolerance`` stops the search early; ``max_rounds`` bounds the
-    neighbourhood search (reproducible work); ``koc_floor`` enables the fairness floor.
+    neighbourhood search (reproducible work); ``koc_floor`` enables the fairness floor;
+    ``lp``: this instance's LP relaxation over its usable pairs, already solved (e.g.
+    ``details.pricing.lp`` from :func:`matching.market.build_instance_priced`); it is used only
+    if its shape matches, and its bound is re-certified here.
     Returns a validated :class:`SolveResult`; status is ``optimal`` (proven), ``timeout`` (the
     time limit cut the search) or ``feasible``. ``infeasible`` cannot occur: the empty
     assignment meets every constraint.
@@ -89,8 +92,15 @@ def solve(instance: Instance, time_limit_s: float = 30.0, workers: int = 2, seed
         return finish(None, 0.0, "optimal")
 
     lp_start = time.perf_counter()
-    lp = solve_lp(linear_model(work), work.pair_value, max(0.5 * (deadline - lp_start), 0.1),
-                  threads=workers)
+    model = linear_model(work)
+    if (lp is not None and lp.x.shape[0] == work.num_pairs
+            and lp.y.shape[0] == model.b.shape[0]):
+        bound, reduced = certified_bound(model, work.pair_value, lp.y)
+        lp = LPSolution(x=lp.x, y=lp.y, bound=bound, reduced_cost=reduced,
+                        method=f"{lp.method} (given)", seconds=time.perf_counter() - lp_start)
+    else:
+        lp = solve_lp(model, work.pair_value, max(0.5 * (deadline - lp_start), 0.1),
+                      threads=workers)
     bound = lp.bound
     stats.update(lp_bound=lp.bound, lp_method=lp.method, lp_seconds=round(lp.seconds, 3))
 
