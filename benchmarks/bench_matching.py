@@ -68,8 +68,9 @@ def _lp_bound(instance) -> tuple[float, float]:
     return lp.bound, time.perf_counter() - start
 
 
-def run_method(method: str, size: str, seed: int, top_k: int | None, time_limit: float,
-               market: str) -> dict[str, Any]:
+def run_method(
+    method: str, size: str, seed: int, top_k: int | None, time_limit: float, market: str
+) -> dict[str, Any]:
     """Run one method in this process and describe the outcome."""
     from matching.solver import solve, validate
     from matching.solver.heuristics import construct, greedy
@@ -80,14 +81,16 @@ def run_method(method: str, size: str, seed: int, top_k: int | None, time_limit:
         return _engine_priced(out, size, seed, top_k, time_limit, market)
     if method == "greedy_value":
         instance, build_s = _by_value_instance(size, seed, market)
-        out["candidates"] = "all eligible" if size in ("tiny", "small", "medium") else (
-            f"top {GREEDY_CANDIDATES} by value per campaign")
+        out["candidates"] = (
+            "all eligible"
+            if size in ("tiny", "small", "medium")
+            else (f"top {GREEDY_CANDIDATES} by value per campaign")
+        )
     else:
         full = method == "lp_full"
         instance, details, build_s = _instance(size, seed, None if full else top_k, market)
         out["eligible_pairs"] = details.eligible_pairs
-    out.update(pairs=instance.num_pairs, creators=instance.num_creators,
-               build_s=round(build_s, 2))
+    out.update(pairs=instance.num_pairs, creators=instance.num_creators, build_s=round(build_s, 2))
     start = time.perf_counter()
     selected = np.zeros(0, dtype=np.int64)
     if method in ("lp", "lp_full"):
@@ -105,8 +108,7 @@ def run_method(method: str, size: str, seed: int, top_k: int | None, time_limit:
     else:
         result = solve(instance, time_limit_s=time_limit, workers=2, seed=seed)
         selected = result.selected
-        out.update(status=result.status, engine_bound=result.bound,
-                   stats=result.to_dict()["stats"])
+        out.update(status=result.status, engine_bound=result.bound, stats=result.to_dict()["stats"])
     out["seconds"] = round(time.perf_counter() - start, 2)
     out["objective"] = float(instance.pair_value[selected].sum())
     out["violations"] = [str(v) for v in validate(instance, selected)]
@@ -127,8 +129,9 @@ def _by_value_instance(size: str, seed: int, market: str):
     return instance, time.perf_counter() - start
 
 
-def _engine_priced(out: dict[str, Any], size: str, seed: int, top_k: int | None,
-                   time_limit: float, market: str) -> dict[str, Any]:
+def _engine_priced(
+    out: dict[str, Any], size: str, seed: int, top_k: int | None, time_limit: float, market: str
+) -> dict[str, Any]:
     from matching.market.pricing import PricingConfig, build_instance_priced
     from matching.market.records import MatchingPolicy
     from matching.solver import solve, validate
@@ -137,8 +140,9 @@ def _engine_priced(out: dict[str, Any], size: str, seed: int, top_k: int | None,
     start = time.perf_counter()
     # End to end: build and pricing get 60 % of the budget, the solve the rest.
     config = PricingConfig(time_limit_s=0.6 * time_limit if size in END_TO_END else None)
-    instance, details = build_instance_priced(table, campaigns, MatchingPolicy(top_k=top_k),
-                                              TODAY, config)
+    instance, details = build_instance_priced(
+        table, campaigns, MatchingPolicy(top_k=top_k), TODAY, config
+    )
     build_s = time.perf_counter() - start
     report = details.pricing
     assert report is not None
@@ -147,11 +151,18 @@ def _engine_priced(out: dict[str, Any], size: str, seed: int, top_k: int | None,
         limit = max(time_limit - build_s, 60.0)
     solve_start = time.perf_counter()
     result = solve(instance, time_limit_s=limit, workers=2, seed=seed, lp=report.lp)
-    out.update(pairs=instance.num_pairs, creators=instance.num_creators,
-               eligible_pairs=details.eligible_pairs, build_s=round(build_s, 2),
-               pricing=report.to_dict(), status=result.status, engine_bound=result.bound,
-               market_bound=report.market_bound, solve_limit_s=round(limit, 1),
-               stats=result.to_dict()["stats"])
+    out.update(
+        pairs=instance.num_pairs,
+        creators=instance.num_creators,
+        eligible_pairs=details.eligible_pairs,
+        build_s=round(build_s, 2),
+        pricing=report.to_dict(),
+        status=result.status,
+        engine_bound=result.bound,
+        market_bound=report.market_bound,
+        solve_limit_s=round(limit, 1),
+        stats=result.to_dict()["stats"],
+    )
     out["seconds"] = round(time.perf_counter() - solve_start, 2)
     out["end_to_end_s"] = round(time.perf_counter() - start, 2)
     out["objective"] = result.objective
@@ -166,8 +177,9 @@ def _plain_cpsat(instance, time_limit: float, seed: int) -> np.ndarray:
     from matching.solver.cpsat import build_model, selected_pairs, value_scale
 
     start = time.perf_counter()
-    pm = build_model(instance, np.arange(instance.num_pairs), instance.capacity,
-                     value_scale(instance))
+    pm = build_model(
+        instance, np.arange(instance.num_pairs), instance.capacity, value_scale(instance)
+    )
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit - (time.perf_counter() - start), 1.0)
     solver.parameters.num_workers = 2
@@ -178,11 +190,23 @@ def _plain_cpsat(instance, time_limit: float, seed: int) -> np.ndarray:
     return selected_pairs(pm, solver)
 
 
-def _child(method: str, size: str, seed: int, top_k: int | None, limit: float,
-           market: str) -> dict:
-    cmd = [sys.executable, "-m", "benchmarks.bench_matching", "--child", method, size,
-           "--seed", str(seed), "--top-k", str(top_k if top_k is not None else 0),
-           "--time-limit", str(limit), "--market", market]
+def _child(method: str, size: str, seed: int, top_k: int | None, limit: float, market: str) -> dict:
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.bench_matching",
+        "--child",
+        method,
+        size,
+        "--seed",
+        str(seed),
+        "--top-k",
+        str(top_k if top_k is not None else 0),
+        "--time-limit",
+        str(limit),
+        "--market",
+        market,
+    ]
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -193,8 +217,9 @@ def _child(method: str, size: str, seed: int, top_k: int | None, limit: float,
         return {"method": method, "size": size, "error": proc.stderr[-2000:]}
     out = json.loads(lines[-1])
     out["process_wall_s"] = round(wall, 1)
-    out["process_cpu_s"] = round(after.ru_utime + after.ru_stime
-                                 - before.ru_utime - before.ru_stime, 1)
+    out["process_cpu_s"] = round(
+        after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1
+    )
     return out
 
 
@@ -222,13 +247,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = []
     if os.path.exists(args.output):
         with open(args.output) as f:
-            results = [r for r in json.load(f) if "market" in r
-                       and (r["size"], r["market"]) not in {(s, args.market) for s in sizes}]
+            results = [
+                r
+                for r in json.load(f)
+                if "market" in r
+                and (r["size"], r["market"]) not in {(s, args.market) for s in sizes}
+            ]
     for size in sizes:
         limit = args.time_limit or TIME_LIMITS[size]
-        row: dict[str, Any] = {"size": size, "market": args.market, "seed": args.seed,
-                               "top_k": args.top_k, "load_before": os.getloadavg()[0],
-                               "methods": {}}
+        row: dict[str, Any] = {
+            "size": size,
+            "market": args.market,
+            "seed": args.seed,
+            "top_k": args.top_k,
+            "load_before": os.getloadavg()[0],
+            "methods": {},
+        }
         if size != "huge":
             row["lp"] = _child("lp", size, args.seed, args.top_k, limit, args.market)
         if size in ("tiny", "small", "medium"):
@@ -239,9 +273,24 @@ def main(argv: Sequence[str] | None = None) -> None:
                 continue
             out = _child(method, size, args.seed, args.top_k, limit, args.market)
             row["methods"][method] = out
-            print(json.dumps({k: out.get(k) for k in ("size", "method", "objective", "seconds",
-                                                       "peak_rss_mb", "status", "violations",
-                                                       "error")}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        k: out.get(k)
+                        for k in (
+                            "size",
+                            "method",
+                            "objective",
+                            "seconds",
+                            "peak_rss_mb",
+                            "status",
+                            "violations",
+                            "error",
+                        )
+                    }
+                ),
+                flush=True,
+            )
         _gaps(row)
         results.append(row)
         with open(args.output, "w") as f:

@@ -23,12 +23,30 @@ from matching.market.fit import FIXED_PART_KEYS, PARTS, AudienceSpace
 from matching.market.records import MarketCampaign, MarketCreator, MatchingPolicy
 from matching.market.tables import NO_END, CreatorTable
 
-CATEGORIES = ("beauty", "skincare", "fashion", "fitness", "food", "travel", "tech", "gaming",
-              "parenting", "finance", "home", "pets", "music", "outdoors", "books")
+CATEGORIES = (
+    "beauty",
+    "skincare",
+    "fashion",
+    "fitness",
+    "food",
+    "travel",
+    "tech",
+    "gaming",
+    "parenting",
+    "finance",
+    "home",
+    "pets",
+    "music",
+    "outdoors",
+    "books",
+)
 TAGS_PER_CATEGORY = 4
 SIZES: dict[str, tuple[int, int]] = {  # name: (campaigns, creators)
-    "tiny": (10, 200), "small": (50, 1_000), "medium": (300, 10_000),
-    "large": (2_000, 100_000), "huge": (10_000, 1_000_000),
+    "tiny": (10, 200),
+    "small": (50, 1_000),
+    "medium": (300, 10_000),
+    "large": (2_000, 100_000),
+    "huge": (10_000, 1_000_000),
 }
 TODAY = dt.date(2026, 11, 23)
 
@@ -72,8 +90,9 @@ def _dirichlet(rng: np.random.Generator, alpha: np.ndarray) -> np.ndarray:
     return g / g.sum(axis=1, keepdims=True)
 
 
-def _audiences(rng: np.random.Generator, primary: np.ndarray, space: AudienceSpace,
-               concentration: float) -> np.ndarray:
+def _audiences(
+    rng: np.random.Generator, primary: np.ndarray, space: AudienceSpace, concentration: float
+) -> np.ndarray:
     """Audience shares around each row's primary category profile."""
     n = primary.size
     n_cat, n_tag = len(CATEGORIES), TAGS_PER_CATEGORY
@@ -95,8 +114,9 @@ def _audiences(rng: np.random.Generator, primary: np.ndarray, space: AudienceSpa
     return shares
 
 
-def generate_market(n_campaigns: int, n_creators: int, seed: int = 0,
-                    market: str = DEFAULT_MARKET) -> tuple[CreatorTable, list[MarketCampaign]]:
+def generate_market(
+    n_campaigns: int, n_creators: int, seed: int = 0, market: str = DEFAULT_MARKET
+) -> tuple[CreatorTable, list[MarketCampaign]]:
     """A seeded market: creators as a table (fast at 1M), campaigns as records."""
     shape = MARKETS[market]
     rng = np.random.default_rng(seed)
@@ -106,11 +126,16 @@ def generate_market(n_campaigns: int, n_creators: int, seed: int = 0,
     popularity = rng.dirichlet(np.ones(n_cat) * 3.0)
 
     primary = rng.choice(n_cat, n_creators, p=popularity)
-    followers = np.minimum(shape.follower_min * (1 + rng.pareto(shape.follower_alpha,
-                                                                n_creators)),
-                           2e7).astype(np.int64)
-    engagement = np.clip(shape.engagement_at_10k * (followers / 1e4) ** -shape.engagement_decay
-                         * rng.lognormal(0, 0.35, n_creators), 0.001, 0.3)
+    followers = np.minimum(
+        shape.follower_min * (1 + rng.pareto(shape.follower_alpha, n_creators)), 2e7
+    ).astype(np.int64)
+    engagement = np.clip(
+        shape.engagement_at_10k
+        * (followers / 1e4) ** -shape.engagement_decay
+        * rng.lognormal(0, 0.35, n_creators),
+        0.001,
+        0.3,
+    )
     cpm = rng.lognormal(np.log(shape.cpm), 0.45, n_creators)  # money per 1000 followers
     rate = (np.round((30 + followers / 1000 * cpm) / 5) * 5 * 100).astype(np.int64)
     capacity = rng.choice([1, 2, 3, 4, 5], n_creators, p=[0.3, 0.3, 0.2, 0.1, 0.1])
@@ -125,10 +150,17 @@ def generate_market(n_campaigns: int, n_creators: int, seed: int = 0,
     until[has_end] = np.datetime64(TODAY, "D") + offsets[has_end]
     table = CreatorTable(
         ids=tuple(f"k{i}" for i in range(n_creators)),
-        followers=followers, engagement_rate=engagement, rate=rate,
-        currency=np.full(n_creators, "EUR"), capacity=capacity, open=open_, until=until,
-        sponsored_share=rng.beta(2.0, 6.0, n_creators), categories=CATEGORIES,
-        accepts=accepts, space=space,
+        followers=followers,
+        engagement_rate=engagement,
+        rate=rate,
+        currency=np.full(n_creators, "EUR"),
+        capacity=capacity,
+        open=open_,
+        until=until,
+        sponsored_share=rng.beta(2.0, 6.0, n_creators),
+        categories=CATEGORIES,
+        accepts=accepts,
+        space=space,
         shares=_audiences(rng, primary, space, concentration=1.0),
     )
 
@@ -136,33 +168,47 @@ def generate_market(n_campaigns: int, n_creators: int, seed: int = 0,
     camp_shares = _audiences(rng, camp_cat, space, concentration=3.0)
     slots = rng.integers(3, 16, n_campaigns)
     # Budgets buy a few mid-size creators: slots × a typical rate × a factor.
-    budget = (slots * rng.lognormal(np.log(shape.budget_per_slot), shape.budget_sigma,
-                                    n_campaigns) * 100).astype(np.int64)
+    budget = (
+        slots * rng.lognormal(np.log(shape.budget_per_slot), shape.budget_sigma, n_campaigns) * 100
+    ).astype(np.int64)
     budget = (budget // 10_000 + 1) * 10_000
     min_creators = np.where(rng.random(n_campaigns) < 0.2, rng.integers(2, 4, n_campaigns), 0)
     group = np.where(rng.random(n_campaigns) < 0.4, rng.integers(0, 3, n_campaigns), -1)
-    min_followers = np.where(rng.random(n_campaigns) < 0.3,
-                             rng.choice([5_000, 10_000, 50_000], n_campaigns), 0)
-    max_followers = np.where(rng.random(n_campaigns) < 0.3,
-                             rng.choice([100_000, 500_000, 2_000_000], n_campaigns), -1)
+    min_followers = np.where(
+        rng.random(n_campaigns) < 0.3, rng.choice([5_000, 10_000, 50_000], n_campaigns), 0
+    )
+    max_followers = np.where(
+        rng.random(n_campaigns) < 0.3, rng.choice([100_000, 500_000, 2_000_000], n_campaigns), -1
+    )
     slices = space.part_slices()
     campaigns = []
     for j in range(n_campaigns):
         target = {
-            part: {key: float(camp_shares[j, c])
-                   for c, (_, key) in zip(range(slices[part].start, slices[part].stop),
-                                          space.columns[slices[part]], strict=True)
-                   if camp_shares[j, c] > 0}
+            part: {
+                key: float(camp_shares[j, c])
+                for c, (_, key) in zip(
+                    range(slices[part].start, slices[part].stop),
+                    space.columns[slices[part]],
+                    strict=True,
+                )
+                if camp_shares[j, c] > 0
+            }
             for part in PARTS
         }
-        campaigns.append(MarketCampaign(
-            id=f"c{j}", category=CATEGORIES[camp_cat[j]], budget=int(budget[j]),
-            slots=int(slots[j]), target_audience=_normalise(target), currency="EUR",
-            min_creators=int(min_creators[j]),
-            competitor_group=None if group[j] < 0 else f"{CATEGORIES[camp_cat[j]]}-{group[j]}",
-            min_followers=int(min_followers[j]),
-            max_followers=None if max_followers[j] < 0 else int(max_followers[j]),
-        ))
+        campaigns.append(
+            MarketCampaign(
+                id=f"c{j}",
+                category=CATEGORIES[camp_cat[j]],
+                budget=int(budget[j]),
+                slots=int(slots[j]),
+                target_audience=_normalise(target),
+                currency="EUR",
+                min_creators=int(min_creators[j]),
+                competitor_group=None if group[j] < 0 else f"{CATEGORIES[camp_cat[j]]}-{group[j]}",
+                min_followers=int(min_followers[j]),
+                max_followers=None if max_followers[j] < 0 else int(max_followers[j]),
+            )
+        )
     return table, campaigns
 
 
@@ -184,17 +230,23 @@ def creator_records(table: CreatorTable) -> list[MarketCreator]:
             part, key = cols[c]
             audience[part][key] = float(table.shares[i, c])
         until = table.until[i]
-        records.append(MarketCreator(
-            id=cid, followers=int(table.followers[i]),
-            engagement_rate=float(table.engagement_rate[i]),
-            audience=_normalise(audience), rate=int(table.rate[i]),
-            currency=str(table.currency[i]), capacity=int(table.capacity[i]),
-            open=bool(table.open[i]),
-            until=None if np.isnat(until) else until.astype(dt.date),
-            categories=frozenset(c for c, ok in zip(table.categories, table.accepts[i],
-                                                    strict=True) if ok),
-            sponsored_share=float(table.sponsored_share[i]),
-        ))
+        records.append(
+            MarketCreator(
+                id=cid,
+                followers=int(table.followers[i]),
+                engagement_rate=float(table.engagement_rate[i]),
+                audience=_normalise(audience),
+                rate=int(table.rate[i]),
+                currency=str(table.currency[i]),
+                capacity=int(table.capacity[i]),
+                open=bool(table.open[i]),
+                until=None if np.isnat(until) else until.astype(dt.date),
+                categories=frozenset(
+                    c for c, ok in zip(table.categories, table.accepts[i], strict=True) if ok
+                ),
+                sponsored_share=float(table.sponsored_share[i]),
+            )
+        )
     return records
 
 

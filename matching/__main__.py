@@ -30,8 +30,9 @@ def _quiet_stdout() -> Iterator[int]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m matching",
-                                     description="Dandelion's creator-campaign matching core.")
+    parser = argparse.ArgumentParser(
+        prog="python -m matching", description="Dandelion's creator-campaign matching core."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("solve", help="solve an instance file")
     run.add_argument("instance", help="instance JSON (DESIGN.md §4)")
@@ -62,17 +63,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: invalid instance {args.instance}: {exc}", file=sys.stderr)
         return 2
     with _quiet_stdout() as real_stdout:
-        result = solve(instance, time_limit_s=args.time_limit, workers=args.workers,
-                       seed=args.seed)
+        result = solve(instance, time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
         text = json.dumps(result.to_dict(), indent=2)
         if args.output:
             with open(args.output, "w", encoding="utf-8") as f:
                 f.write(text + "\n")
         else:
             os.write(real_stdout, (text + "\n").encode())
-    print(f"{result.status}: objective {result.objective:.6g}, bound {result.bound:.6g}, "
-          f"gap {result.gap:.4%}, {result.seconds:.2f} s, "
-          f"{len(result.selected)} assignments", file=sys.stderr)
+    print(
+        f"{result.status}: objective {result.objective:.6g}, bound {result.bound:.6g}, "
+        f"gap {result.gap:.4%}, {result.seconds:.2f} s, "
+        f"{len(result.selected)} assignments",
+        file=sys.stderr,
+    )
     return 0
 
 

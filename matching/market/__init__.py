@@ -7,6 +7,17 @@ from matching.market.pricing import PricingConfig, PricingReport, build_instance
 from matching.market.records import MarketCampaign, MarketCreator, MatchingPolicy
 from matching.market.tables import CreatorTable
 
-__all__ = ["FIT_WEIGHTS", "AudienceError", "CreatorTable", "MarketCampaign", "MarketCreator",
-           "MatchingPolicy", "PairDetails", "PricingConfig", "PricingReport", "build_instance",
-           "build_instance_priced", "explain"]
+__all__ = [
+    "FIT_WEIGHTS",
+    "AudienceError",
+    "CreatorTable",
+    "MarketCampaign",
+    "MarketCreator",
+    "MatchingPolicy",
+    "PairDetails",
+    "PricingConfig",
+    "PricingReport",
+    "build_instance",
+    "build_instance_priced",
+    "explain",
+]

@@ -44,8 +44,14 @@ from matching.solver.score import pruning_score
 if TYPE_CHECKING:
     from matching.market.pricing import PricingReport
 
-REASONS: tuple[str, ...] = ("eligible", "currency", "follower_range", "over_budget",
-                            "sponsored_cap", "fit_threshold")
+REASONS: tuple[str, ...] = (
+    "eligible",
+    "currency",
+    "follower_range",
+    "over_budget",
+    "sponsored_cap",
+    "fit_threshold",
+)
 STRONG_EXCLUDED_PER_CAMPAIGN = 3
 _EXCLUDED_CHUNK = 512
 DIVERSIFY_DEPTH = 3  # candidates fetched per list place when diversifying
@@ -119,9 +125,14 @@ class Market:
     banned: sp.csr_matrix | None = None
 
     @classmethod
-    def prepare(cls, creators: Sequence[MarketCreator] | CreatorTable,
-                campaigns: Sequence[MarketCampaign], policy: MatchingPolicy, today: dt.date,
-                exclude: Collection[tuple[str, str]] = ()) -> Market:
+    def prepare(
+        cls,
+        creators: Sequence[MarketCreator] | CreatorTable,
+        campaigns: Sequence[MarketCampaign],
+        policy: MatchingPolicy,
+        today: dt.date,
+        exclude: Collection[tuple[str, str]] = (),
+    ) -> Market:
         """Validate and lay out the market; ``exclude`` lists (creator id, campaign id) pairs
         that must never be candidates (e.g. offered in an earlier run)."""
         campaigns = list(campaigns)
@@ -138,41 +149,65 @@ class Market:
         currency = next(iter(currencies)) if currencies else None
         available = table.available(today)
         groups = _scoring_groups(table, camp, available, currency)
-        group_names = tuple(sorted({c.competitor_group for c in campaigns
-                                    if c.competitor_group is not None}))
+        group_names = tuple(
+            sorted({c.competitor_group for c in campaigns if c.competitor_group is not None})
+        )
         group_at = {g: n for n, g in enumerate(group_names)}
-        campaign_group = np.array([NO_GROUP if c.competitor_group is None
-                                   else group_at[c.competitor_group] for c in campaigns],
-                                  dtype=np.int64)
+        campaign_group = np.array(
+            [
+                NO_GROUP if c.competitor_group is None else group_at[c.competitor_group]
+                for c in campaigns
+            ],
+            dtype=np.int64,
+        )
         reach = (table.followers * table.engagement_rate / 1000.0).astype(np.float32)
-        market = cls(table=table, camp=camp, campaigns=campaigns, policy=policy,
-                     currency=currency, roots_w=root_profiles(table.shares, table.space),
-                     campaign_roots_w=root_profiles(camp.shares, table.space), reach=reach,
-                     cap_ok=table.sponsored_share <= policy.max_sponsored_share,
-                     groups=groups, group_names=group_names, campaign_group=campaign_group)
+        market = cls(
+            table=table,
+            camp=camp,
+            campaigns=campaigns,
+            policy=policy,
+            currency=currency,
+            roots_w=root_profiles(table.shares, table.space),
+            campaign_roots_w=root_profiles(camp.shares, table.space),
+            reach=reach,
+            cap_ok=table.sponsored_share <= policy.max_sponsored_share,
+            groups=groups,
+            group_names=group_names,
+            campaign_group=campaign_group,
+        )
         if exclude:
             market.banned = market.pair_matrix(*market.pair_indices(exclude))
         return market
 
-    def pair_indices(self, pairs: Collection[tuple[str, str]]
-                     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    def pair_indices(
+        self, pairs: Collection[tuple[str, str]]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Table indices of (creator id, campaign id) pairs; unknown ids are ignored."""
         creator_at = {cid: i for i, cid in enumerate(self.table.ids)}
         campaign_at = {c.id: j for j, c in enumerate(self.campaigns)}
-        known = [(creator_at[a], campaign_at[b]) for a, b in pairs
-                 if a in creator_at and b in campaign_at]
+        known = [
+            (creator_at[a], campaign_at[b])
+            for a, b in pairs
+            if a in creator_at and b in campaign_at
+        ]
         arr = np.array(known, dtype=np.int64).reshape(-1, 2)
         return arr[:, 0], arr[:, 1]
 
-    def pair_matrix(self, creators: NDArray[np.int64],
-                    campaigns: NDArray[np.int64]) -> sp.csr_matrix:
+    def pair_matrix(
+        self, creators: NDArray[np.int64], campaigns: NDArray[np.int64]
+    ) -> sp.csr_matrix:
         """A boolean creators × campaigns matrix marking the given pairs."""
-        return sp.csr_matrix((np.ones(creators.size, dtype=bool), (creators, campaigns)),
-                             shape=(len(self.table), len(self.campaigns)), dtype=bool)
+        return sp.csr_matrix(
+            (np.ones(creators.size, dtype=bool), (creators, campaigns)),
+            shape=(len(self.table), len(self.campaigns)),
+            dtype=bool,
+        )
 
-    def blocks(self, eligible_only: bool = False,
-               prefilter: Callable[[ScoringGroup, NDArray[np.int64]], NDArray[np.int64]]
-               | None = None) -> Iterator[Block]:
+    def blocks(
+        self,
+        eligible_only: bool = False,
+        prefilter: Callable[[ScoringGroup, NDArray[np.int64]], NDArray[np.int64]] | None = None,
+    ) -> Iterator[Block]:
         """Every scoring group's blocks, in a fixed order. ``eligible_only`` skips creators
         that no campaign of the group can take (sponsored cap, rate above every budget);
         ``prefilter(group, creators)`` may drop more creators before scoring."""
@@ -181,14 +216,15 @@ class Market:
             creators = group.creators
             budget = self.camp.budget[group.campaigns]
             if eligible_only:
-                creators = creators[self.cap_ok[creators]
-                                    & (table.rate[creators] <= budget.max(initial=0))]
+                creators = creators[
+                    self.cap_ok[creators] & (table.rate[creators] <= budget.max(initial=0))
+                ]
             if prefilter is not None:
                 creators = prefilter(group, creators)
             roots = self.campaign_roots_w[group.campaigns]
             budget32 = budget.astype(np.float32)
             for start in range(0, creators.size, policy.block_size):
-                rows = creators[start:start + policy.block_size]
+                rows = creators[start : start + policy.block_size]
                 fit = fit_matrix(self.roots_w[rows], roots)
                 value = self.reach[rows][:, None] * fit
                 ok = fit >= policy.min_fit
@@ -202,13 +238,15 @@ class Market:
                 yield Block(group=group, rows=rows, fit=fit, value=value, ok=ok)
 
 
-def _scoring_groups(table: CreatorTable, camp: CampaignTable, available: NDArray[np.bool_],
-                    currency: str | None) -> list[ScoringGroup]:
+def _scoring_groups(
+    table: CreatorTable, camp: CampaignTable, available: NDArray[np.bool_], currency: str | None
+) -> list[ScoringGroup]:
     """Split campaigns by (category, follower range); slice each group's creators."""
     groups = []
     category_at = {name: k for k, name in enumerate(table.categories)}
-    same_currency = table.currency == currency if currency is not None else np.ones(
-        len(table), dtype=bool)
+    same_currency = (
+        table.currency == currency if currency is not None else np.ones(len(table), dtype=bool)
+    )
     for category in sorted(set(camp.category.tolist())):
         k = category_at.get(category)
         if k is None:
@@ -228,20 +266,28 @@ def _scoring_groups(table: CreatorTable, camp: CampaignTable, available: NDArray
             start = int(np.searchsorted(followers, lo, side="left"))
             stop = int(np.searchsorted(followers, hi, side="right"))
             outside = np.concatenate([by_followers[:start], by_followers[stop:]])
-            groups.append(ScoringGroup(
-                campaigns=camp_idx[which.ravel() == r],
-                creators=by_followers[start:stop],
-                skipped=np.concatenate([other_currency, outside]),
-                skipped_reason=np.concatenate([
-                    np.full(other_currency.size, REASONS.index("currency")),
-                    np.full(outside.size, REASONS.index("follower_range"))]),
-            ))
+            groups.append(
+                ScoringGroup(
+                    campaigns=camp_idx[which.ravel() == r],
+                    creators=by_followers[start:stop],
+                    skipped=np.concatenate([other_currency, outside]),
+                    skipped_reason=np.concatenate(
+                        [
+                            np.full(other_currency.size, REASONS.index("currency")),
+                            np.full(outside.size, REASONS.index("follower_range")),
+                        ]
+                    ),
+                )
+            )
     return groups
 
 
-def build_instance(creators: Sequence[MarketCreator] | CreatorTable,
-                   campaigns: Sequence[MarketCampaign], policy: MatchingPolicy,
-                   today: dt.date) -> tuple[Instance, PairDetails]:
+def build_instance(
+    creators: Sequence[MarketCreator] | CreatorTable,
+    campaigns: Sequence[MarketCampaign],
+    policy: MatchingPolicy,
+    today: dt.date,
+) -> tuple[Instance, PairDetails]:
     """Score, filter and prune the market into a solver instance.
 
     Parameters: ``creators`` as records (or a prebuilt :class:`CreatorTable`), ``campaigns``,
@@ -266,8 +312,12 @@ class InitialScan:
     excluded: dict[str, list[dict[str, object]]]
 
 
-def initial_scan(market: Market, top_k: int | None | str = "policy",
-                 rank: str = "score", lists_per_capacity: float | None = None) -> InitialScan:
+def initial_scan(
+    market: Market,
+    top_k: int | None | str = "policy",
+    rank: str = "score",
+    lists_per_capacity: float | None = None,
+) -> InitialScan:
     """Score every group: count rejections, keep each campaign's top ``top_k`` candidates
     (default: the policy's) ranked by ``rank``: ``"score"`` (value per share of budget and
     slots, the policy's ranking) or ``"value"`` (for baselines).
@@ -299,9 +349,11 @@ def initial_scan(market: Market, top_k: int | None | str = "policy",
         rows, cols = block.rows, block.group.campaigns
         rate = table.rate[rows].astype(np.float32)
         reason = np.zeros(block.fit.shape, dtype=np.int8)
-        for code, failed in ((5, block.fit < policy.min_fit),
-                             (4, np.broadcast_to(~market.cap_ok[rows][:, None], reason.shape)),
-                             (3, rate[:, None] > budget32[cols][None, :])):
+        for code, failed in (
+            (5, block.fit < policy.min_fit),
+            (4, np.broadcast_to(~market.cap_ok[rows][:, None], reason.shape)),
+            (3, rate[:, None] > budget32[cols][None, :]),
+        ):
             reason[failed] = code
         counts += np.bincount(reason.ravel(), minlength=len(REASONS))
         ok = block.ok
@@ -321,11 +373,16 @@ def initial_scan(market: Market, top_k: int | None | str = "policy",
         if rank == "value":
             score = np.where(ok, block.value, -np.inf).astype(np.float32)
         else:
-            score = np.where(ok, pruning_score(block.value, rate[:, None],
-                                               budget32[cols][None, :], slots32[cols][None, :]),
-                             -np.inf).astype(np.float32)
+            score = np.where(
+                ok,
+                pruning_score(
+                    block.value, rate[:, None], budget32[cols][None, :], slots32[cols][None, :]
+                ),
+                -np.inf,
+            ).astype(np.float32)
         best_score[:, cols], best_idx[:, cols] = merge_top(
-            best_score[:, cols], best_idx[:, cols], score, rows, keep)
+            best_score[:, cols], best_idx[:, cols], score, rows, keep
+        )
 
     # Creators the currency or the follower range exclude: counted, and scored only as far
     # as they can still be among a campaign's strongest excluded creators.
@@ -339,8 +396,9 @@ def initial_scan(market: Market, top_k: int | None | str = "policy",
         r, c = np.nonzero(np.isfinite(best_score))
         creators, campaigns = best_idx[r, c], c.astype(np.int64)
         if want is not None and lists_per_capacity is not None:
-            chosen = _diversify(market, best_score, creators, campaigns, best_score[r, c],
-                                want, lists_per_capacity)
+            chosen = _diversify(
+                market, best_score, creators, campaigns, best_score[r, c], want, lists_per_capacity
+            )
             creators, campaigns = creators[chosen], campaigns[chosen]
         all_rows.append(creators)
         all_cols.append(campaigns)
@@ -348,8 +406,9 @@ def initial_scan(market: Market, top_k: int | None | str = "policy",
     for j in range(n_c):
         strong = [
             {"creator": table.ids[i], "potential_value": float(v), "reason": REASONS[r]}
-            for i, v, r in zip(ex_idx[:, j].tolist(), ex_val[:, j].tolist(),
-                               ex_reason[:, j].tolist(), strict=True)
+            for i, v, r in zip(
+                ex_idx[:, j].tolist(), ex_val[:, j].tolist(), ex_reason[:, j].tolist(), strict=True
+            )
             if i >= 0 and np.isfinite(v)
         ]
         strong.sort(key=lambda e: -float(e["potential_value"]))  # type: ignore[arg-type]
@@ -364,9 +423,15 @@ def initial_scan(market: Market, top_k: int | None | str = "policy",
     )
 
 
-def _diversify(market: Market, table_score: NDArray, creators: NDArray[np.int64],
-               campaigns: NDArray[np.int64], score: NDArray, want: int,
-               lists_per_capacity: float) -> NDArray[np.bool_]:
+def _diversify(
+    market: Market,
+    table_score: NDArray,
+    creators: NDArray[np.int64],
+    campaigns: NDArray[np.int64],
+    score: NDArray,
+    want: int,
+    lists_per_capacity: float,
+) -> NDArray[np.bool_]:
     """Mask of the fetched candidates to keep (see :func:`initial_scan`)."""
     capacity = np.minimum(market.table.capacity, market.policy.max_offers_per_week)
     limit = np.maximum(np.ceil(lists_per_capacity * capacity[creators]), 1).astype(np.int64)
@@ -389,8 +454,9 @@ def _diversify(market: Market, table_score: NDArray, creators: NDArray[np.int64]
     return keep
 
 
-def _score_skipped(market: Market, group: ScoringGroup, ex_idx: NDArray, ex_val: NDArray,
-                   ex_reason: NDArray) -> None:
+def _score_skipped(
+    market: Market, group: ScoringGroup, ex_idx: NDArray, ex_val: NDArray, ex_reason: NDArray
+) -> None:
     """Merge a group's skipped creators into the strongest excluded, by decreasing reach,
     until no remaining one can beat any campaign's weakest kept entry (value ≤ reach)."""
     if group.skipped.size == 0:
@@ -400,18 +466,24 @@ def _score_skipped(market: Market, group: ScoringGroup, ex_idx: NDArray, ex_val:
     skipped, reasons = group.skipped[order], group.skipped_reason[order]
     roots = market.campaign_roots_w[cols]
     for start in range(0, skipped.size, _EXCLUDED_CHUNK):
-        rows = skipped[start:start + _EXCLUDED_CHUNK]
+        rows = skipped[start : start + _EXCLUDED_CHUNK]
         weakest = ex_val[-1, cols].min()
         if float(market.reach[rows[0]]) < weakest:
             return
-        value = (market.reach[rows][:, None] * fit_matrix(market.roots_w[rows], roots))
-        reason = np.broadcast_to(reasons[start:start + rows.size][:, None], value.shape)
+        value = market.reach[rows][:, None] * fit_matrix(market.roots_w[rows], roots)
+        reason = np.broadcast_to(reasons[start : start + rows.size][:, None], value.shape)
         _merge_excluded(ex_idx, ex_val, ex_reason, cols, value, rows, reason)
 
 
-def _merge_excluded(ex_idx: NDArray, ex_val: NDArray, ex_reason: NDArray,
-                    cols: NDArray[np.int64], lost: NDArray[np.floating], rows: NDArray[np.int64],
-                    reason: NDArray) -> None:
+def _merge_excluded(
+    ex_idx: NDArray,
+    ex_val: NDArray,
+    ex_reason: NDArray,
+    cols: NDArray[np.int64],
+    lost: NDArray[np.floating],
+    rows: NDArray[np.int64],
+    reason: NDArray,
+) -> None:
     """Keep, per campaign in ``cols``, the strongest excluded creators (in place)."""
     n_excl = ex_val.shape[0]
     take = min(n_excl, lost.shape[0])
@@ -419,8 +491,9 @@ def _merge_excluded(ex_idx: NDArray, ex_val: NDArray, ex_reason: NDArray,
     top = np.argpartition(-by_campaign, take - 1, axis=1)[:, :take]
     new_val = np.take_along_axis(by_campaign, top, 1).T.astype(np.float64)
     new_idx = rows[top].T
-    new_reason = np.take_along_axis(np.ascontiguousarray(np.asarray(reason).T), top,
-                                    1).T.astype(np.int64)
+    new_reason = np.take_along_axis(np.ascontiguousarray(np.asarray(reason).T), top, 1).T.astype(
+        np.int64
+    )
     v = np.concatenate([ex_val[:, cols], new_val])
     i = np.concatenate([ex_idx[:, cols], new_idx])
     e = np.concatenate([ex_reason[:, cols], new_reason])
@@ -430,8 +503,9 @@ def _merge_excluded(ex_idx: NDArray, ex_val: NDArray, ex_reason: NDArray,
     ex_reason[:, cols] = np.take_along_axis(e, sel, 0)
 
 
-def merge_top(score: NDArray, idx: NDArray, block_score: NDArray, rows: NDArray[np.int64],
-              keep: int) -> tuple[NDArray, NDArray]:
+def merge_top(
+    score: NDArray, idx: NDArray, block_score: NDArray, rows: NDArray[np.int64], keep: int
+) -> tuple[NDArray, NDArray]:
     """Per column, the ``keep`` best of a kept list (``keep`` × m, -inf where empty) and a
     block's scores (creators ``rows`` × m); ties go to the kept list, then the lower row."""
     take = min(keep, block_score.shape[0])
@@ -444,8 +518,9 @@ def merge_top(score: NDArray, idx: NDArray, block_score: NDArray, rows: NDArray[
     return np.take_along_axis(cand_score, sel, 0), np.take_along_axis(cand_idx, sel, 0)
 
 
-def make_instance(market: Market, creators: NDArray[np.int64], campaigns: NDArray[np.int64]
-                  ) -> tuple[Instance, NDArray[np.int64]]:
+def make_instance(
+    market: Market, creators: NDArray[np.int64], campaigns: NDArray[np.int64]
+) -> tuple[Instance, NDArray[np.int64]]:
     """The instance over the given (table creator, campaign) pairs.
 
     Returns it and ``chosen``, the table creator of each of its pairs (pairs are ordered by
@@ -456,48 +531,65 @@ def make_instance(market: Market, creators: NDArray[np.int64], campaigns: NDArra
     chosen, pair_campaign = creators[order], campaigns[order]
     used, pair_creator = np.unique(chosen, return_inverse=True)
     fit = _pair_fit(market, chosen, pair_campaign)
-    value = (table.followers[chosen].astype(np.float64) * table.engagement_rate[chosen]
-             * fit / 1000.0)
+    value = (
+        table.followers[chosen].astype(np.float64) * table.engagement_rate[chosen] * fit / 1000.0
+    )
     instance = Instance(
         campaign_ids=tuple(c.id for c in market.campaigns),
-        budget=camp.budget, slots=camp.slots,
+        budget=camp.budget,
+        slots=camp.slots,
         min_creators=np.array([c.min_creators for c in market.campaigns], dtype=np.int64),
-        group=market.campaign_group, group_names=market.group_names,
+        group=market.campaign_group,
+        group_names=market.group_names,
         creator_ids=tuple(table.ids[i] for i in used.tolist()),
         rate=table.rate[used],
         capacity=np.minimum(table.capacity[used], policy.max_offers_per_week),
-        pair_creator=pair_creator.ravel(), pair_campaign=pair_campaign, pair_value=value,
+        pair_creator=pair_creator.ravel(),
+        pair_campaign=pair_campaign,
+        pair_value=value,
     )
     return instance, chosen
 
 
-def _pair_fit(market: Market, creators: NDArray[np.int64],
-              campaigns: NDArray[np.int64]) -> NDArray[np.float64]:
+def _pair_fit(
+    market: Market, creators: NDArray[np.int64], campaigns: NDArray[np.int64]
+) -> NDArray[np.float64]:
     """Weighted fit of the given pairs, in float64 from the float32 root profiles."""
     out = np.empty(creators.size)
     step = 262_144
     for s in range(0, creators.size, step):
-        a = market.roots_w[creators[s:s + step]].astype(np.float64)
-        b = market.campaign_roots_w[campaigns[s:s + step]].astype(np.float64)
-        out[s:s + step] = np.einsum("ij,ij->i", a, b)
+        a = market.roots_w[creators[s : s + step]].astype(np.float64)
+        b = market.campaign_roots_w[campaigns[s : s + step]].astype(np.float64)
+        out[s : s + step] = np.einsum("ij,ij->i", a, b)
     return np.clip(out, 0.0, 1.0)
 
 
-def pair_details(market: Market, scan: InitialScan, chosen: NDArray[np.int64],
-                 instance: Instance, pricing: PricingReport | None = None) -> PairDetails:
+def pair_details(
+    market: Market,
+    scan: InitialScan,
+    chosen: NDArray[np.int64],
+    instance: Instance,
+    pricing: PricingReport | None = None,
+) -> PairDetails:
     """The explanation facts of ``instance`` (built by :func:`make_instance`)."""
     table = market.table
     creator_roots = root_profiles(table.shares, table.space, weighted=False)
     campaign_roots = root_profiles(market.camp.shares, table.space, weighted=False)
-    components = fit_components(creator_roots, campaign_roots, table.space, chosen,
-                                instance.pair_campaign)
+    components = fit_components(
+        creator_roots, campaign_roots, table.space, chosen, instance.pair_campaign
+    )
     used = np.unique(chosen)
     return PairDetails(
-        fit=_pair_fit(market, chosen, instance.pair_campaign), components=components,
-        followers=table.followers[chosen], engagement_rate=table.engagement_rate[chosen],
+        fit=_pair_fit(market, chosen, instance.pair_campaign),
+        components=components,
+        followers=table.followers[chosen],
+        engagement_rate=table.engagement_rate[chosen],
         koc=table.followers[used] <= market.policy.koc_max_followers,
-        currency=market.currency, excluded=scan.excluded, rejected=scan.rejected,
-        eligible_pairs=scan.eligible, pricing=pricing,
+        currency=market.currency,
+        excluded=scan.excluded,
+        rejected=scan.rejected,
+        eligible_pairs=scan.eligible,
+        pricing=pricing,
     )
 
 

@@ -20,8 +20,12 @@ from matching.solver.instance import NO_GROUP, Instance
 from matching.solver.result import SolveResult
 
 LEFT_OUT_PER_CAMPAIGN = 3
-_PART_LABEL = {"interests": "interests", "gender": "gender", "city_tiers": "city tiers",
-               "age": "age"}
+_PART_LABEL = {
+    "interests": "interests",
+    "gender": "gender",
+    "city_tiers": "city tiers",
+    "age": "age",
+}
 _ELIGIBILITY_TEXT = {
     "currency": "their rate is in another currency",
     "follower_range": "their follower count is outside your range",
@@ -48,14 +52,20 @@ def explain(instance: Instance, result: SolveResult, details: PairDetails) -> di
     inst = instance
     sel = np.zeros(inst.num_pairs, dtype=bool)
     sel[result.selected] = True
-    spend = np.bincount(inst.pair_campaign[sel], weights=inst.pair_rate[sel].astype(np.float64),
-                        minlength=inst.num_campaigns).astype(np.int64)
+    spend = np.bincount(
+        inst.pair_campaign[sel],
+        weights=inst.pair_rate[sel].astype(np.float64),
+        minlength=inst.num_campaigns,
+    ).astype(np.int64)
     count = np.bincount(inst.pair_campaign[sel], minlength=inst.num_campaigns)
     load = np.bincount(inst.pair_creator[sel], minlength=inst.num_creators)
     remaining = inst.budget - spend
     group = inst.pair_group
-    chosen_group = {(i, g) for i, g in zip(inst.pair_creator[sel].tolist(),
-                                            group[sel].tolist(), strict=True) if g != NO_GROUP}
+    chosen_group = {
+        (i, g)
+        for i, g in zip(inst.pair_creator[sel].tolist(), group[sel].tolist(), strict=True)
+        if g != NO_GROUP
+    }
     pairs_of_creator = np.bincount(inst.pair_creator, minlength=inst.num_creators)
     # Cheapest unchosen candidate of each campaign (what leftover budget would have to pay).
     open_rate = np.where(sel, np.iinfo(np.int64).max, inst.pair_rate)
@@ -81,15 +91,24 @@ def explain(instance: Instance, result: SolveResult, details: PairDetails) -> di
             binding = "none"
         per_unit = value * VALUE_SCALE / max(rate / 100, 1e-9)
         part_text = ", ".join(f"{_PART_LABEL[k]} {v:.2f}" for k, v in parts.items())
-        assignments.append({
-            "creator": inst.creator_ids[i], "campaign": inst.campaign_ids[j],
-            "value": value, "fit": round(float(details.fit[p]), 4), "fit_components": parts,
-            "rate": rate, "engaged_per_unit_of_money": per_unit, "binding": binding,
-            "text": (f"{inst.creator_ids[i]} should reach about {_people(value)} engaged people "
-                     f"of your target audience for {_money(rate, cur)} ({per_unit:,.1f} per "
-                     f"unit of money); audience fit {details.fit[p]:.2f} ({part_text})."
-                     + _BINDING_TEXT[binding]),
-        })
+        assignments.append(
+            {
+                "creator": inst.creator_ids[i],
+                "campaign": inst.campaign_ids[j],
+                "value": value,
+                "fit": round(float(details.fit[p]), 4),
+                "fit_components": parts,
+                "rate": rate,
+                "engaged_per_unit_of_money": per_unit,
+                "binding": binding,
+                "text": (
+                    f"{inst.creator_ids[i]} should reach about {_people(value)} engaged people "
+                    f"of your target audience for {_money(rate, cur)} ({per_unit:,.1f} per "
+                    f"unit of money); audience fit {details.fit[p]:.2f} ({part_text})."
+                    + _BINDING_TEXT[binding]
+                ),
+            }
+        )
 
     campaigns = []
     for j in range(inst.num_campaigns):
@@ -103,25 +122,44 @@ def explain(instance: Instance, result: SolveResult, details: PairDetails) -> di
             if count[j] >= inst.slots[j] and inst.pair_value[p] <= weakest:
                 break
             reason = _left_out_reason(inst, sel, p, count, remaining, load, chosen_group)
-            left_out.append({"creator": inst.creator_ids[int(inst.pair_creator[p])],
-                             "value": float(inst.pair_value[p]), "reason": reason,
-                             "text": _LEFT_OUT_TEXT[reason]})
+            left_out.append(
+                {
+                    "creator": inst.creator_ids[int(inst.pair_creator[p])],
+                    "value": float(inst.pair_value[p]),
+                    "reason": reason,
+                    "text": _LEFT_OUT_TEXT[reason],
+                }
+            )
         for entry in details.excluded.get(cid, [])[:LEFT_OUT_PER_CAMPAIGN]:
-            left_out.append({"creator": entry["creator"], "value": entry["potential_value"],
-                             "reason": entry["reason"],
-                             "text": f"Not offered: {_ELIGIBILITY_TEXT[str(entry['reason'])]}."})
+            left_out.append(
+                {
+                    "creator": entry["creator"],
+                    "value": entry["potential_value"],
+                    "reason": entry["reason"],
+                    "text": f"Not offered: {_ELIGIBILITY_TEXT[str(entry['reason'])]}.",
+                }
+            )
         unfilled = int(inst.slots[j] - count[j])
         why = None
         if unfilled > 0:
             why = _unfilled_reason(inst, j, count, remaining, cheapest, left, left_out)
-        campaigns.append({
-            "campaign": cid, "assigned": int(count[j]), "slots": int(inst.slots[j]),
-            "spend": int(spend[j]), "budget": int(inst.budget[j]), "unfilled_slots": unfilled,
-            "unfilled_reason": why, "left_out": left_out,
-            "text": (f"{count[j]} of {inst.slots[j]} slots filled for {_money(int(spend[j]), cur)}"
-                     f" of {_money(int(inst.budget[j]), cur)}."
-                     + (f" {_UNFILLED_TEXT[why]}" if why else "")),
-        })
+        campaigns.append(
+            {
+                "campaign": cid,
+                "assigned": int(count[j]),
+                "slots": int(inst.slots[j]),
+                "spend": int(spend[j]),
+                "budget": int(inst.budget[j]),
+                "unfilled_slots": unfilled,
+                "unfilled_reason": why,
+                "left_out": left_out,
+                "text": (
+                    f"{count[j]} of {inst.slots[j]} slots filled for {_money(int(spend[j]), cur)}"
+                    f" of {_money(int(inst.budget[j]), cur)}."
+                    + (f" {_UNFILLED_TEXT[why]}" if why else "")
+                ),
+            }
+        )
     return {"assignments": assignments, "campaigns": campaigns}
 
 
@@ -130,9 +168,15 @@ def _has_other_in_group(inst: Instance, sel: np.ndarray, creator: int, group: in
     return mine.size > 0
 
 
-def _left_out_reason(inst: Instance, sel: np.ndarray, p: int, count: np.ndarray,
-                     remaining: np.ndarray, load: np.ndarray,
-                     chosen_group: set[tuple[int, int]]) -> str:
+def _left_out_reason(
+    inst: Instance,
+    sel: np.ndarray,
+    p: int,
+    count: np.ndarray,
+    remaining: np.ndarray,
+    load: np.ndarray,
+    chosen_group: set[tuple[int, int]],
+) -> str:
     i, j, g = int(inst.pair_creator[p]), int(inst.pair_campaign[p]), int(inst.pair_group[p])
     if count[j] == 0 and inst.min_creators[j] > 1:
         return "minimum"
@@ -147,8 +191,15 @@ def _left_out_reason(inst: Instance, sel: np.ndarray, p: int, count: np.ndarray,
     return "trade_off"
 
 
-def _unfilled_reason(inst: Instance, j: int, count: np.ndarray, remaining: np.ndarray,
-                     cheapest: np.ndarray, left: np.ndarray, left_out: list[dict]) -> str:
+def _unfilled_reason(
+    inst: Instance,
+    j: int,
+    count: np.ndarray,
+    remaining: np.ndarray,
+    cheapest: np.ndarray,
+    left: np.ndarray,
+    left_out: list[dict],
+) -> str:
     if not (inst.pair_campaign == j).any():
         return "no_eligible_creators"
     if count[j] == 0 and inst.min_creators[j] > 1:

@@ -68,8 +68,11 @@ class AudienceSpace:
     columns: tuple[tuple[str, str], ...]
 
     @classmethod
-    def from_profiles(cls, *profile_lists: Sequence[Mapping[str, Mapping[str, float]]],
-                      interest_tags: Sequence[str] = ()) -> AudienceSpace:
+    def from_profiles(
+        cls,
+        *profile_lists: Sequence[Mapping[str, Mapping[str, float]]],
+        interest_tags: Sequence[str] = (),
+    ) -> AudienceSpace:
         """The space spanning all interest tags seen in the given profiles."""
         tags = set(interest_tags)
         for profiles in profile_lists:
@@ -103,8 +106,9 @@ class AudienceSpace:
         return out
 
 
-def root_profiles(shares: NDArray[np.floating], space: AudienceSpace,
-                  weighted: bool = True) -> NDArray[np.float32]:
+def root_profiles(
+    shares: NDArray[np.floating], space: AudienceSpace, weighted: bool = True
+) -> NDArray[np.float32]:
     """``sqrt(share)`` per column, times ``sqrt(weight)`` of its part when ``weighted``."""
     roots = np.sqrt(np.clip(shares, 0.0, None)).astype(np.float32)
     if weighted:
@@ -113,15 +117,20 @@ def root_profiles(shares: NDArray[np.floating], space: AudienceSpace,
     return roots
 
 
-def fit_matrix(creator_roots: NDArray[np.float32],
-               campaign_roots: NDArray[np.float32]) -> NDArray[np.float32]:
+def fit_matrix(
+    creator_roots: NDArray[np.float32], campaign_roots: NDArray[np.float32]
+) -> NDArray[np.float32]:
     """Weighted fit of each creator (rows) to each campaign (columns), from weighted roots."""
     return np.clip(creator_roots @ campaign_roots.T, 0.0, 1.0)
 
 
-def fit_components(creator_roots: NDArray[np.float32], campaign_roots: NDArray[np.float32],
-                   space: AudienceSpace, creators: NDArray[np.int64],
-                   campaigns: NDArray[np.int64]) -> dict[str, NDArray[np.float64]]:
+def fit_components(
+    creator_roots: NDArray[np.float32],
+    campaign_roots: NDArray[np.float32],
+    space: AudienceSpace,
+    creators: NDArray[np.int64],
+    campaigns: NDArray[np.int64],
+) -> dict[str, NDArray[np.float64]]:
     """Unweighted Bhattacharyya coefficient of each part for the given (creator, campaign) rows.
 
     Takes unweighted roots; used for explanations, so only for the pairs kept.
@@ -134,8 +143,15 @@ def fit_components(creator_roots: NDArray[np.float32], campaign_roots: NDArray[n
     return out
 
 
-def pair_value(followers: NDArray[np.floating], engagement_rate: NDArray[np.floating],
-               fit: NDArray[np.floating]) -> NDArray[np.float64]:
+def pair_value(
+    followers: NDArray[np.floating],
+    engagement_rate: NDArray[np.floating],
+    fit: NDArray[np.floating],
+) -> NDArray[np.float64]:
     """Expected engaged target audience, in thousands: followers × engagement × fit / 1000."""
-    return (np.asarray(followers, np.float64) * np.asarray(engagement_rate, np.float64)
-            * np.asarray(fit, np.float64) / VALUE_SCALE)
+    return (
+        np.asarray(followers, np.float64)
+        * np.asarray(engagement_rate, np.float64)
+        * np.asarray(fit, np.float64)
+        / VALUE_SCALE
+    )

@@ -119,9 +119,12 @@ class PricingReport:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "rounds": [r.__dict__ for r in self.rounds], "pruned_lp_bound": self.pruned_lp_bound,
-            "lp_bound": self.lp_bound, "market_bound": self.market_bound,
-            "converged": self.converged, "seconds": round(self.seconds, 3),
+            "rounds": [r.__dict__ for r in self.rounds],
+            "pruned_lp_bound": self.pruned_lp_bound,
+            "lp_bound": self.lp_bound,
+            "market_bound": self.market_bound,
+            "converged": self.converged,
+            "seconds": round(self.seconds, 3),
         }
 
 
@@ -151,8 +154,12 @@ class PairCache:
     values: NDArray[np.float32]
 
 
-def price_market(market: Market, budget_dual: NDArray[np.float64],
-                 slot_dual: NDArray[np.float64], cache_per_creator: int = 0) -> PricingPass:
+def price_market(
+    market: Market,
+    budget_dual: NDArray[np.float64],
+    slot_dual: NDArray[np.float64],
+    cache_per_creator: int = 0,
+) -> PricingPass:
     """Price the whole market at the campaigns' prices ``budget_dual`` (per unit of money)
     and ``slot_dual`` (both ≥ 0), in one pass over the scoring blocks.
 
@@ -190,8 +197,7 @@ def price_market(market: Market, budget_dual: NDArray[np.float64],
     cache_j = np.full((n_k, depth), -1, dtype=np.int64)
     cache_v = np.zeros((n_k, depth), dtype=np.float32)
 
-    def may_price_positive(group: ScoringGroup, creators: NDArray[np.int64]
-                           ) -> NDArray[np.int64]:
+    def may_price_positive(group: ScoringGroup, creators: NDArray[np.int64]) -> NDArray[np.int64]:
         # r ≤ reach − rate·min λ − min σ (fit ≤ 1): creators below zero add nothing.
         cols = group.campaigns
         cheapest = rates[creators] * lam_low[cols].min() + sig_low[cols].min()
@@ -213,8 +219,7 @@ def price_market(market: Market, budget_dual: NDArray[np.float64],
             top = np.argpartition(-r, take - 1, axis=1)[:, :take]
             val = np.concatenate([cache_r[rows], np.take_along_axis(r, top, 1)], axis=1)
             camp = np.concatenate([cache_j[rows], cols[top]], axis=1)
-            worth = np.concatenate([cache_v[rows], np.take_along_axis(block.value, top, 1)],
-                                   axis=1)
+            worth = np.concatenate([cache_v[rows], np.take_along_axis(block.value, top, 1)], axis=1)
             sel = np.argsort(-val, axis=1, kind="stable")[:, :depth]
             cache_r[rows] = np.take_along_axis(val, sel, 1)
             cache_j[rows] = np.take_along_axis(camp, sel, 1)
@@ -247,22 +252,34 @@ def price_market(market: Market, budget_dual: NDArray[np.float64],
     taken = (np.arange(items.shape[1])[None, :] < capacity[:, None]) & (items > 0)
     padded = np.concatenate([items, np.zeros((n_k, 1))], axis=1)
     creator_price = padded[np.arange(n_k), np.minimum(capacity, items.shape[1])]
-    bound = (float(market.camp.budget.astype(np.float64) @ budget_dual)
-             + float(market.camp.slots.astype(np.float64) @ slot_dual)
-             + float((items * taken).sum()))
+    bound = (
+        float(market.camp.budget.astype(np.float64) @ budget_dual)
+        + float(market.camp.slots.astype(np.float64) @ slot_dual)
+        + float((items * taken).sum())
+    )
     who, slot = np.nonzero(taken)
     cache = None
     if depth:
         ci, cs = np.nonzero(np.isfinite(cache_r))
-        cache = PairCache(creators=ci.astype(np.int64), campaigns=cache_j[ci, cs],
-                          values=cache_v[ci, cs])
-    return PricingPass(market_bound=bound, creator_price=creator_price,
-                       pick_creators=who.astype(np.int64), pick_campaigns=camps[who, slot],
-                       pick_margin=items[who, slot] - creator_price[who], cache=cache)
+        cache = PairCache(
+            creators=ci.astype(np.int64), campaigns=cache_j[ci, cs], values=cache_v[ci, cs]
+        )
+    return PricingPass(
+        market_bound=bound,
+        creator_price=creator_price,
+        pick_creators=who.astype(np.int64),
+        pick_campaigns=camps[who, slot],
+        pick_margin=items[who, slot] - creator_price[who],
+        cache=cache,
+    )
 
 
-def price_cache(market: Market, cache: PairCache, budget_dual: NDArray[np.float64],
-                slot_dual: NDArray[np.float64]) -> PricingPass:
+def price_cache(
+    market: Market,
+    cache: PairCache,
+    budget_dual: NDArray[np.float64],
+    slot_dual: NDArray[np.float64],
+) -> PricingPass:
     """:func:`price_market` over the cached pairs only (fast; no pass over the market).
 
     Its ``market_bound`` is *not* certified: it leaves out the pairs outside the cache, so it
@@ -273,8 +290,10 @@ def price_cache(market: Market, cache: PairCache, budget_dual: NDArray[np.float6
     n_k = len(table)
     capacity = np.minimum(table.capacity, market.policy.max_offers_per_week)
     c, j = cache.creators, cache.campaigns
-    price = (table.rate[c].astype(np.float32) * budget_dual[j].astype(np.float32)
-             + slot_dual[j].astype(np.float32)) * np.float32(1.0 - VALUE_TOLERANCE)
+    price = (
+        table.rate[c].astype(np.float32) * budget_dual[j].astype(np.float32)
+        + slot_dual[j].astype(np.float32)
+    ) * np.float32(1.0 - VALUE_TOLERANCE)
     r = (cache.values * np.float32(1.0 + VALUE_TOLERANCE) - price).astype(np.float64)
     g = market.campaign_group[j]
     # One item per free pair and per (creator, group): the group's best pair.
@@ -293,15 +312,26 @@ def price_cache(market: Market, cache: PairCache, budget_dual: NDArray[np.float6
     at_cap = rank == capacity[c_o]
     creator_price[c_o[at_cap]] = r[order[at_cap]]
     picks = order[taken]
-    bound = (float(market.camp.budget.astype(np.float64) @ budget_dual)
-             + float(market.camp.slots.astype(np.float64) @ slot_dual) + float(r[picks].sum()))
-    return PricingPass(market_bound=bound, creator_price=creator_price,
-                       pick_creators=c[picks], pick_campaigns=j[picks],
-                       pick_margin=r[picks] - creator_price[c[picks]])
+    bound = (
+        float(market.camp.budget.astype(np.float64) @ budget_dual)
+        + float(market.camp.slots.astype(np.float64) @ slot_dual)
+        + float(r[picks].sum())
+    )
+    return PricingPass(
+        market_bound=bound,
+        creator_price=creator_price,
+        pick_creators=c[picks],
+        pick_campaigns=j[picks],
+        pick_margin=r[picks] - creator_price[c[picks]],
+    )
 
 
-def _best_per_campaign(creators: NDArray[np.int64], campaigns: NDArray[np.int64],
-                       score: NDArray[np.float64], limit: int) -> NDArray[np.bool_]:
+def _best_per_campaign(
+    creators: NDArray[np.int64],
+    campaigns: NDArray[np.int64],
+    score: NDArray[np.float64],
+    limit: int,
+) -> NDArray[np.bool_]:
     """Mask of the ``limit`` best-scored entries of each campaign (ties: lower creator)."""
     order = np.lexsort((creators, -score, campaigns))
     sorted_campaigns = campaigns[order]
@@ -312,11 +342,15 @@ def _best_per_campaign(creators: NDArray[np.int64], campaigns: NDArray[np.int64]
     return keep
 
 
-def build_instance_priced(creators: Sequence[MarketCreator] | CreatorTable,
-                          campaigns: Sequence[MarketCampaign], policy: MatchingPolicy,
-                          today: dt.date, config: PricingConfig | None = None, *,
-                          exclude: Collection[tuple[str, str]] = ()
-                          ) -> tuple[Instance, PairDetails]:
+def build_instance_priced(
+    creators: Sequence[MarketCreator] | CreatorTable,
+    campaigns: Sequence[MarketCampaign],
+    policy: MatchingPolicy,
+    today: dt.date,
+    config: PricingConfig | None = None,
+    *,
+    exclude: Collection[tuple[str, str]] = (),
+) -> tuple[Instance, PairDetails]:
     """:func:`matching.market.build_instance` followed by column generation.
 
     Starts from the policy's top-K candidates, then adds the left-out pairs the LP's duals
@@ -350,26 +384,38 @@ def build_instance_priced(creators: Sequence[MarketCreator] | CreatorTable,
         row_ids = _row_ids(market, work, used)
         pair_ids = chosen[usable] * n_c + work.pair_campaign
         initial = _warm_start(previous, pair_ids, row_ids) if previous else None
-        lp = solve_lp(model, work.pair_value, config.lp_time_limit_s, config.threads,
-                      initial=initial)
+        lp = solve_lp(
+            model, work.pair_value, config.lp_time_limit_s, config.threads, initial=initial
+        )
         previous = (pair_ids, row_ids, lp)
         can_add = len(rounds) < config.rounds
         if not can_add and not config.certify:
-            rounds.append(PricingRound(instance.num_pairs, lp.bound, lp.method,
-                                       round(lp.seconds, 3), 0.0, 0, np.nan, "none"))
+            rounds.append(
+                PricingRound(
+                    instance.num_pairs,
+                    lp.bound,
+                    lp.method,
+                    round(lp.seconds, 3),
+                    0.0,
+                    0,
+                    np.nan,
+                    "none",
+                )
+            )
             break
         lam = np.maximum(lp.y[model.families["budget"]], 0.0)
         sig = np.maximum(lp.y[model.families["slots"]], 0.0)
         pass_start = time.perf_counter()
         priced = None
         kind = "full"
-        if can_add and cache is not None and _time_left(config, start, lp.seconds,
-                                                       pass_seconds):
+        if can_add and cache is not None and _time_left(config, start, lp.seconds, pass_seconds):
             # A cheap round over the cached pairs, unless it has nothing left to add.
             priced = price_cache(market, cache, lam, sig)
             kind = "cache"
-            if (priced.market_bound - lp.bound <= config.min_gain * max(lp.bound, 1e-12)
-                    or not _new_picks(market, chosen, instance, priced).size):
+            if (
+                priced.market_bound - lp.bound <= config.min_gain * max(lp.bound, 1e-12)
+                or not _new_picks(market, chosen, instance, priced).size
+            ):
                 priced = None
         if priced is None:
             kind = "full"
@@ -388,28 +434,42 @@ def build_instance_priced(creators: Sequence[MarketCreator] | CreatorTable,
             added = int(best.sum())
             pool_creators = np.concatenate([chosen, pc[best]])
             pool_campaigns = np.concatenate([instance.pair_campaign, pj[best]])
-        rounds.append(PricingRound(instance.num_pairs, lp.bound, lp.method,
-                                   round(lp.seconds, 3),
-                                   round(time.perf_counter() - pass_start, 3), added,
-                                   priced.market_bound if kind == "full" else np.nan, kind))
+        rounds.append(
+            PricingRound(
+                instance.num_pairs,
+                lp.bound,
+                lp.method,
+                round(lp.seconds, 3),
+                round(time.perf_counter() - pass_start, 3),
+                added,
+                priced.market_bound if kind == "full" else np.nan,
+                kind,
+            )
+        )
         if converged or not can_add or added == 0:
             converged = converged or (kind == "full" and can_add and added == 0)
             break
-    report = PricingReport(rounds=tuple(rounds), pruned_lp_bound=rounds[0].lp_bound,
-                           lp_bound=lp.bound, market_bound=float(market_bound),
-                           converged=converged, lp=lp, seconds=time.perf_counter() - start)
+    report = PricingReport(
+        rounds=tuple(rounds),
+        pruned_lp_bound=rounds[0].lp_bound,
+        lp_bound=lp.bound,
+        market_bound=float(market_bound),
+        converged=converged,
+        lp=lp,
+        seconds=time.perf_counter() - start,
+    )
     return instance, pair_details(market, scan, chosen, instance, report)
 
 
-def _new_picks(market: Market, chosen: NDArray[np.int64], instance: Instance,
-               priced: PricingPass) -> NDArray[np.bool_]:
+def _new_picks(
+    market: Market, chosen: NDArray[np.int64], instance: Instance, priced: PricingPass
+) -> NDArray[np.bool_]:
     """Mask of the pass's picks that are not candidates yet."""
     pool = market.pair_matrix(chosen, instance.pair_campaign)
     return ~np.asarray(pool[priced.pick_creators, priced.pick_campaigns]).ravel()
 
 
-def _time_left(config: PricingConfig, start: float, lp_seconds: float,
-               pass_seconds: float) -> bool:
+def _time_left(config: PricingConfig, start: float, lp_seconds: float, pass_seconds: float) -> bool:
     """Whether another round (an LP and a full pass to certify it) fits the time limit."""
     if config.time_limit_s is None:
         return True
@@ -422,22 +482,29 @@ def _row_ids(market: Market, work: Instance, used: NDArray[np.int64]) -> NDArray
     n_c, n_k = len(market.campaigns), len(market.table)
     n_groups = max(len(work.group_names), 1)
     keys = group_row_keys(work)
-    return np.concatenate([
-        np.arange(n_c), n_c + np.arange(n_c), 2 * n_c + used[capacity_row_creators(work)],
-        2 * n_c + n_k + used[keys // n_groups] * n_groups + keys % n_groups,
-    ])
+    return np.concatenate(
+        [
+            np.arange(n_c),
+            n_c + np.arange(n_c),
+            2 * n_c + used[capacity_row_creators(work)],
+            2 * n_c + n_k + used[keys // n_groups] * n_groups + keys % n_groups,
+        ]
+    )
 
 
-def _warm_start(previous: tuple[NDArray[np.int64], NDArray[np.int64], LPSolution],
-                pair_ids: NDArray[np.int64], row_ids: NDArray[np.int64]
-                ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _warm_start(
+    previous: tuple[NDArray[np.int64], NDArray[np.int64], LPSolution],
+    pair_ids: NDArray[np.int64],
+    row_ids: NDArray[np.int64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The previous LP's point on the new pairs and rows (new ones start at zero)."""
     old_pairs, old_rows, lp = previous
     return _carry(old_pairs, lp.x, pair_ids), _carry(old_rows, lp.y, row_ids)
 
 
-def _carry(old_ids: NDArray[np.int64], old: NDArray[np.float64],
-           new_ids: NDArray[np.int64]) -> NDArray[np.float64]:
+def _carry(
+    old_ids: NDArray[np.int64], old: NDArray[np.float64], new_ids: NDArray[np.int64]
+) -> NDArray[np.float64]:
     order = np.argsort(old_ids, kind="stable")
     at = np.searchsorted(old_ids[order], new_ids)
     at = np.minimum(at, max(old_ids.size - 1, 0))
@@ -448,5 +515,13 @@ def _carry(old_ids: NDArray[np.int64], old: NDArray[np.float64],
     return out
 
 
-__all__ = ["PairCache", "PricingConfig", "PricingPass", "PricingReport", "PricingRound",
-           "build_instance_priced", "price_cache", "price_market"]
+__all__ = [
+    "PairCache",
+    "PricingConfig",
+    "PricingPass",
+    "PricingReport",
+    "PricingRound",
+    "build_instance_priced",
+    "price_cache",
+    "price_market",
+]

@@ -39,8 +39,9 @@ class CreatorTable:
         return len(self.ids)
 
     @classmethod
-    def from_records(cls, creators: Sequence[MarketCreator], space: AudienceSpace,
-                     categories: Sequence[str]) -> CreatorTable:
+    def from_records(
+        cls, creators: Sequence[MarketCreator], space: AudienceSpace, categories: Sequence[str]
+    ) -> CreatorTable:
         """Validate the records and lay them out in ``space`` over ``categories``."""
         for c in creators:
             check_audience(c.audience, f"creator {c.id}")
@@ -62,8 +63,10 @@ class CreatorTable:
             currency=np.array([c.currency for c in creators], dtype=np.str_),
             capacity=np.array([c.capacity for c in creators], dtype=np.int64),
             open=np.array([c.open for c in creators], dtype=bool),
-            until=np.array([NO_END if c.until is None else np.datetime64(c.until, "D")
-                            for c in creators], dtype="datetime64[D]"),
+            until=np.array(
+                [NO_END if c.until is None else np.datetime64(c.until, "D") for c in creators],
+                dtype="datetime64[D]",
+            ),
             sponsored_share=np.array([c.sponsored_share for c in creators], dtype=np.float64),
             categories=tuple(categories),
             accepts=accepts,
@@ -91,24 +94,32 @@ class CampaignTable:
     shares: NDArray[np.float32]
 
     @classmethod
-    def from_records(cls, campaigns: Sequence[MarketCampaign],
-                     space: AudienceSpace) -> CampaignTable:
+    def from_records(
+        cls, campaigns: Sequence[MarketCampaign], space: AudienceSpace
+    ) -> CampaignTable:
         """Validate the records; target interests outside ``space`` cannot match and drop out."""
         known = set(space.columns)
         for c in campaigns:
             check_audience(c.target_audience, f"campaign {c.id}")
             if c.budget < 0 or c.slots < 0 or c.min_creators < 0:
                 raise ValueError(f"campaign {c.id}: budget, slots and min_creators must be >= 0")
-        targets = [{part: {k: s for k, s in shares.items() if (part, k) in known}
-                    for part, shares in c.target_audience.items()} for c in campaigns]
+        targets = [
+            {
+                part: {k: s for k, s in shares.items() if (part, k) in known}
+                for part, shares in c.target_audience.items()
+            }
+            for c in campaigns
+        ]
         big = np.iinfo(np.int64).max
         return cls(
             records=tuple(campaigns),
             budget=np.array([c.budget for c in campaigns], dtype=np.int64),
             slots=np.array([c.slots for c in campaigns], dtype=np.int64),
             min_followers=np.array([c.min_followers for c in campaigns], dtype=np.int64),
-            max_followers=np.array([big if c.max_followers is None else c.max_followers
-                                    for c in campaigns], dtype=np.int64),
+            max_followers=np.array(
+                [big if c.max_followers is None else c.max_followers for c in campaigns],
+                dtype=np.int64,
+            ),
             currency=np.array([c.currency for c in campaigns], dtype=np.str_),
             category=np.array([c.category for c in campaigns], dtype=np.str_),
             shares=space.shares(targets),

@@ -6,5 +6,13 @@ from matching.solver.result import SolveResult
 from matching.solver.solve import SolutionInvalid, solve
 from matching.solver.validate import Violation, validate
 
-__all__ = ["Instance", "InstanceError", "KocFloor", "SolutionInvalid", "SolveResult",
-           "Violation", "solve", "validate"]
+__all__ = [
+    "Instance",
+    "InstanceError",
+    "KocFloor",
+    "SolutionInvalid",
+    "SolveResult",
+    "Violation",
+    "solve",
+    "validate",
+]

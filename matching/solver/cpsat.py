@@ -31,8 +31,13 @@ class PairModel:
     x: list[cp_model.IntVar]
 
 
-def build_model(inst: Instance, pairs: NDArray[np.int64], residual_capacity: NDArray[np.int64],
-                scale: float, hint: NDArray[np.bool_] | None = None) -> PairModel:
+def build_model(
+    inst: Instance,
+    pairs: NDArray[np.int64],
+    residual_capacity: NDArray[np.int64],
+    scale: float,
+    hint: NDArray[np.bool_] | None = None,
+) -> PairModel:
     """The exact model restricted to ``pairs``; everything else is fixed outside.
 
     ``residual_capacity[i]`` is what creator ``i`` has left after the fixed assignments; the
@@ -50,8 +55,10 @@ def build_model(inst: Instance, pairs: NDArray[np.int64], residual_capacity: NDA
     for chunk in np.split(order, bounds):
         j = int(camp[chunk[0]])
         xs = [x[k] for k in chunk.tolist()]
-        model.add(cp_model.LinearExpr.weighted_sum(xs, [rate[k] for k in chunk.tolist()])
-                  <= int(inst.budget[j]))
+        model.add(
+            cp_model.LinearExpr.weighted_sum(xs, [rate[k] for k in chunk.tolist()])
+            <= int(inst.budget[j])
+        )
         count = cp_model.LinearExpr.sum(xs)
         slots, minimum = int(inst.slots[j]), int(inst.min_creators[j])
         if minimum > 1:
@@ -82,9 +89,13 @@ def build_model(inst: Instance, pairs: NDArray[np.int64], residual_capacity: NDA
     return PairModel(model, pairs, x)
 
 
-def solver_for(time_limit_s: float, seed: int, workers: int = 1,
-               deterministic_limit: float | None = None,
-               subsolvers: tuple[str, ...] = ()) -> cp_model.CpSolver:
+def solver_for(
+    time_limit_s: float,
+    seed: int,
+    workers: int = 1,
+    deterministic_limit: float | None = None,
+    subsolvers: tuple[str, ...] = (),
+) -> cp_model.CpSolver:
     """A CP-SAT solver with our limits; ``subsolvers`` names the portfolio explicitly."""
     solver = cp_model.CpSolver()
     params = solver.parameters

@@ -39,8 +39,9 @@ class KocFloor:
         return float(self.coefficients(inst)[selected].sum()) >= -1e-9
 
 
-def enforce(floor: KocFloor, state: Assignment, order: NDArray[np.int64],
-            usable: NDArray[np.bool_]) -> None:
+def enforce(
+    floor: KocFloor, state: Assignment, order: NDArray[np.int64], usable: NDArray[np.bool_]
+) -> None:
     """Add the best KOC pairs that fit; while short, drop the weakest non-KOC assignment."""
     inst = state.inst
     coef = floor.coefficients(inst)

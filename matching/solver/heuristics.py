@@ -58,9 +58,13 @@ class Assignment:
         j = self.p_camp[p]
         i = self.p_creator[p]
         g = self.p_gk[p]
-        return (not self.selected[p] and self.count[j] < self.slots[j]
-                and self.spend[j] + self.p_rate[p] <= self.budget[j]
-                and self.load[i] < self.capacity[i] and (g < 0 or not self.group_used[g]))
+        return (
+            not self.selected[p]
+            and self.count[j] < self.slots[j]
+            and self.spend[j] + self.p_rate[p] <= self.budget[j]
+            and self.load[i] < self.capacity[i]
+            and (g < 0 or not self.group_used[g])
+        )
 
     def add(self, p: int) -> None:
         j, i, g = self.p_camp[p], self.p_creator[p], self.p_gk[p]
@@ -92,14 +96,21 @@ class Assignment:
 
 def greedy_order(inst: Instance) -> NDArray[np.int64]:
     """Pairs by value per share of their campaign's budget and slots, best first."""
-    score = pruning_score(inst.pair_value, inst.pair_rate.astype(np.float64),
-                          inst.budget[inst.pair_campaign].astype(np.float64),
-                          inst.slots[inst.pair_campaign].astype(np.float64))
+    score = pruning_score(
+        inst.pair_value,
+        inst.pair_rate.astype(np.float64),
+        inst.budget[inst.pair_campaign].astype(np.float64),
+        inst.slots[inst.pair_campaign].astype(np.float64),
+    )
     return np.lexsort((np.arange(inst.num_pairs), -inst.pair_value, -score))
 
 
-def fill(state: Assignment, order: NDArray[np.int64], usable: NDArray[np.bool_],
-         banned: set[int] | None = None) -> None:
+def fill(
+    state: Assignment,
+    order: NDArray[np.int64],
+    usable: NDArray[np.bool_],
+    banned: set[int] | None = None,
+) -> None:
     """Add every pair of ``order`` that still fits, in that order."""
     p_camp = state.p_camp
     for p in order[usable[order]].tolist():
@@ -109,12 +120,12 @@ def fill(state: Assignment, order: NDArray[np.int64], usable: NDArray[np.bool_],
             state.add(p)
 
 
-def repair_minimums(state: Assignment, order: NDArray[np.int64], usable: NDArray[np.bool_],
-                    banned: set[int]) -> bool:
+def repair_minimums(
+    state: Assignment, order: NDArray[np.int64], usable: NDArray[np.bool_], banned: set[int]
+) -> bool:
     """Top up or empty every campaign below its minimum; True if anything was emptied."""
     inst = state.inst
-    low = [j for j in range(inst.num_campaigns)
-           if 0 < state.count[j] < inst.min_creators[j]]
+    low = [j for j in range(inst.num_campaigns) if 0 < state.count[j] < inst.min_creators[j]]
     if not low:
         return False
     low_set = set(low)
@@ -132,8 +143,9 @@ def repair_minimums(state: Assignment, order: NDArray[np.int64], usable: NDArray
     return emptied
 
 
-def construct(inst: Instance, order: NDArray[np.int64], usable: NDArray[np.bool_],
-              start: Iterable[int] = ()) -> Assignment:
+def construct(
+    inst: Instance, order: NDArray[np.int64], usable: NDArray[np.bool_], start: Iterable[int] = ()
+) -> Assignment:
     """Greedy in ``order`` from ``start``, then repair minimums; refill what repair frees."""
     state = Assignment(inst).copy_from(start)
     banned: set[int] = set()
@@ -149,12 +161,19 @@ def greedy(inst: Instance, usable: NDArray[np.bool_]) -> Assignment:
     return construct(inst, greedy_order(inst), usable)
 
 
-def lp_rounding(inst: Instance, x: NDArray[np.float64], reduced_cost: NDArray[np.float64],
-                usable: NDArray[np.bool_]) -> Assignment:
+def lp_rounding(
+    inst: Instance,
+    x: NDArray[np.float64],
+    reduced_cost: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+) -> Assignment:
     """Take the LP's integral pairs, then its fractional ones by weight, then the greedy order."""
-    score = pruning_score(inst.pair_value, inst.pair_rate.astype(np.float64),
-                          inst.budget[inst.pair_campaign].astype(np.float64),
-                          inst.slots[inst.pair_campaign].astype(np.float64))
+    score = pruning_score(
+        inst.pair_value,
+        inst.pair_rate.astype(np.float64),
+        inst.budget[inst.pair_campaign].astype(np.float64),
+        inst.slots[inst.pair_campaign].astype(np.float64),
+    )
     level = np.round(x, 6)
     order = np.lexsort((np.arange(inst.num_pairs), -score, -reduced_cost, -level))
     return construct(inst, order, usable)

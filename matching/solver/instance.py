@@ -50,11 +50,20 @@ class Instance:
     _pair_index: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("budget", "slots", "min_creators", "group", "rate", "capacity",
-                     "pair_creator", "pair_campaign"):
+        for name in (
+            "budget",
+            "slots",
+            "min_creators",
+            "group",
+            "rate",
+            "capacity",
+            "pair_creator",
+            "pair_campaign",
+        ):
             object.__setattr__(self, name, np.ascontiguousarray(getattr(self, name), np.int64))
-        object.__setattr__(self, "pair_value",
-                           np.ascontiguousarray(self.pair_value, dtype=np.float64))
+        object.__setattr__(
+            self, "pair_value", np.ascontiguousarray(self.pair_value, dtype=np.float64)
+        )
         self._check()
 
     # ----------------------------------------------------------------- sizes
@@ -83,8 +92,13 @@ class Instance:
     def pair_index(self, creator: int, campaign: int) -> int | None:
         """Index of the pair (creator, campaign), or None if that pair is not allowed."""
         if not self._pair_index and self.num_pairs:
-            index = dict(zip(zip(self.pair_creator.tolist(), self.pair_campaign.tolist(),
-                                 strict=True), range(self.num_pairs), strict=True))
+            index = dict(
+                zip(
+                    zip(self.pair_creator.tolist(), self.pair_campaign.tolist(), strict=True),
+                    range(self.num_pairs),
+                    strict=True,
+                )
+            )
             self._pair_index.update(index)
         return self._pair_index.get((creator, campaign))
 
@@ -92,10 +106,14 @@ class Instance:
     def _check(self) -> None:
         n_c, n_k, n_p = self.num_campaigns, self.num_creators, self.num_pairs
         lengths = {
-            "budget": (self.budget, n_c), "slots": (self.slots, n_c),
-            "min_creators": (self.min_creators, n_c), "group": (self.group, n_c),
-            "rate": (self.rate, n_k), "capacity": (self.capacity, n_k),
-            "pair_creator": (self.pair_creator, n_p), "pair_campaign": (self.pair_campaign, n_p),
+            "budget": (self.budget, n_c),
+            "slots": (self.slots, n_c),
+            "min_creators": (self.min_creators, n_c),
+            "group": (self.group, n_c),
+            "rate": (self.rate, n_k),
+            "capacity": (self.capacity, n_k),
+            "pair_creator": (self.pair_creator, n_p),
+            "pair_campaign": (self.pair_campaign, n_p),
         }
         for name, (array, expected) in lengths.items():
             if array.ndim != 1 or array.shape[0] != expected:
@@ -140,8 +158,9 @@ class Instance:
         unknown = set(data) - {"campaigns", "creators", "pairs"}
         if unknown:
             raise InstanceError(f"unknown top-level keys: {sorted(unknown)}")
-        campaigns = _records(data, "campaigns", _CAMPAIGN_KEYS, {"min_creators",
-                                                                 "competitor_group"})
+        campaigns = _records(
+            data, "campaigns", _CAMPAIGN_KEYS, {"min_creators", "competitor_group"}
+        )
         creators = _records(data, "creators", _CREATOR_KEYS, set())
         pairs = _records(data, "pairs", _PAIR_KEYS, set())
 
@@ -176,20 +195,31 @@ class Instance:
             pair_value.append(_number(p["value"], f"pair ({kid}, {cid}): value"))
         return cls(
             campaign_ids=campaign_ids,
-            budget=np.array([_integer(c["budget"], f"campaign {c['id']}: budget")
-                             for c in campaigns], dtype=np.int64),
-            slots=np.array([_integer(c["slots"], f"campaign {c['id']}: slots")
-                            for c in campaigns], dtype=np.int64),
-            min_creators=np.array([_integer(c.get("min_creators", 0),
-                                            f"campaign {c['id']}: min_creators")
-                                   for c in campaigns], dtype=np.int64),
+            budget=np.array(
+                [_integer(c["budget"], f"campaign {c['id']}: budget") for c in campaigns],
+                dtype=np.int64,
+            ),
+            slots=np.array(
+                [_integer(c["slots"], f"campaign {c['id']}: slots") for c in campaigns],
+                dtype=np.int64,
+            ),
+            min_creators=np.array(
+                [
+                    _integer(c.get("min_creators", 0), f"campaign {c['id']}: min_creators")
+                    for c in campaigns
+                ],
+                dtype=np.int64,
+            ),
             group=np.array(groups, dtype=np.int64),
             group_names=tuple(group_names),
             creator_ids=creator_ids,
-            rate=np.array([_integer(k["rate"], f"creator {k['id']}: rate") for k in creators],
-                          dtype=np.int64),
-            capacity=np.array([_integer(k["capacity"], f"creator {k['id']}: capacity")
-                               for k in creators], dtype=np.int64),
+            rate=np.array(
+                [_integer(k["rate"], f"creator {k['id']}: rate") for k in creators], dtype=np.int64
+            ),
+            capacity=np.array(
+                [_integer(k["capacity"], f"creator {k['id']}: capacity") for k in creators],
+                dtype=np.int64,
+            ),
             pair_creator=np.array(pair_creator, dtype=np.int64),
             pair_campaign=np.array(pair_campaign, dtype=np.int64),
             pair_value=np.array(pair_value, dtype=np.float64),
@@ -199,37 +229,60 @@ class Instance:
         """The DESIGN.md §4 JSON structure of this instance."""
         return {
             "campaigns": [
-                {"id": cid, "budget": int(b), "slots": int(s), "min_creators": int(m),
-                 "competitor_group": None if g == NO_GROUP else self.group_names[g]}
-                for cid, b, s, m, g in zip(self.campaign_ids, self.budget.tolist(),
-                                           self.slots.tolist(), self.min_creators.tolist(),
-                                           self.group.tolist(), strict=True)
+                {
+                    "id": cid,
+                    "budget": int(b),
+                    "slots": int(s),
+                    "min_creators": int(m),
+                    "competitor_group": None if g == NO_GROUP else self.group_names[g],
+                }
+                for cid, b, s, m, g in zip(
+                    self.campaign_ids,
+                    self.budget.tolist(),
+                    self.slots.tolist(),
+                    self.min_creators.tolist(),
+                    self.group.tolist(),
+                    strict=True,
+                )
             ],
             "creators": [
                 {"id": kid, "rate": int(r), "capacity": int(c)}
-                for kid, r, c in zip(self.creator_ids, self.rate.tolist(),
-                                     self.capacity.tolist(), strict=True)
+                for kid, r, c in zip(
+                    self.creator_ids, self.rate.tolist(), self.capacity.tolist(), strict=True
+                )
             ],
             "pairs": [
                 {"creator": self.creator_ids[i], "campaign": self.campaign_ids[j], "value": v}
-                for i, j, v in zip(self.pair_creator.tolist(), self.pair_campaign.tolist(),
-                                   self.pair_value.tolist(), strict=True)
+                for i, j, v in zip(
+                    self.pair_creator.tolist(),
+                    self.pair_campaign.tolist(),
+                    self.pair_value.tolist(),
+                    strict=True,
+                )
             ],
         }
 
     def restrict_pairs(self, keep: NDArray[np.bool_]) -> Instance:
         """The same market with only the pairs where ``keep`` is true."""
         return Instance(
-            campaign_ids=self.campaign_ids, budget=self.budget, slots=self.slots,
-            min_creators=self.min_creators, group=self.group, group_names=self.group_names,
-            creator_ids=self.creator_ids, rate=self.rate, capacity=self.capacity,
-            pair_creator=self.pair_creator[keep], pair_campaign=self.pair_campaign[keep],
+            campaign_ids=self.campaign_ids,
+            budget=self.budget,
+            slots=self.slots,
+            min_creators=self.min_creators,
+            group=self.group,
+            group_names=self.group_names,
+            creator_ids=self.creator_ids,
+            rate=self.rate,
+            capacity=self.capacity,
+            pair_creator=self.pair_creator[keep],
+            pair_campaign=self.pair_campaign[keep],
             pair_value=self.pair_value[keep],
         )
 
 
-def _records(data: Mapping[str, Any], key: str, allowed: set[str],
-             optional: set[str]) -> Sequence[Mapping[str, Any]]:
+def _records(
+    data: Mapping[str, Any], key: str, allowed: set[str], optional: set[str]
+) -> Sequence[Mapping[str, Any]]:
     records = data.get(key, [])
     if not isinstance(records, list):
         raise InstanceError(f"{key} must be a list")

@@ -56,25 +56,34 @@ class CampaignIndex:
         order = np.lexsort((-rank, inst.pair_campaign))
         order = order[usable[order]]
         self.by_campaign = order
-        self.campaign_start = np.searchsorted(inst.pair_campaign[order],
-                                              np.arange(inst.num_campaigns + 1))
+        self.campaign_start = np.searchsorted(
+            inst.pair_campaign[order], np.arange(inst.num_campaigns + 1)
+        )
         corder = np.argsort(inst.pair_creator, kind="stable")
         corder = corder[usable[corder]]
         self.by_creator = corder
-        self.creator_start = np.searchsorted(inst.pair_creator[corder],
-                                             np.arange(inst.num_creators + 1))
+        self.creator_start = np.searchsorted(
+            inst.pair_creator[corder], np.arange(inst.num_creators + 1)
+        )
 
     def of_campaign(self, j: int) -> NDArray[np.int64]:
-        return self.by_campaign[self.campaign_start[j]:self.campaign_start[j + 1]]
+        return self.by_campaign[self.campaign_start[j] : self.campaign_start[j + 1]]
 
     def of_creator(self, i: int) -> NDArray[np.int64]:
-        return self.by_creator[self.creator_start[i]:self.creator_start[i + 1]]
+        return self.by_creator[self.creator_start[i] : self.creator_start[i + 1]]
 
 
-def improve(inst: Instance, state: Assignment, usable: NDArray[np.bool_],
-            lp_x: NDArray[np.float64], reduced_cost: NDArray[np.float64], deadline: float,
-            config: LNSConfig, fairness_coef: NDArray[np.float64] | None = None,
-            target: float = np.inf) -> LNSStats:
+def improve(
+    inst: Instance,
+    state: Assignment,
+    usable: NDArray[np.bool_],
+    lp_x: NDArray[np.float64],
+    reduced_cost: NDArray[np.float64],
+    deadline: float,
+    config: LNSConfig,
+    fairness_coef: NDArray[np.float64] | None = None,
+    target: float = np.inf,
+) -> LNSStats:
     """Improve ``state`` in place until ``deadline`` (perf_counter), the round limit, a stall
     or an objective of ``target``."""
     stats = LNSStats()
@@ -85,8 +94,9 @@ def improve(inst: Instance, state: Assignment, usable: NDArray[np.bool_],
     scale = value_scale(inst)
     index = CampaignIndex(inst, usable, reduced_cost)
     keys = group_keys(inst)
-    lp_campaign_value = np.bincount(inst.pair_campaign, weights=inst.pair_value * lp_x,
-                                    minlength=inst.num_campaigns)
+    lp_campaign_value = np.bincount(
+        inst.pair_campaign, weights=inst.pair_value * lp_x, minlength=inst.num_campaigns
+    )
     support = lp_x > 1e-6
     n_c = inst.num_campaigns
     active = np.flatnonzero(np.diff(index.campaign_start) > 0)
@@ -104,19 +114,42 @@ def improve(inst: Instance, state: Assignment, usable: NDArray[np.bool_],
             break
         if stall >= max(config.stall_rounds, 2 * active.size // config.campaigns_per_neighbourhood):
             break
-        current = np.bincount(inst.pair_campaign[state.selected],
-                              weights=inst.pair_value[state.selected], minlength=n_c)
+        current = np.bincount(
+            inst.pair_campaign[state.selected],
+            weights=inst.pair_value[state.selected],
+            minlength=n_c,
+        )
         loss = (lp_campaign_value - current)[active]
         # Prefer campaigns far below their LP value and rarely visited; a little noise.
-        priority = (np.maximum(loss, 0) + 1e-9) / (1.0 + visits[active]) * rng.uniform(
-            0.5, 1.0, active.size)
+        priority = (
+            (np.maximum(loss, 0) + 1e-9)
+            / (1.0 + visits[active])
+            * rng.uniform(0.5, 1.0, active.size)
+        )
         seed_campaign = int(active[int(np.argmax(priority))])
-        campaigns = _neighbourhood(inst, state, index, support, seed_campaign,
-                                   config.campaigns_per_neighbourhood, rng, active)
+        campaigns = _neighbourhood(
+            inst,
+            state,
+            index,
+            support,
+            seed_campaign,
+            config.campaigns_per_neighbourhood,
+            rng,
+            active,
+        )
         visits[campaigns] += 1
         improved, optimal = _solve_neighbourhood(
-            inst, state, index, keys, support, campaigns, scale,
-            min(config.sub_time_s, deadline - time.perf_counter() - 0.05), config, fairness_coef)
+            inst,
+            state,
+            index,
+            keys,
+            support,
+            campaigns,
+            scale,
+            min(config.sub_time_s, deadline - time.perf_counter() - 0.05),
+            config,
+            fairness_coef,
+        )
         stats.rounds += 1
         stats.optimal_subproblems += int(optimal)
         if improved:
@@ -129,9 +162,16 @@ def improve(inst: Instance, state: Assignment, usable: NDArray[np.bool_],
     return stats
 
 
-def _neighbourhood(inst: Instance, state: Assignment, index: CampaignIndex,
-                   support: NDArray[np.bool_], seed_campaign: int, size: int,
-                   rng: np.random.Generator, active: NDArray[np.int64]) -> NDArray[np.int64]:
+def _neighbourhood(
+    inst: Instance,
+    state: Assignment,
+    index: CampaignIndex,
+    support: NDArray[np.bool_],
+    seed_campaign: int,
+    size: int,
+    rng: np.random.Generator,
+    active: NDArray[np.int64],
+) -> NDArray[np.int64]:
     """Campaigns linked to ``seed_campaign`` through creators they share (breadth first):
     first through assigned or LP-support pairs, then through any candidate pair, then random."""
     chosen = [seed_campaign]
@@ -158,16 +198,23 @@ def _neighbourhood(inst: Instance, state: Assignment, index: CampaignIndex,
                             return np.array(chosen, dtype=np.int64)
     if len(chosen) < size:
         rest = active[~np.isin(active, chosen)]
-        extra = rng.permutation(rest)[:size - len(chosen)]
+        extra = rng.permutation(rest)[: size - len(chosen)]
         chosen.extend(extra.tolist())
     return np.array(chosen, dtype=np.int64)
 
 
-def _solve_neighbourhood(inst: Instance, state: Assignment, index: CampaignIndex,
-                         keys: NDArray[np.int64], support: NDArray[np.bool_],
-                         campaigns: NDArray[np.int64], scale: float, time_limit: float,
-                         config: LNSConfig, fairness_coef: NDArray[np.float64] | None = None,
-                         ) -> tuple[bool, bool]:
+def _solve_neighbourhood(
+    inst: Instance,
+    state: Assignment,
+    index: CampaignIndex,
+    keys: NDArray[np.int64],
+    support: NDArray[np.bool_],
+    campaigns: NDArray[np.int64],
+    scale: float,
+    time_limit: float,
+    config: LNSConfig,
+    fairness_coef: NDArray[np.float64] | None = None,
+) -> tuple[bool, bool]:
     """Re-solve ``campaigns`` exactly over their best candidates; apply if better."""
     if time_limit <= 0.01:
         return False, False
@@ -177,8 +224,8 @@ def _solve_neighbourhood(inst: Instance, state: Assignment, index: CampaignIndex
     candidates = []
     for j in campaigns.tolist():
         pairs = index.of_campaign(j)
-        top = pairs[:config.candidates_per_campaign]
-        extra = pairs[config.candidates_per_campaign:]
+        top = pairs[: config.candidates_per_campaign]
+        extra = pairs[config.candidates_per_campaign :]
         extra = extra[state.selected[extra] | support[extra]]
         candidates.append(top)
         candidates.append(extra)
@@ -195,8 +242,9 @@ def _solve_neighbourhood(inst: Instance, state: Assignment, index: CampaignIndex
         extra = None
         if fairness_coef is not None:
             extra = (fairness_coef, -float(fairness_coef[outside].sum()))
-        found, optimal, _ = solve_pairs_mip(inst, cand, residual, time_limit, extra,
-                                            config.sub_rel_gap)
+        found, optimal, _ = solve_pairs_mip(
+            inst, cand, residual, time_limit, extra, config.sub_rel_gap
+        )
         if found is None:
             return False, False
         chosen = found
@@ -204,8 +252,9 @@ def _solve_neighbourhood(inst: Instance, state: Assignment, index: CampaignIndex
         if fairness_coef is not None:
             raise ValueError("the fairness floor needs the highs backend")
         pm = build_model(inst, cand, residual, scale, hint=state.selected)
-        solver = solver_for(time_limit, config.seed, config.workers,
-                            config.sub_deterministic_s, config.subsolvers)
+        solver = solver_for(
+            time_limit, config.seed, config.workers, config.sub_deterministic_s, config.subsolvers
+        )
         status = solver.solve(pm.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False, False

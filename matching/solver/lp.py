@@ -33,8 +33,9 @@ class LPSolution:
     seconds: float
 
 
-def certified_bound(model: LinearModel, value: NDArray[np.float64],
-                    y: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+def certified_bound(
+    model: LinearModel, value: NDArray[np.float64], y: NDArray[np.float64]
+) -> tuple[float, NDArray[np.float64]]:
     """Weak-duality bound for duals ``y`` (clipped to >= 0) and the reduced costs."""
     y = np.maximum(y, 0.0)
     reduced = value - model.a.T @ y
@@ -47,10 +48,14 @@ def _scaled(model: LinearModel) -> tuple[sp.csr_matrix, NDArray[np.float64], NDA
     return sp.diags(scale) @ model.a, model.b * scale, scale
 
 
-def solve_lp(model: LinearModel, value: NDArray[np.float64], time_limit_s: float,
-             threads: int = 1, method: str = "auto",
-             initial: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
-             ) -> LPSolution:
+def solve_lp(
+    model: LinearModel,
+    value: NDArray[np.float64],
+    time_limit_s: float,
+    threads: int = 1,
+    method: str = "auto",
+    initial: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
+) -> LPSolution:
     """Solve the relaxation with HiGHS dual simplex (a vertex) or PDLP (large models).
 
     ``initial`` = (x, y), a primal and row duals in this model's units (as in
@@ -67,8 +72,14 @@ def solve_lp(model: LinearModel, value: NDArray[np.float64], time_limit_s: float
         method = "simplex" if n <= SIMPLEX_MAX_PAIRS else "pdlp"
     a, b, scale = _scaled(model)
     if method == "simplex":
-        res = linprog(-value, A_ub=a, b_ub=b, bounds=(0, 1), method="highs-ds",
-                      options={"time_limit": max(time_limit_s, 0.1), "presolve": True})
+        res = linprog(
+            -value,
+            A_ub=a,
+            b_ub=b,
+            bounds=(0, 1),
+            method="highs-ds",
+            options={"time_limit": max(time_limit_s, 0.1), "presolve": True},
+        )
         if res.x is None:  # time limit before a solution: fall back to PDLP
             return solve_lp(model, value, time_limit_s, threads, "pdlp", initial)
         x = np.clip(res.x, 0.0, 1.0)
@@ -84,10 +95,15 @@ def solve_lp(model: LinearModel, value: NDArray[np.float64], time_limit_s: float
     return LPSolution(x, y, bound, reduced, method, time.perf_counter() - start)
 
 
-def _pdlp(a: sp.csr_matrix, b: NDArray[np.float64], value: NDArray[np.float64],
-          time_limit_s: float, threads: int, eps: float = 1e-4,
-          initial: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
-          ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _pdlp(
+    a: sp.csr_matrix,
+    b: NDArray[np.float64],
+    value: NDArray[np.float64],
+    time_limit_s: float,
+    threads: int,
+    eps: float = 1e-4,
+    initial: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     from ortools.pdlp import solvers_pb2
     from ortools.pdlp.python import pdlp
 

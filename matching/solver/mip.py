@@ -15,11 +15,14 @@ from matching.solver.instance import Instance
 from matching.solver.model import group_keys
 
 
-def solve_pairs_mip(inst: Instance, pairs: NDArray[np.int64], residual_capacity: NDArray[np.int64],
-                    time_limit_s: float,
-                    extra_row: tuple[NDArray[np.float64], float] | None = None,
-                    rel_gap: float = 1e-7,
-                    ) -> tuple[NDArray[np.int64] | None, bool, float]:
+def solve_pairs_mip(
+    inst: Instance,
+    pairs: NDArray[np.int64],
+    residual_capacity: NDArray[np.int64],
+    time_limit_s: float,
+    extra_row: tuple[NDArray[np.float64], float] | None = None,
+    rel_gap: float = 1e-7,
+) -> tuple[NDArray[np.int64] | None, bool, float]:
     """Best subset of ``pairs`` under every constraint, the rest fixed outside.
 
     ``extra_row`` = (coefficient per instance pair, rhs) adds ``sum coef·x >= rhs`` (the
@@ -48,8 +51,11 @@ def solve_pairs_mip(inst: Instance, pairs: NDArray[np.int64], residual_capacity:
         upper.append(np.asarray(hi, dtype=np.float64))
 
     rate = inst.pair_rate[pairs].astype(np.float64)
-    add(sp.coo_matrix((rate, (cinv, cols)), shape=(m, width)),
-        np.full(m, -np.inf), inst.budget[ucamp])
+    add(
+        sp.coo_matrix((rate, (cinv, cols)), shape=(m, width)),
+        np.full(m, -np.inf),
+        inst.budget[ucamp],
+    )
     count = sp.coo_matrix((np.ones(n), (cinv, cols)), shape=(m, width)).tocsr()
     slots = inst.slots[ucamp].astype(np.float64)
     plain = np.setdiff1d(np.arange(m), needs_open)
@@ -67,25 +73,37 @@ def solve_pairs_mip(inst: Instance, pairs: NDArray[np.int64], residual_capacity:
         a_lo[np.arange(n_open), open_cols] = -minimum[needs_open]
         add(a_lo, np.zeros(n_open), np.full(n_open, np.inf))
     ucre, kinv = np.unique(creator, return_inverse=True)
-    add(sp.coo_matrix((np.ones(n), (kinv, cols)), shape=(ucre.size, width)),
-        np.full(ucre.size, -np.inf), residual_capacity[ucre])
+    add(
+        sp.coo_matrix((np.ones(n), (kinv, cols)), shape=(ucre.size, width)),
+        np.full(ucre.size, -np.inf),
+        residual_capacity[ucre],
+    )
     keys = group_keys(inst)[pairs]
     grouped = np.flatnonzero(keys >= 0)
     if grouped.size:
         _, ginv = np.unique(keys[grouped], return_inverse=True)
         n_g = int(ginv.max()) + 1
-        add(sp.coo_matrix((np.ones(grouped.size), (ginv, grouped)), shape=(n_g, width)),
-            np.full(n_g, -np.inf), np.ones(n_g))
+        add(
+            sp.coo_matrix((np.ones(grouped.size), (ginv, grouped)), shape=(n_g, width)),
+            np.full(n_g, -np.inf),
+            np.ones(n_g),
+        )
     if extra_row is not None:
         coef, rhs = extra_row
-        add(sp.csr_matrix((coef[pairs], (np.zeros(n, dtype=np.int64), cols)), shape=(1, width)),
-            np.array([rhs]), np.array([np.inf]))
+        add(
+            sp.csr_matrix((coef[pairs], (np.zeros(n, dtype=np.int64), cols)), shape=(1, width)),
+            np.array([rhs]),
+            np.array([np.inf]),
+        )
     a = sp.vstack(rows, format="csr")
     c = np.concatenate([-inst.pair_value[pairs], np.zeros(n_open)])
-    res = milp(c, integrality=np.ones(width), bounds=(0, 1),
-               constraints=LinearConstraint(a, np.concatenate(lower), np.concatenate(upper)),
-               options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": rel_gap,
-                        "presolve": True})
+    res = milp(
+        c,
+        integrality=np.ones(width),
+        bounds=(0, 1),
+        constraints=LinearConstraint(a, np.concatenate(lower), np.concatenate(upper)),
+        options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": rel_gap, "presolve": True},
+    )
     dual_bound = -float(getattr(res, "mip_dual_bound", None) or -np.inf)
     if res.x is None:
         return None, False, dual_bound

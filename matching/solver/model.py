@@ -19,16 +19,19 @@ from matching.solver.instance import NO_GROUP, Instance
 
 def budget_rows(inst: Instance) -> tuple[sp.csr_matrix, NDArray[np.float64]]:
     """Per campaign: the sum of assigned rates is at most the budget."""
-    a = sp.csr_matrix((inst.pair_rate.astype(np.float64),
-                       (inst.pair_campaign, np.arange(inst.num_pairs))),
-                      shape=(inst.num_campaigns, inst.num_pairs))
+    a = sp.csr_matrix(
+        (inst.pair_rate.astype(np.float64), (inst.pair_campaign, np.arange(inst.num_pairs))),
+        shape=(inst.num_campaigns, inst.num_pairs),
+    )
     return a, inst.budget.astype(np.float64)
 
 
 def slot_rows(inst: Instance) -> tuple[sp.csr_matrix, NDArray[np.float64]]:
     """Per campaign: at most ``slots`` creators."""
-    a = sp.csr_matrix((np.ones(inst.num_pairs), (inst.pair_campaign, np.arange(inst.num_pairs))),
-                      shape=(inst.num_campaigns, inst.num_pairs))
+    a = sp.csr_matrix(
+        (np.ones(inst.num_pairs), (inst.pair_campaign, np.arange(inst.num_pairs))),
+        shape=(inst.num_campaigns, inst.num_pairs),
+    )
     return a, inst.slots.astype(np.float64)
 
 
@@ -44,8 +47,9 @@ def capacity_rows(inst: Instance) -> tuple[sp.csr_matrix, NDArray[np.float64]]:
     row_of = np.full(inst.num_creators, -1)
     row_of[binding] = np.arange(binding.size)
     p = np.flatnonzero(row_of[inst.pair_creator] >= 0)
-    a = sp.csr_matrix((np.ones(p.size), (row_of[inst.pair_creator[p]], p)),
-                      shape=(binding.size, inst.num_pairs))
+    a = sp.csr_matrix(
+        (np.ones(p.size), (row_of[inst.pair_creator[p]], p)), shape=(binding.size, inst.num_pairs)
+    )
     return a, inst.capacity[binding].astype(np.float64)
 
 
@@ -87,8 +91,12 @@ class LinearModel:
 
 def linear_model(inst: Instance) -> LinearModel:
     """Stack every ``<=`` family (budgets, slots, capacities, competitor groups)."""
-    parts = {"budget": budget_rows(inst), "slots": slot_rows(inst),
-             "capacity": capacity_rows(inst), "group": group_rows(inst)}
+    parts = {
+        "budget": budget_rows(inst),
+        "slots": slot_rows(inst),
+        "capacity": capacity_rows(inst),
+        "group": group_rows(inst),
+    }
     families, start = {}, 0
     for name, (a, _) in parts.items():
         families[name] = slice(start, start + a.shape[0])
@@ -111,7 +119,7 @@ def reachable_campaigns(inst: Instance) -> NDArray[np.bool_]:
         starts = np.searchsorted(inst.pair_campaign[order], need)
         rates = inst.pair_rate[order]
         for j, s in zip(need.tolist(), starts.tolist(), strict=True):
-            if rates[s:s + m[j]].sum() > inst.budget[j]:
+            if rates[s : s + m[j]].sum() > inst.budget[j]:
                 ok[j] = False
     return ok
 
@@ -119,6 +127,8 @@ def reachable_campaigns(inst: Instance) -> NDArray[np.bool_]:
 def usable_pairs(inst: Instance) -> NDArray[np.bool_]:
     """Pairs that some feasible solution might use: affordable, on a reachable campaign,
     with a creator of positive capacity."""
-    return ((inst.pair_rate <= inst.budget[inst.pair_campaign])
-            & reachable_campaigns(inst)[inst.pair_campaign]
-            & (inst.capacity[inst.pair_creator] > 0))
+    return (
+        (inst.pair_rate <= inst.budget[inst.pair_campaign])
+        & reachable_campaigns(inst)[inst.pair_campaign]
+        & (inst.capacity[inst.pair_creator] > 0)
+    )

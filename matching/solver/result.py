@@ -47,9 +47,12 @@ class SolveResult:
         inst = self.instance
         order = np.lexsort((inst.pair_creator[self.selected], inst.pair_campaign[self.selected]))
         chosen = self.selected[order]
-        return [(inst.creator_ids[i], inst.campaign_ids[j])
-                for i, j in zip(inst.pair_creator[chosen].tolist(),
-                                inst.pair_campaign[chosen].tolist(), strict=True)]
+        return [
+            (inst.creator_ids[i], inst.campaign_ids[j])
+            for i, j in zip(
+                inst.pair_creator[chosen].tolist(), inst.pair_campaign[chosen].tolist(), strict=True
+            )
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The DESIGN.md §4 solution structure (plus a ``stats`` object)."""

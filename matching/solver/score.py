@@ -7,8 +7,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 
-def pruning_score(value: NDArray[np.floating], rate: NDArray[np.floating],
-                  budget: NDArray[np.floating], slots: NDArray[np.floating]) -> NDArray:
+def pruning_score(
+    value: NDArray[np.floating],
+    rate: NDArray[np.floating],
+    budget: NDArray[np.floating],
+    slots: NDArray[np.floating],
+) -> NDArray:
     """Value per share of budget and slots a pair uses (higher is better)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return value / (rate / np.maximum(budget, 1) + 1.0 / np.maximum(slots, 1))

@@ -43,10 +43,19 @@ class SolutionInvalid(RuntimeError):
     """The validator rejected a solver result (a bug: never returned silently)."""
 
 
-def solve(instance: Instance, time_limit_s: float = 30.0, workers: int = 2, seed: int = 0, *,
-          gap_tolerance: float = 1e-5, max_rounds: int | None = None,
-          koc_floor: fair.KocFloor | None = None, exact_max_pairs: int = 2_500,
-          lns: LNSConfig | None = None, lp: LPSolution | None = None) -> SolveResult:
+def solve(
+    instance: Instance,
+    time_limit_s: float = 30.0,
+    workers: int = 2,
+    seed: int = 0,
+    *,
+    gap_tolerance: float = 1e-5,
+    max_rounds: int | None = None,
+    koc_floor: fair.KocFloor | None = None,
+    exact_max_pairs: int = 2_500,
+    lns: LNSConfig | None = None,
+    lp: LPSolution | None = None,
+) -> SolveResult:
     """Find a feasible assignment, a proven upper bound and the gap within ``time_limit_s``.
 
     Parameters: ``workers`` threads for the LP (PDLP) and exact solves; ``seed`` fixes every
@@ -78,9 +87,15 @@ def solve(instance: Instance, time_limit_s: float = 30.0, workers: int = 2, seed
         bound = max(bound, objective)
         if status != "optimal" and relative_gap(objective, bound) <= OPTIMALITY_TOLERANCE:
             status = "optimal"
-        result = SolveResult(instance=instance, status=status, objective=objective,
-                             bound=bound, seconds=time.perf_counter() - start,
-                             selected=np.sort(chosen), stats=stats)
+        result = SolveResult(
+            instance=instance,
+            status=status,
+            objective=objective,
+            bound=bound,
+            seconds=time.perf_counter() - start,
+            selected=np.sort(chosen),
+            stats=stats,
+        )
         problems = validate(instance, result)
         if floor is not None and not floor.satisfied(instance, result.selected):
             problems.append("fairness floor not met")  # type: ignore[arg-type]
@@ -93,23 +108,31 @@ def solve(instance: Instance, time_limit_s: float = 30.0, workers: int = 2, seed
 
     lp_start = time.perf_counter()
     model = linear_model(work)
-    if (lp is not None and lp.x.shape[0] == work.num_pairs
-            and lp.y.shape[0] == model.b.shape[0]):
+    if lp is not None and lp.x.shape[0] == work.num_pairs and lp.y.shape[0] == model.b.shape[0]:
         bound, reduced = certified_bound(model, work.pair_value, lp.y)
-        lp = LPSolution(x=lp.x, y=lp.y, bound=bound, reduced_cost=reduced,
-                        method=f"{lp.method} (given)", seconds=time.perf_counter() - lp_start)
+        lp = LPSolution(
+            x=lp.x,
+            y=lp.y,
+            bound=bound,
+            reduced_cost=reduced,
+            method=f"{lp.method} (given)",
+            seconds=time.perf_counter() - lp_start,
+        )
     else:
-        lp = solve_lp(model, work.pair_value, max(0.5 * (deadline - lp_start), 0.1),
-                      threads=workers)
+        lp = solve_lp(
+            model, work.pair_value, max(0.5 * (deadline - lp_start), 0.1), threads=workers
+        )
     bound = lp.bound
     stats.update(lp_bound=lp.bound, lp_method=lp.method, lp_seconds=round(lp.seconds, 3))
 
     all_usable = np.ones(work.num_pairs, dtype=bool)
     order = greedy_order(work)
     by_value = np.lexsort((np.arange(work.num_pairs), -work.pair_value))
-    candidates = [greedy(work, all_usable),
-                  lp_rounding(work, lp.x, lp.reduced_cost, all_usable),
-                  construct(work, by_value, all_usable)]
+    candidates = [
+        greedy(work, all_usable),
+        lp_rounding(work, lp.x, lp.reduced_cost, all_usable),
+        construct(work, by_value, all_usable),
+    ]
     stats["greedy_objective"] = max(candidates[0].objective, candidates[2].objective)
     stats["rounding_objective"] = candidates[1].objective
     state = max(candidates, key=lambda s: s.objective)
@@ -119,8 +142,9 @@ def solve(instance: Instance, time_limit_s: float = 30.0, workers: int = 2, seed
 
     if work.num_pairs <= exact_max_pairs and floor is None:
         remaining = deadline - time.perf_counter()
-        found, optimal, dual = solve_pairs_mip(work, np.arange(work.num_pairs), work.capacity,
-                                               remaining)
+        found, optimal, dual = solve_pairs_mip(
+            work, np.arange(work.num_pairs), work.capacity, remaining
+        )
         if found is not None and float(work.pair_value[found].sum()) > state.objective:
             state = Assignment(work).copy_from(found.tolist())
         if optimal and found is not None:
@@ -144,10 +168,12 @@ def solve(instance: Instance, time_limit_s: float = 30.0, workers: int = 2, seed
         fair.enforce(fair.KocFloor(floor.koc, floor.min_share), state, order, all_usable)
         stats["fairness"] = {"min_share": floor.min_share, "objective_without": free_objective}
     target = bound * (1.0 - gap_tolerance)
-    search = improve(work, state, all_usable, lp.x, lp.reduced_cost, deadline, config, coef,
-                     target)
-    stats["lns"] = {"rounds": search.rounds, "improved": search.improved,
-                    "seconds": round(search.seconds, 3)}
+    search = improve(work, state, all_usable, lp.x, lp.reduced_cost, deadline, config, coef, target)
+    stats["lns"] = {
+        "rounds": search.rounds,
+        "improved": search.improved,
+        "seconds": round(search.seconds, 3),
+    }
     if floor is not None:
         stats["fairness"]["cost"] = stats["fairness"]["objective_without"] - state.objective
     cut_short = time.perf_counter() >= deadline - 0.06

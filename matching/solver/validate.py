@@ -62,13 +62,18 @@ def validate(instance: Instance, solution: Any) -> list[Violation]:
     if objective is not None:
         actual = float(instance.pair_value[selected].sum())
         if abs(actual - objective) > OBJECTIVE_TOLERANCE * max(1.0, abs(actual)):
-            violations.append(Violation(
-                "objective", f"reported objective {objective} but the assignments sum to {actual}"))
+            violations.append(
+                Violation(
+                    "objective",
+                    f"reported objective {objective} but the assignments sum to {actual}",
+                )
+            )
     return violations
 
 
-def _pairs_from_ids(instance: Instance, assignments: Any,
-                    violations: list[Violation]) -> NDArray[np.int64]:
+def _pairs_from_ids(
+    instance: Instance, assignments: Any, violations: list[Violation]
+) -> NDArray[np.int64]:
     campaign_at = {c: j for j, c in enumerate(instance.campaign_ids)}
     creator_at = {k: i for i, k in enumerate(instance.creator_ids)}
     selected = []
@@ -77,9 +82,12 @@ def _pairs_from_ids(instance: Instance, assignments: Any,
         j = campaign_at.get(entry.get("campaign"))
         p = None if i is None or j is None else instance.pair_index(i, j)
         if p is None:
-            violations.append(Violation(
-                "unknown_pair",
-                f"({entry.get('creator')}, {entry.get('campaign')}) is not an allowed pair"))
+            violations.append(
+                Violation(
+                    "unknown_pair",
+                    f"({entry.get('creator')}, {entry.get('campaign')}) is not an allowed pair",
+                )
+            )
         else:
             selected.append(p)
     return np.array(selected, dtype=np.int64)
@@ -91,37 +99,59 @@ def _campaign_counts(instance: Instance, selected: NDArray[np.int64]) -> NDArray
 
 def check_budgets(instance: Instance, selected: NDArray[np.int64]) -> list[Violation]:
     """Per campaign: the sum of assigned creators' rates is at most the budget."""
-    spend = np.bincount(instance.pair_campaign[selected],
-                        weights=instance.pair_rate[selected].astype(np.float64),
-                        minlength=instance.num_campaigns)
-    return [Violation("budget", f"campaign {instance.campaign_ids[j]} spends {int(spend[j])} "
-                                f"> budget {int(instance.budget[j])}")
-            for j in np.flatnonzero(spend > instance.budget).tolist()]
+    spend = np.bincount(
+        instance.pair_campaign[selected],
+        weights=instance.pair_rate[selected].astype(np.float64),
+        minlength=instance.num_campaigns,
+    )
+    return [
+        Violation(
+            "budget",
+            f"campaign {instance.campaign_ids[j]} spends {int(spend[j])} "
+            f"> budget {int(instance.budget[j])}",
+        )
+        for j in np.flatnonzero(spend > instance.budget).tolist()
+    ]
 
 
 def check_slots(instance: Instance, selected: NDArray[np.int64]) -> list[Violation]:
     """Per campaign: at most ``slots`` creators."""
     count = _campaign_counts(instance, selected)
-    return [Violation("slots", f"campaign {instance.campaign_ids[j]} has {int(count[j])} "
-                               f"creators > {int(instance.slots[j])} slots")
-            for j in np.flatnonzero(count > instance.slots).tolist()]
+    return [
+        Violation(
+            "slots",
+            f"campaign {instance.campaign_ids[j]} has {int(count[j])} "
+            f"creators > {int(instance.slots[j])} slots",
+        )
+        for j in np.flatnonzero(count > instance.slots).tolist()
+    ]
 
 
 def check_minimums(instance: Instance, selected: NDArray[np.int64]) -> list[Violation]:
     """Per campaign: either nobody or at least ``min_creators`` creators."""
     count = _campaign_counts(instance, selected)
     bad = (count > 0) & (count < instance.min_creators)
-    return [Violation("minimum", f"campaign {instance.campaign_ids[j]} has {int(count[j])} "
-                                 f"creators < minimum {int(instance.min_creators[j])}")
-            for j in np.flatnonzero(bad).tolist()]
+    return [
+        Violation(
+            "minimum",
+            f"campaign {instance.campaign_ids[j]} has {int(count[j])} "
+            f"creators < minimum {int(instance.min_creators[j])}",
+        )
+        for j in np.flatnonzero(bad).tolist()
+    ]
 
 
 def check_capacities(instance: Instance, selected: NDArray[np.int64]) -> list[Violation]:
     """Per creator: at most ``capacity`` campaigns."""
     count = np.bincount(instance.pair_creator[selected], minlength=instance.num_creators)
-    return [Violation("capacity", f"creator {instance.creator_ids[i]} has {int(count[i])} "
-                                  f"campaigns > capacity {int(instance.capacity[i])}")
-            for i in np.flatnonzero(count > instance.capacity).tolist()]
+    return [
+        Violation(
+            "capacity",
+            f"creator {instance.creator_ids[i]} has {int(count[i])} "
+            f"campaigns > capacity {int(instance.capacity[i])}",
+        )
+        for i in np.flatnonzero(count > instance.capacity).tolist()
+    ]
 
 
 def check_competitor_groups(instance: Instance, selected: NDArray[np.int64]) -> list[Violation]:
@@ -134,7 +164,11 @@ def check_competitor_groups(instance: Instance, selected: NDArray[np.int64]) -> 
     out = []
     for k in keys[counts > 1].tolist():
         i, g = divmod(k, max(len(instance.group_names), 1))
-        out.append(Violation("competitor_group",
-                             f"creator {instance.creator_ids[i]} has several campaigns of "
-                             f"competitor group {instance.group_names[g]}"))
+        out.append(
+            Violation(
+                "competitor_group",
+                f"creator {instance.creator_ids[i]} has several campaigns of "
+                f"competitor group {instance.group_names[g]}",
+            )
+        )
     return out

@@ -10,10 +10,16 @@ import numpy as np
 from matching.solver import Instance
 
 
-def campaign(cid: str, budget: int = 1000, slots: int = 5, min_creators: int = 0,
-             group: str | None = None) -> dict[str, Any]:
-    return {"id": cid, "budget": budget, "slots": slots, "min_creators": min_creators,
-            "competitor_group": group}
+def campaign(
+    cid: str, budget: int = 1000, slots: int = 5, min_creators: int = 0, group: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "budget": budget,
+        "slots": slots,
+        "min_creators": min_creators,
+        "competitor_group": group,
+    }
 
 
 def creator(kid: str, rate: int = 100, capacity: int = 1) -> dict[str, Any]:
@@ -28,18 +34,30 @@ def instance(campaigns: list[dict], creators: list[dict], pairs: list[dict]) -> 
     return Instance.from_dict({"campaigns": campaigns, "creators": creators, "pairs": pairs})
 
 
-def random_instance(rng: np.random.Generator, n_campaigns: int, n_creators: int,
-                    density: float = 0.6) -> Instance:
+def random_instance(
+    rng: np.random.Generator, n_campaigns: int, n_creators: int, density: float = 0.6
+) -> Instance:
     """A tiny random instance with every constraint in play."""
-    campaigns = [campaign(f"c{j}", budget=int(rng.integers(100, 400)),
-                          slots=int(rng.integers(1, 4)),
-                          min_creators=int(rng.choice([0, 0, 2])),
-                          group=rng.choice([None, "g1", "g2"]))
-                 for j in range(n_campaigns)]
-    creators = [creator(f"k{i}", rate=int(rng.integers(40, 200)),
-                        capacity=int(rng.integers(1, 3))) for i in range(n_creators)]
-    pairs = [pair(f"k{i}", f"c{j}", round(float(rng.uniform(0.1, 5.0)), 3))
-             for i in range(n_creators) for j in range(n_campaigns) if rng.random() < density]
+    campaigns = [
+        campaign(
+            f"c{j}",
+            budget=int(rng.integers(100, 400)),
+            slots=int(rng.integers(1, 4)),
+            min_creators=int(rng.choice([0, 0, 2])),
+            group=rng.choice([None, "g1", "g2"]),
+        )
+        for j in range(n_campaigns)
+    ]
+    creators = [
+        creator(f"k{i}", rate=int(rng.integers(40, 200)), capacity=int(rng.integers(1, 3)))
+        for i in range(n_creators)
+    ]
+    pairs = [
+        pair(f"k{i}", f"c{j}", round(float(rng.uniform(0.1, 5.0)), 3))
+        for i in range(n_creators)
+        for j in range(n_campaigns)
+        if rng.random() < density
+    ]
     return instance(campaigns, creators, pairs)
 
 
@@ -71,8 +89,12 @@ def brute_force(inst: Instance) -> float:
                     groups.add((i, g))
             if not ok:
                 continue
-            if any(spend[j] > inst.budget[j] or count[j] > inst.slots[j]
-                   or 0 < count[j] < inst.min_creators[j] for j in range(inst.num_campaigns)):
+            if any(
+                spend[j] > inst.budget[j]
+                or count[j] > inst.slots[j]
+                or 0 < count[j] < inst.min_creators[j]
+                for j in range(inst.num_campaigns)
+            ):
                 continue
             if any(load[i] > inst.capacity[i] for i in range(inst.num_creators)):
                 continue

@@ -9,28 +9,34 @@ from matching_helpers import campaign, creator, pair
 
 from matching.solver import Instance, validate
 
-INSTANCE = {"campaigns": [campaign("c1", 500_000, 5, 0, "skincare"), campaign("c2", 100, 1)],
-            "creators": [creator("k1", 120_000, 2), creator("k2", 90_000, 1)],
-            "pairs": [pair("k1", "c1", 0.83), pair("k2", "c1", 0.5), pair("k1", "c2", 0.2)]}
+INSTANCE = {
+    "campaigns": [campaign("c1", 500_000, 5, 0, "skincare"), campaign("c2", 100, 1)],
+    "creators": [creator("k1", 120_000, 2), creator("k2", 90_000, 1)],
+    "pairs": [pair("k1", "c1", 0.83), pair("k2", "c1", 0.5), pair("k1", "c2", 0.2)],
+}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "matching", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "matching", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_solve_writes_the_documented_solution(tmp_path: Path) -> None:
     src = tmp_path / "instance.json"
     out = tmp_path / "solution.json"
     src.write_text(json.dumps(INSTANCE))
-    proc = run("solve", str(src), "-o", str(out), "--time-limit", "5", "--workers", "1",
-               "--seed", "3")
+    proc = run(
+        "solve", str(src), "-o", str(out), "--time-limit", "5", "--workers", "1", "--seed", "3"
+    )
     assert proc.returncode == 0, proc.stderr
     solution = json.loads(out.read_text())
     assert {"status", "objective", "bound", "gap", "seconds", "assignments"} <= set(solution)
     assert solution["status"] == "optimal"
     assert sorted((a["creator"], a["campaign"]) for a in solution["assignments"]) == [
-        ("k1", "c1"), ("k2", "c1")]
+        ("k1", "c1"),
+        ("k2", "c1"),
+    ]
     assert solution["objective"] == 1.33
     assert validate(Instance.from_dict(INSTANCE), solution) == []
     assert "optimal" in proc.stderr

@@ -20,29 +20,44 @@ from matching.solver import solve, validate
 from matching.solver.lp import solve_lp
 from matching.solver.model import linear_model, usable_pairs
 
-AUD = {"interests": {"skincare": 0.6, "fashion": 0.4}, "gender": {"female": 0.7, "male": 0.3},
-       "city_tiers": {"1": 0.5, "2": 0.5}, "age": {"18-24": 0.6, "25-34": 0.4}}
+AUD = {
+    "interests": {"skincare": 0.6, "fashion": 0.4},
+    "gender": {"female": 0.7, "male": 0.3},
+    "city_tiers": {"1": 0.5, "2": 0.5},
+    "age": {"18-24": 0.6, "25-34": 0.4},
+}
 DAY = dt.date(2026, 11, 23)
 
 
 def creator(cid: str, followers: int, **kw) -> MarketCreator:
-    base = dict(id=cid, followers=followers, engagement_rate=0.05, audience=AUD, rate=50_000,
-                currency="EUR", capacity=1, categories=frozenset({"beauty"}))
+    base = dict(
+        id=cid,
+        followers=followers,
+        engagement_rate=0.05,
+        audience=AUD,
+        rate=50_000,
+        currency="EUR",
+        capacity=1,
+        categories=frozenset({"beauty"}),
+    )
     base.update(kw)
     return MarketCreator(**base)
 
 
 def campaign(cid: str, **kw) -> MarketCampaign:
-    base = dict(id=cid, category="beauty", budget=200_000, slots=1, target_audience=AUD,
-                currency="EUR")
+    base = dict(
+        id=cid, category="beauty", budget=200_000, slots=1, target_audience=AUD, currency="EUR"
+    )
     base.update(kw)
     return MarketCampaign(**base)
 
 
 # One star (value 20) tops both campaigns' lists; with top_k=1 the runner-up (value 10) is
 # pruned away, although the optimum gives the star one campaign and the runner-up the other.
-HIDDEN = ([creator("star", 400_000), creator("runner", 200_000), creator("third", 100_000)],
-          [campaign("c1"), campaign("c2")])
+HIDDEN = (
+    [creator("star", 400_000), creator("runner", 200_000), creator("third", 100_000)],
+    [campaign("c1"), campaign("c2")],
+)
 
 
 def lp_bound(inst) -> float:
@@ -51,8 +66,10 @@ def lp_bound(inst) -> float:
 
 
 def pairs_of(inst) -> set[tuple[str, str]]:
-    return {(inst.creator_ids[i], inst.campaign_ids[j])
-            for i, j in zip(inst.pair_creator.tolist(), inst.pair_campaign.tolist(), strict=True)}
+    return {
+        (inst.creator_ids[i], inst.campaign_ids[j])
+        for i, j in zip(inst.pair_creator.tolist(), inst.pair_campaign.tolist(), strict=True)
+    }
 
 
 def test_pricing_finds_the_pair_pruning_hid() -> None:
@@ -76,8 +93,9 @@ def test_pricing_finds_the_pair_pruning_hid() -> None:
 
 def test_rounds_zero_only_certifies() -> None:
     creators, campaigns = HIDDEN
-    inst, details = build_instance_priced(creators, campaigns, MatchingPolicy(top_k=1), DAY,
-                                          PricingConfig(rounds=0))
+    inst, details = build_instance_priced(
+        creators, campaigns, MatchingPolicy(top_k=1), DAY, PricingConfig(rounds=0)
+    )
     assert pairs_of(inst) == {("star", "c1"), ("star", "c2")}
     report = details.pricing
     assert report.lp_bound == pytest.approx(20.0)
@@ -92,8 +110,12 @@ def test_market_bound_bounds_the_unpruned_lp(seed: int) -> None:
     full, _ = build_instance(table, campaigns, MatchingPolicy(top_k=None), TODAY)
     pruned, _ = build_instance(table, campaigns, policy, TODAY)
     inst, details = build_instance_priced(
-        table, campaigns, policy, TODAY,
-        PricingConfig(rounds=6, add_per_campaign=3, lists_per_capacity=None))
+        table,
+        campaigns,
+        policy,
+        TODAY,
+        PricingConfig(rounds=6, add_per_campaign=3, lists_per_capacity=None),
+    )
     report = details.pricing
     unpruned = lp_bound(full)
     assert report.pruned_lp_bound == pytest.approx(lp_bound(pruned), rel=1e-6)
@@ -101,11 +123,23 @@ def test_market_bound_bounds_the_unpruned_lp(seed: int) -> None:
     assert report.pruned_lp_bound - 1e-9 <= report.lp_bound <= unpruned * (1 + 1e-7)
     # Every priced pair is an eligible pair of the market, with the same value.
     assert pairs_of(inst) <= pairs_of(full)
-    value_of = dict(zip(zip(np.array(full.creator_ids)[full.pair_creator].tolist(),
-                            full.pair_campaign.tolist(), strict=True),
-                        full.pair_value.tolist(), strict=True))
-    for i, j, v in zip(inst.pair_creator.tolist(), inst.pair_campaign.tolist(),
-                       inst.pair_value.tolist(), strict=True):
+    value_of = dict(
+        zip(
+            zip(
+                np.array(full.creator_ids)[full.pair_creator].tolist(),
+                full.pair_campaign.tolist(),
+                strict=True,
+            ),
+            full.pair_value.tolist(),
+            strict=True,
+        )
+    )
+    for i, j, v in zip(
+        inst.pair_creator.tolist(),
+        inst.pair_campaign.tolist(),
+        inst.pair_value.tolist(),
+        strict=True,
+    ):
         assert value_of[(inst.creator_ids[i], j)] == pytest.approx(v, rel=1e-12)
     result = solve(inst, time_limit_s=10, max_rounds=10, lp=report.lp)
     assert validate(inst, result) == []
@@ -115,8 +149,9 @@ def test_market_bound_bounds_the_unpruned_lp(seed: int) -> None:
 def test_diversified_start_caps_lists_per_creator() -> None:
     table, campaigns = generate_market(20, 300, 2)
     policy = MatchingPolicy(top_k=6)
-    inst, _ = build_instance_priced(table, campaigns, policy, TODAY,
-                                    PricingConfig(rounds=0, lists_per_capacity=1.0))
+    inst, _ = build_instance_priced(
+        table, campaigns, policy, TODAY, PricingConfig(rounds=0, lists_per_capacity=1.0)
+    )
     lists = np.bincount(inst.pair_creator, minlength=inst.num_creators)
     assert (lists <= inst.capacity).all()
     assert np.bincount(inst.pair_campaign, minlength=inst.num_campaigns).max() <= 6
@@ -127,9 +162,12 @@ def test_diversified_start_caps_lists_per_creator() -> None:
 def test_pricing_is_deterministic() -> None:
     table, campaigns = generate_market(15, 400, 3)
     policy = MatchingPolicy(top_k=3)
-    runs = [build_instance_priced(table, campaigns, policy, TODAY,
-                                  PricingConfig(rounds=3, add_per_campaign=2))
-            for _ in range(2)]
+    runs = [
+        build_instance_priced(
+            table, campaigns, policy, TODAY, PricingConfig(rounds=3, add_per_campaign=2)
+        )
+        for _ in range(2)
+    ]
     (a, da), (b, db) = runs
     assert np.array_equal(a.pair_creator, b.pair_creator)
     assert np.array_equal(a.pair_campaign, b.pair_campaign)
@@ -140,14 +178,17 @@ def test_pricing_is_deterministic() -> None:
 
 
 def test_pricing_never_adds_ineligible_or_excluded_pairs() -> None:
-    creators = [creator("star", 400_000, capacity=1),
-                creator("runner", 200_000),
-                creator("small", 2_000),  # below c2's follower minimum
-                creator("pricey", 900_000, rate=250_000),  # above every budget
-                creator("busy", 300_000, sponsored_share=0.9)]  # over the sponsored cap
+    creators = [
+        creator("star", 400_000, capacity=1),
+        creator("runner", 200_000),
+        creator("small", 2_000),  # below c2's follower minimum
+        creator("pricey", 900_000, rate=250_000),  # above every budget
+        creator("busy", 300_000, sponsored_share=0.9),
+    ]  # over the sponsored cap
     campaigns = [campaign("c1"), campaign("c2", min_followers=10_000)]
-    inst, details = build_instance_priced(creators, campaigns, MatchingPolicy(top_k=1), DAY,
-                                          exclude={("runner", "c2")})
+    inst, details = build_instance_priced(
+        creators, campaigns, MatchingPolicy(top_k=1), DAY, exclude={("runner", "c2")}
+    )
     pairs = pairs_of(inst)
     assert ("runner", "c2") not in pairs
     assert not {p for p in pairs if p[0] in ("pricey", "busy")}
@@ -235,14 +276,16 @@ def test_any_campaign_prices_bound_the_market(seed: int) -> None:
         # A cache that holds every pair prices exactly like the full pass.
         cached = price_cache(market, priced.cache, lam, sig)
         assert cached.market_bound == pytest.approx(priced.market_bound, rel=1e-6)
-        assert (set(zip(cached.pick_creators.tolist(), cached.pick_campaigns.tolist()))
-                == set(zip(priced.pick_creators.tolist(), priced.pick_campaigns.tolist())))
+        assert set(
+            zip(cached.pick_creators.tolist(), cached.pick_campaigns.tolist(), strict=True)
+        ) == set(zip(priced.pick_creators.tolist(), priced.pick_campaigns.tolist(), strict=True))
 
 
 def test_time_limit_stops_adding_but_still_certifies() -> None:
     creators, campaigns = HIDDEN
-    _, details = build_instance_priced(creators, campaigns, MatchingPolicy(top_k=1), DAY,
-                                       PricingConfig(time_limit_s=0.0))
+    _, details = build_instance_priced(
+        creators, campaigns, MatchingPolicy(top_k=1), DAY, PricingConfig(time_limit_s=0.0)
+    )
     report = details.pricing
     assert len(report.rounds) == 1 and report.rounds[0].added == 0
     assert report.market_bound >= 30.0 - 1e-9

@@ -52,8 +52,11 @@ def test_no_pairs_and_no_campaigns() -> None:
 
 
 def test_budget_smaller_than_every_rate() -> None:
-    inst = instance([campaign("c", budget=50)], [creator("a", 100), creator("b", 60)],
-                    [pair("a", "c", 1.0), pair("b", "c", 1.0)])
+    inst = instance(
+        [campaign("c", budget=50)],
+        [creator("a", 100), creator("b", 60)],
+        [pair("a", "c", 1.0), pair("b", "c", 1.0)],
+    )
     result = solve(inst, time_limit_s=1)
     assert result.assignments == [] and result.bound == 0.0 and result.status == "optimal"
     assert result.stats["usable_pairs"] == 0
@@ -63,17 +66,22 @@ def test_budget_smaller_than_every_rate() -> None:
 def test_unreachable_minimum(kwargs: dict) -> None:
     # min > slots, or fewer candidates than the minimum: the campaign stays empty,
     # and its creators go to the other campaign.
-    inst = instance([campaign("c", budget=1000, **kwargs), campaign("d", budget=1000)],
-                    [creator("a"), creator("b")],
-                    [pair("a", "c", 9.0), pair("b", "c", 9.0), pair("a", "d", 1.0)])
+    inst = instance(
+        [campaign("c", budget=1000, **kwargs), campaign("d", budget=1000)],
+        [creator("a"), creator("b")],
+        [pair("a", "c", 9.0), pair("b", "c", 9.0), pair("a", "d", 1.0)],
+    )
     result = solve(inst, time_limit_s=2)
     assert result.assignments == [("a", "d")]
     assert result.bound == pytest.approx(1.0)
 
 
 def test_ties_are_broken_deterministically() -> None:
-    inst = instance([campaign("c", slots=1)], [creator("a"), creator("b"), creator("c")],
-                    [pair("a", "c", 1.0), pair("b", "c", 1.0), pair("c", "c", 1.0)])
+    inst = instance(
+        [campaign("c", slots=1)],
+        [creator("a"), creator("b"), creator("c")],
+        [pair("a", "c", 1.0), pair("b", "c", 1.0), pair("c", "c", 1.0)],
+    )
     first = solve(inst, time_limit_s=2).assignments
     assert len(first) == 1
     assert all(solve(inst, time_limit_s=2).assignments == first for _ in range(3))
@@ -82,8 +90,13 @@ def test_ties_are_broken_deterministically() -> None:
 def test_same_seed_same_result_on_a_larger_instance() -> None:
     rng = np.random.default_rng(7)
     inst = random_instance(rng, n_campaigns=40, n_creators=120, density=0.3)
-    config = {"time_limit_s": 60, "seed": 3, "exact_max_pairs": 0, "max_rounds": 6,
-              "gap_tolerance": 0.0}
+    config = {
+        "time_limit_s": 60,
+        "seed": 3,
+        "exact_max_pairs": 0,
+        "max_rounds": 6,
+        "gap_tolerance": 0.0,
+    }
     a = solve(inst, **config, lns=LNSConfig(campaigns_per_neighbourhood=8))
     b = solve(inst, **config, lns=LNSConfig(campaigns_per_neighbourhood=8))
     assert a.selected.tolist() == b.selected.tolist()
@@ -114,9 +127,11 @@ def test_search_improves_on_the_greedy() -> None:
 
 
 def test_fairness_floor_is_met_and_costed() -> None:
-    inst = instance([campaign("c", budget=1000, slots=2)],
-                    [creator("big"), creator("big2"), creator("koc")],
-                    [pair("big", "c", 5.0), pair("big2", "c", 4.0), pair("koc", "c", 1.0)])
+    inst = instance(
+        [campaign("c", budget=1000, slots=2)],
+        [creator("big"), creator("big2"), creator("koc")],
+        [pair("big", "c", 5.0), pair("big2", "c", 4.0), pair("koc", "c", 1.0)],
+    )
     floor = KocFloor(koc=np.array([False, False, True]), min_share=0.5)
     result = solve(inst, time_limit_s=5, koc_floor=floor)
     assert sorted(result.assignments) == [("big", "c"), ("koc", "c")]

@@ -10,12 +10,23 @@ from matching.solver import solve, validate
 @pytest.fixture()
 def inst():
     return instance(
-        [campaign("c1", budget=300, slots=2, min_creators=2, group="g"),
-         campaign("c2", budget=300, slots=1, group="g"), campaign("c3", budget=500, slots=3)],
+        [
+            campaign("c1", budget=300, slots=2, min_creators=2, group="g"),
+            campaign("c2", budget=300, slots=1, group="g"),
+            campaign("c3", budget=500, slots=3),
+        ],
         [creator("a", 200, 1), creator("b", 150, 2), creator("c", 100, 3)],
-        [pair("a", "c1", 1.0), pair("b", "c1", 1.0), pair("c", "c1", 1.0),
-         pair("b", "c2", 2.0), pair("c", "c2", 1.0), pair("a", "c3", 1.0),
-         pair("b", "c3", 1.0), pair("c", "c3", 1.0)])
+        [
+            pair("a", "c1", 1.0),
+            pair("b", "c1", 1.0),
+            pair("c", "c1", 1.0),
+            pair("b", "c2", 2.0),
+            pair("c", "c2", 1.0),
+            pair("a", "c3", 1.0),
+            pair("b", "c3", 1.0),
+            pair("c", "c3", 1.0),
+        ],
+    )
 
 
 def kinds(inst, selected):
