@@ -464,7 +464,10 @@ def _notify(session: Session, run: MatchRun, offers: list[dict[str, Any]]) -> No
     rows = session.execute(
         select(Campaign.id, Campaign.title, Campaign.brand_id).where(Campaign.id.in_(campaign_ids))
     ).all()
-    accounts = dict(session.execute(select(Brand.id, Brand.account_id)).all()) if rows else {}
+    brand_ids = {brand_id for _, _, brand_id in rows}
+    accounts = dict(
+        session.execute(select(Brand.id, Brand.account_id).where(Brand.id.in_(brand_ids))).all()
+    )
     for campaign_id, title, brand_id in rows:
         summary = run.details["campaigns"][str(campaign_id)]
         notify(
