@@ -2,8 +2,15 @@
 
 from accounts.models import Account, ApiToken, Brand, Creator, Role
 from campaigns.models import Campaign, CampaignStatus
-from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipStatus
-from matching.models import MatchRun, MatchRunStatus
+from collaborations.models import (
+    BrandBlock,
+    Offer,
+    OfferSource,
+    OfferStatus,
+    Sponsorship,
+    SponsorshipStatus,
+)
+from matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from notifications.models import Notification, NotificationStatus
 from payments.models import (
     CampaignFunding,
@@ -17,9 +24,9 @@ from payments.models import (
 )
 
 __all__ = [
-    "Account", "ApiToken", "Brand", "Campaign", "CampaignFunding", "CampaignRefund",
+    "Account", "ApiToken", "Brand", "BrandBlock", "Campaign", "CampaignFunding", "CampaignRefund",
     "CampaignStatus", "Creator", "LedgerAccount", "LedgerEntry", "LedgerTransaction", "MatchRun",
     "StripeEvent",
-    "MatchRunStatus", "Notification", "NotificationStatus", "Offer", "OfferStatus", "Payout", "PayoutStatus", "Role", "Sponsorship",
+    "MatchRunKind", "MatchRunStatus", "Notification", "NotificationStatus", "Offer", "OfferSource", "OfferStatus", "Payout", "PayoutStatus", "Role", "Sponsorship",
     "SponsorshipStatus",
 ]  # fmt: skip

@@ -27,12 +27,21 @@ from core.money import Money
 
 
 class OfferStatus(enum.StrEnum):
-    """``proposed → accepted | declined | expired``."""
+    """``proposed → accepted | declined | expired | withdrawn`` (withdrawn by the brand)."""
 
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class OfferSource(enum.StrEnum):
+    """How an offer came about: pushed by matching, a brand's invitation, an open call."""
+
+    MATCH = "match"
+    INVITE = "invite"
+    OPEN_CALL = "open_call"
 
 
 class SponsorshipStatus(enum.StrEnum):
@@ -54,7 +63,7 @@ OPEN_SPONSORSHIP_STATES = (
 
 
 class Offer(Base):
-    """A proposal from a match run: this creator, for this campaign, at this price."""
+    """A proposal: this creator, for this campaign, at this price (from a run or a brand)."""
 
     __tablename__ = "offers"
     __table_args__ = (
@@ -74,10 +83,17 @@ class Offer(Base):
     value: Mapped[float] = mapped_column(Float, default=0.0)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[OfferStatus] = mapped_column(str_enum(OfferStatus), default=OfferStatus.PROPOSED)
+    source: Mapped[OfferSource] = mapped_column(
+        str_enum(OfferSource), default=OfferSource.MATCH, server_default=OfferSource.MATCH.value
+    )
+    # Plain text written to the creator: the brief, the price, why they were chosen. The
+    # brand's explanation (``explanation``) never reaches a creator.
+    explanation_for_creator: Mapped[str] = mapped_column(Text, default="", server_default="")
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    withdraw_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     campaign: Mapped[Campaign] = relationship()
     creator: Mapped[Creator] = relationship()
@@ -124,3 +140,18 @@ class Sponsorship(Base):
     @property
     def price(self) -> Money:
         return Money(self.price_amount, self.currency)
+
+
+class BrandBlock(Base):
+    """A creator a brand never wants to be offered (the brand's block list)."""
+
+    __tablename__ = "brand_blocks"
+    __table_args__ = (UniqueConstraint("brand_id", "creator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), index=True)
+    creator_id: Mapped[int] = mapped_column(ForeignKey("creators.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    creator: Mapped[Creator] = relationship()

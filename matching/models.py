@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, String, Text, text
+from sqlalchemy import JSON, Float, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, str_enum, utcnow
@@ -19,13 +19,36 @@ class MatchRunStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class MatchRunKind(enum.StrEnum):
+    """``weekly``: the global run, one per ISO week. ``incremental``: one campaign (just
+    published) or one creator (just opted in) against the residual market of the week."""
+
+    WEEKLY = "weekly"
+    INCREMENTAL = "incremental"
+
+
 class MatchRun(Base):
-    """One week's matching: its progress and the solver's figures."""
+    """One matching run (weekly or incremental): its progress and the solver's figures."""
 
     __tablename__ = "match_runs"
+    __table_args__ = (
+        # A week is matched globally once; incremental runs of a week are many.
+        Index(
+            "uq_match_runs_weekly_week",
+            "week",
+            unique=True,
+            sqlite_where=text("kind = 'weekly'"),
+            postgresql_where=text("kind = 'weekly'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    week: Mapped[str] = mapped_column(String(8), unique=True)  # ISO week, e.g. "2026-W48"
+    week: Mapped[str] = mapped_column(String(8), index=True)  # ISO week, e.g. "2026-W48"
+    kind: Mapped[MatchRunKind] = mapped_column(
+        str_enum(MatchRunKind), default=MatchRunKind.WEEKLY, server_default="weekly"
+    )
+    # What an incremental run was asked for: {"campaign_id": 7} or {"creator_id": 3}.
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     status: Mapped[MatchRunStatus] = mapped_column(
         str_enum(MatchRunStatus), default=MatchRunStatus.QUEUED
     )
