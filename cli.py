@@ -181,16 +181,19 @@ def match_group() -> None:
 
 
 @match_group.command("run")
-@click.option("--week", default=None, help="ISO week such as 2026-W48 (default: this week).")
+@click.option(
+    "--week",
+    default=None,
+    help="ISO week such as 2026-W48: this week (the default) or a past one, never a future one.",
+)
 @click.option("--wait/--no-wait", default=True, help="Follow the run's progress until it ends.")
 def match_run(week: str | None, wait: bool) -> None:
     """Start a week's matching (once per week) and show its progress."""
     import time
-    from datetime import date
 
     from matching import runs
 
-    week = week or runs.iso_week(date.today())
+    week = week or runs.current_week()
     try:
         with session_scope(db.session_factory) as session:
             run, queued = runs.request_run(session, week)

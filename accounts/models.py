@@ -95,6 +95,10 @@ class Creator(Base):
 
     account: Mapped[Account] = relationship(back_populates="creator")
 
+    def is_open_on(self, day: date) -> bool:
+        """Whether the creator takes paid work on ``day`` (open, and ``until`` not passed)."""
+        return self.is_open and (self.open_until is None or self.open_until >= day)
+
 
 class ApiToken(Base):
     """A bearer token; only its SHA-256 digest is stored."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Creator
 from core.errors import InvalidInput
+from matching.runs import request_incremental_run
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Availability:
 
 def is_open_on(creator: Creator, day: date) -> bool:
     """Whether the creator takes paid work on ``day`` (open, and ``until`` not passed)."""
-    return creator.is_open and (creator.open_until is None or creator.open_until >= day)
+    return creator.is_open_on(day)
 
 
 def missing_for_matching(creator: Creator) -> list[str]:
@@ -75,8 +76,13 @@ def set_availability(
     until: date | None,
     categories: list[str],
     today: date | None = None,
+    match_now: bool = True,
 ) -> Availability:
-    """Open or close the creator to offers; closing leaves accepted work untouched."""
+    """Open or close the creator to offers; closing leaves accepted work untouched.
+
+    With ``match_now``, opting in (or opening more categories) starts an incremental run
+    that matches the creator against the campaigns already published, once this commits.
+    """
     today = today or date.today()
     errors: dict[str, list[str]] = {}
     if open:
@@ -89,8 +95,14 @@ def set_availability(
             errors["open"] = [f"Complete your profile first: {', '.join(missing)}."]
     if errors:
         raise InvalidInput("The opt-in cannot be saved.", errors)
+    was_open = is_open_on(creator, today)
+    had = set(creator.open_categories or ())
     creator.is_open = open
     creator.open_until = until
     creator.open_categories = sorted(set(categories))
     session.flush()
+    if match_now and open and (not was_open or not set(categories) <= had):
+        # Opted in, or open to more categories: match them against the campaigns already
+        # published, now, instead of at the next weekly run.
+        request_incremental_run(session, creator_id=creator.id)
     return get_availability(creator, today)

@@ -62,11 +62,19 @@ api = Api()
 
 def init_api(app: Flask) -> None:
     """Bind the API, its blueprints and its error handlers to ``app``."""
-    from api import accounts, campaigns, creators, match_runs, sponsorships, webhooks
+    from api import (
+        accounts,
+        brand_control,
+        campaigns,
+        creators,
+        match_runs,
+        sponsorships,
+        webhooks,
+    )
 
     api.init_app(app)
     _document_error_examples()
-    blueprints = (accounts, campaigns, creators, sponsorships, match_runs, webhooks)
+    blueprints = (accounts, campaigns, brand_control, creators, sponsorships, match_runs, webhooks)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)

@@ -134,8 +134,13 @@ class CampaignPublish(MethodView):
         ),
     )
     def post(self, campaign_id: int) -> Any:
-        """Open a funded campaign to the next weekly matching."""
-        return services.publish_campaign(db.session, current_brand(), campaign_id)
+        """Open a funded campaign to matching (at once, against this week's open creators)."""
+        return services.publish_campaign(
+            db.session,
+            current_brand(),
+            campaign_id,
+            match_now=current_app.config["MATCH_INCREMENTAL"],
+        )
 
 
 @blp.route(f"/campaigns/<{ID}:campaign_id>/cancel")
@@ -181,7 +186,8 @@ class CampaignOffers(MethodView):
     @blp.arguments(CampaignOfferQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, page_of(CampaignOfferSchema), example=ex.page(ex.CAMPAIGN_OFFER))
     def get(self, campaign_id: int, **query: Any) -> Any:
-        """The campaign's offers: creator, fit, price, the explanation and status."""
+        """Every offer of the campaign, from every run and channel, newest first: creator,
+        fit, price, the explanation, status and source (filter with ?status= and ?source=)."""
         campaign = services.get_campaign(db.session, current_brand(), campaign_id)
         return collaborations.list_campaign_offers(db.session, campaign, **query)
 

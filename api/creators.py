@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from accounts import profiles
+from accounts import profiles, public_profile
 from accounts.models import Creator, Role
 from api import examples as ex
-from api.auth import BEARER_SECURITY, current_creator, require
+from api.auth import BEARER_SECURITY, current_brand, current_creator, require
 from api.params import ID
 from collaborations import services as collaborations
 from extensions import db, payment_provider
@@ -32,6 +32,7 @@ from schemas.creators import (
     SponsorshipQuerySchema,
     SponsorshipSchema,
 )
+from schemas.public_profiles import PublicProfileQuerySchema, PublicProfileSchema
 
 # Ids in paths stay within the database's integer keys: a larger one is a 404, not a 500.
 
@@ -73,6 +74,29 @@ class Me(MethodView):
         return _profile(profiles.update_profile(db.session, current_creator(), changes))
 
 
+@blp.route(f"/creators/<{ID}:creator_id>")
+class PublicCreator(MethodView):
+    decorators = [require(Role.BRAND)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(PublicProfileQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, PublicProfileSchema, example=ex.PUBLIC_PROFILE)
+    @blp.alt_response(
+        404,
+        **ex.error_doc(
+            404,
+            "Unknown, or not open to paid work and never offered by you; or `campaign_id` "
+            "is not one of your campaigns.",
+            "Creator not found.",
+        ),
+    )
+    def get(self, creator_id: int, campaign_id: int | None) -> Any:
+        """A creator's public profile and reliability; with `campaign_id`, the audience fit."""
+        return public_profile.get_public_profile(
+            db.session, current_brand(), creator_id, campaign_id=campaign_id
+        )
+
+
 @blp.route("/creators/me/availability")
 class Availability(MethodView):
     decorators = [require(Role.CREATOR)]
@@ -88,7 +112,12 @@ class Availability(MethodView):
     @blp.response(200, AvailabilitySchema, example=ex.AVAILABILITY)
     def put(self, data: dict[str, Any]) -> Any:
         """Open or close yourself to offers; closing keeps the work you accepted."""
-        return profiles.set_availability(db.session, current_creator(), **data)
+        return profiles.set_availability(
+            db.session,
+            current_creator(),
+            **data,
+            match_now=current_app.config["MATCH_INCREMENTAL"],
+        )
 
 
 @blp.route("/creators/me/offers")

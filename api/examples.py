@@ -146,7 +146,7 @@ EXPLANATION = {
     "rate": 45_000,
     "binding": "none",
     "text": (
-        "41 should reach about 3,440 engaged people of your target audience for EUR 450.00 "
+        "41 should reach about 3,440 engaged people of your target audience for 450.00 EUR "
         "(7.6 per unit of money); audience fit 0.91 (interests 0.94, gender 0.98, "
         "city tiers 0.95, age 0.93)."
     ),
@@ -154,13 +154,32 @@ EXPLANATION = {
 CAMPAIGN_OFFER = {
     "id": 301,
     "status": "proposed",
+    "source": "match",
+    "match_run_id": 12,
     "creator": OFFER_CREATOR,
     "fit_score": 0.91,
     "price": PRICE,
     "explanation": EXPLANATION,
     "expires_at": "2026-12-07T09:00:00+00:00",
     "created_at": "2026-11-30T09:00:00+00:00",
+    "responded_at": None,
     "decline_reason": None,
+    "withdraw_reason": None,
+}
+WITHDRAW_OFFER = {"reason": "Her audience skews to makeup; we want skincare routines."}
+WITHDRAWN_OFFER = {
+    **CAMPAIGN_OFFER,
+    "status": "withdrawn",
+    "responded_at": "2026-11-30T10:02:00+00:00",
+    "withdraw_reason": WITHDRAW_OFFER["reason"],
+}
+BLOCK_INPUT = {"creator_id": 41, "reason": "Posted for a competitor last month."}
+BLOCK = {
+    "creator_id": 41,
+    "handle": "mia.glow",
+    "display_name": "Mia | skincare for real skin",
+    "reason": BLOCK_INPUT["reason"],
+    "created_at": "2026-11-30T10:05:00+00:00",
 }
 CAMPAIGN_SPONSORSHIP = {
     "id": 88,
@@ -234,6 +253,31 @@ PROFILE = {
 }
 AVAILABILITY_INPUT = {"open": True, "until": None, "categories": ["beauty", "skincare"]}
 AVAILABILITY = {**AVAILABILITY_INPUT, "lapsed": False}
+PUBLIC_PROFILE = {
+    "id": 41,
+    "handle": "mia.glow",
+    "display_name": "Mia | skincare for real skin",
+    "followers": 84_000,
+    "engagement_rate": 0.045,
+    "audience": AUDIENCE,
+    "rate": RATE,
+    "categories": ["beauty", "skincare"],
+    "open": True,
+    "verified": True,
+    "reliability": {
+        "reply_rate_48h": 0.93,
+        "on_time_delivery_rate": 1.0,
+        "completed_sponsorships": 6,
+    },
+    "fit": {
+        "campaign_id": 7,
+        "fit": 0.7526,
+        "relevance": 0.7586,
+        "demographics": 0.992,
+        "parts": {"interests": 0.7586, "gender": 1.0, "city_tiers": 0.9737, "age": 1.0},
+        "expected_value": 2845,
+    },
+}
 CAMPAIGN_SUMMARY = {
     "id": 7,
     "title": "Winter barrier serum",
@@ -245,10 +289,20 @@ CAMPAIGN_SUMMARY = {
 OFFER = {
     "id": 301,
     "status": "proposed",
+    "source": "match",
     "campaign": CAMPAIGN_SUMMARY,
     "price": PRICE,
     "fit_score": 0.91,
-    "explanation": EXPLANATION,
+    "explanation_for_creator": (
+        "Lumi Skin would like to work with you on their campaign “Winter barrier serum” "
+        "(skincare). What they ask: Show our barrier serum in your evening routine, in your own "
+        "words. They offer 450.00 EUR for one post labelled as sponsored, to publish by "
+        "31 Jan 2027. The offer is open for 7 days: answer by Mon 07 Dec 2026, 09:00 UTC. "
+        "Why you: your audience's interest in skincare and makeup matches what Lumi Skin is "
+        "looking for, and its age groups, gender mix and cities are close to theirs; about "
+        "3,400 of your engaged followers are in their target."
+    ),
+    "payout_notice": None,
     "expires_at": "2026-12-07T09:00:00+00:00",
     "created_at": "2026-11-30T09:00:00+00:00",
     "responded_at": None,
@@ -318,6 +372,8 @@ MATCH_RUN_REQUEST = {"week": "2026-W49"}
 MATCH_RUN = {
     "id": 5,
     "week": "2026-W49",
+    "kind": "weekly",
+    "scope": {},
     "status": "succeeded",
     "stage": "done",
     "progress": 100,

@@ -1,14 +1,13 @@
-"""Operators start and watch the weekly match runs."""
+"""Operators start and watch match runs: the weekly (global) ones and incremental ones."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields, validate, validates_schema
 from sqlalchemy import select
 
 from accounts.models import Role
@@ -18,23 +17,73 @@ from api.params import ID
 from core.pagination import paginate
 from extensions import db
 from matching import runs
-from matching.models import MatchRun, MatchRunStatus
+from matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from schemas.common import PageQuerySchema, StrictSchema, page_of
 
-blp = Blueprint("match_runs", __name__, description="Operators: the weekly matching.")
+blp = Blueprint(
+    "match_runs", __name__, description="Operators: the weekly and the incremental matching."
+)
+_RUN_ID = validate.Range(min=1, max=2_147_483_647)
 
 
 class MatchRunRequestSchema(StrictSchema):
     week = fields.String(
         load_default=None,
         validate=validate.Regexp(r"^\d{4}-W\d{2}$", error="Use the ISO form YYYY-Www."),
-        metadata={"description": "ISO week; defaults to the current one.", "example": "2026-W48"},
+        metadata={
+            "description": "ISO week of a weekly run, the current one or a past one (default: "
+            "the current week). A week that has not started is refused.",
+            "example": "2026-W48",
+        },
     )
+    campaign_id = fields.Integer(
+        load_default=None,
+        validate=_RUN_ID,
+        metadata={
+            "description": "Instead of a week: match this published campaign now against the "
+            "current week's residual market (an incremental run; retries a failed one)."
+        },
+    )
+    creator_id = fields.Integer(
+        load_default=None,
+        validate=_RUN_ID,
+        metadata={
+            "description": "Instead of a week: match this open creator now against every "
+            "published campaign (an incremental run; retries a failed one)."
+        },
+    )
+
+    @validates_schema
+    def _one_target(self, data: dict[str, Any], **_: Any) -> None:
+        given = [k for k in ("week", "campaign_id", "creator_id") if data.get(k) is not None]
+        if len(given) > 1:
+            raise ma.ValidationError(
+                "Give a week, a campaign_id or a creator_id, not several.", given[-1]
+            )
+
+
+class MatchRunScopeSchema(ma.Schema):
+    campaign_id = fields.Integer(
+        metadata={"description": "The campaign an incremental run matched."}
+    )
+    creator_id = fields.Integer(metadata={"description": "The creator an incremental run matched."})
 
 
 class MatchRunSchema(ma.Schema):
     id = fields.Integer()
     week = fields.String()
+    kind = fields.Enum(
+        MatchRunKind,
+        by_value=True,
+        metadata={
+            "description": "`weekly`: the global run of the week. `incremental`: one campaign "
+            "or one creator against the week's residual market."
+        },
+    )
+    scope = fields.Nested(
+        MatchRunScopeSchema,
+        metadata={"description": "What an incremental run matched; empty for a weekly run."},
+    )
     status = fields.Enum(MatchRunStatus, by_value=True)
     stage = fields.String()
     progress = fields.Integer(metadata={"description": "Percent done."})
@@ -68,15 +117,21 @@ class MatchRuns(MethodView):
     @blp.arguments(MatchRunRequestSchema, example=ex.MATCH_RUN_REQUEST)
     @blp.response(202, MatchRunSchema, example=ex.QUEUED_MATCH_RUN)
     def post(self, data: dict[str, Any]) -> Any:
-        """Start a week's matching (once per week: asking again returns the same run)."""
-        run, _ = runs.request_run(db.session, data["week"] or runs.iso_week(date.today()))
+        """Start a week's matching (once per week: asking again returns the same run), or an
+        incremental run for one campaign or creator."""
+        if data["campaign_id"] is not None or data["creator_id"] is not None:
+            run, _ = runs.request_incremental_run(
+                db.session, campaign_id=data["campaign_id"], creator_id=data["creator_id"]
+            )
+            return run
+        run, _ = runs.request_run(db.session, data["week"] or runs.current_week())
         return run
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, page_of(MatchRunSchema), example=ex.page(ex.MATCH_RUN))
     def get(self, page: int, page_size: int) -> Any:
-        """All runs, newest first."""
+        """All runs, weekly and incremental, newest first."""
         return paginate(db.session, select(MatchRun).order_by(MatchRun.id.desc()), page, page_size)
 
 

@@ -99,7 +99,7 @@ def seed(database: str, campaigns: int, creators: int) -> None:
             campaign_services.fund_campaign(
                 s, brand, campaign.id, provider=LedgerProvider(), fee_bps=1000
             )
-            campaign_services.publish_campaign(s, brand, campaign.id, today=today)
+            campaign_services.publish_campaign(s, brand, campaign.id, today=today, match_now=False)
 
 
 def run_once(

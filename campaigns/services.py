@@ -14,6 +14,7 @@ from collaborations.services import withdraw_campaign_work
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.pagination import Page, paginate
+from matching.runs import request_incremental_run
 from payments import service as payments
 from payments.models import CampaignFunding
 from payments.providers import PaymentProvider
@@ -125,9 +126,19 @@ def fund_campaign(
 
 
 def publish_campaign(
-    session: Session, brand: Brand, campaign_id: int, today: date | None = None
+    session: Session,
+    brand: Brand,
+    campaign_id: int,
+    today: date | None = None,
+    *,
+    match_now: bool = True,
 ) -> Campaign:
-    """Open a funded campaign to the next weekly matching."""
+    """Open a funded campaign to matching.
+
+    With ``match_now`` (the default) an incremental run matches it against this week's
+    residual market once the transaction commits, so it need not wait for the weekly run;
+    seeding scripts that run the weekly matching themselves pass ``False``.
+    """
     campaign = get_campaign(session, brand, campaign_id, lock=True)
     if campaign.status is not CampaignStatus.FUNDED:
         raise Conflict(
@@ -138,6 +149,8 @@ def publish_campaign(
     campaign.status = CampaignStatus.PUBLISHED
     campaign.published_at = utcnow()
     session.flush()
+    if match_now:
+        request_incremental_run(session, campaign_id=campaign.id)
     return campaign
 
 

@@ -7,17 +7,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import Brand, Creator
 from campaigns.models import Campaign, CampaignStatus
 from collaborations.models import (
     OPEN_SPONSORSHIP_STATES,
+    BrandBlock,
     Offer,
+    OfferSource,
     OfferStatus,
     Sponsorship,
     SponsorshipStatus,
 )
+from collaborations.visibility import visible_creator
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.pagination import Page, paginate
@@ -41,6 +45,24 @@ def _offers_of(creator: Creator) -> Select[tuple[Offer]]:
     )
 
 
+def _with_status(
+    query: Select[tuple[Offer]], status: OfferStatus | None, now: datetime
+) -> Select[tuple[Offer]]:
+    """Filter offers by the status a reader sees: a proposal past its expiry reads as expired."""
+    if status is OfferStatus.PROPOSED:
+        return query.where(Offer.status == OfferStatus.PROPOSED, Offer.expires_at > now)
+    if status is OfferStatus.EXPIRED:
+        return query.where(
+            or_(
+                Offer.status == OfferStatus.EXPIRED,
+                and_(Offer.status == OfferStatus.PROPOSED, Offer.expires_at <= now),
+            )
+        )
+    if status is not None:
+        return query.where(Offer.status == status)
+    return query
+
+
 def list_offers(
     session: Session,
     creator: Creator,
@@ -51,19 +73,7 @@ def list_offers(
     now: datetime | None = None,
 ) -> Page[Offer]:
     """The creator's offers, newest first; ``status`` follows expiry even before the job runs."""
-    now = now or utcnow()
-    query = _offers_of(creator)
-    if status is OfferStatus.PROPOSED:
-        query = query.where(Offer.status == OfferStatus.PROPOSED, Offer.expires_at > now)
-    elif status is OfferStatus.EXPIRED:
-        query = query.where(
-            or_(
-                Offer.status == OfferStatus.EXPIRED,
-                and_(Offer.status == OfferStatus.PROPOSED, Offer.expires_at <= now),
-            )
-        )
-    elif status is not None:
-        query = query.where(Offer.status == status)
+    query = _with_status(_offers_of(creator), status, now or utcnow())
     return paginate(session, query.order_by(Offer.id.desc()), page, page_size)
 
 
@@ -80,6 +90,8 @@ def _require_proposed(offer: Offer, now: datetime) -> None:
     status = offer.effective_status(now)
     if status is OfferStatus.EXPIRED:
         raise Conflict("This offer has expired.")
+    if status is OfferStatus.WITHDRAWN:
+        raise Conflict("The brand withdrew this offer; it can no longer be answered.")
     if status is not OfferStatus.PROPOSED:
         raise Conflict(f"This offer was already {status.value}.")
 
@@ -413,6 +425,12 @@ def reliability(session: Session, creator_id: int, now: datetime | None = None) 
     ).all()
     due_for_reply = replied_in_time = accepted = answered = 0
     for status, created_at, responded_at in offers:
+        if status is OfferStatus.WITHDRAWN:
+            # The brand answered, not the creator: a withdrawal inside the reply window says
+            # nothing about the creator; one after it leaves the creator's silence on record.
+            if responded_at is not None and responded_at - created_at >= REPLY_WINDOW:
+                due_for_reply += 1
+            continue
         if responded_at is not None:
             answered += 1
             accepted += status is OfferStatus.ACCEPTED
@@ -447,14 +465,23 @@ def list_campaign_offers(
     campaign: Campaign,
     *,
     status: OfferStatus | None = None,
+    source: OfferSource | None = None,
     page: int = 1,
     page_size: int = 20,
+    now: datetime | None = None,
 ) -> Page[Offer]:
-    """A campaign's offers, best fit first (the caller checked the campaign is the brand's)."""
+    """Every offer of a campaign, from every run and channel, newest first.
+
+    The caller checked the campaign is the brand's. ``status`` follows expiry like the
+    creator's inbox (a lapsed proposal is ``expired``); ``source`` is match, invite or open call.
+    """
     query = select(Offer).where(Offer.campaign_id == campaign.id).options(joinedload(Offer.creator))
-    if status is not None:
-        query = query.where(Offer.status == status)
-    return paginate(session, query.order_by(Offer.fit_score.desc(), Offer.id), page, page_size)
+    query = _with_status(query, status, now or utcnow())
+    if source is not None:
+        query = query.where(Offer.source == source)
+    return paginate(
+        session, query.order_by(Offer.created_at.desc(), Offer.id.desc()), page, page_size
+    )
 
 
 def list_campaign_sponsorships(
@@ -523,4 +550,180 @@ def campaign_report(session: Session, campaign: Campaign) -> CampaignReport:
         offers=offers,
         engaged_reach=reach,
         series=money.series,
+    )
+
+
+# --- brands: withdrawals and the block list ---------------------------------------------------
+
+BLOCKED_REASON = "blocked"
+
+
+def get_brand_offer(session: Session, brand: Brand, offer_id: int, *, lock: bool = False) -> Offer:
+    """An offer on one of the brand's campaigns; others answer like missing ones."""
+    query = (
+        select(Offer)
+        .join(Campaign, Campaign.id == Offer.campaign_id)
+        .where(Offer.id == offer_id, Campaign.brand_id == brand.id)
+    )
+    if lock:
+        query = query.with_for_update(of=Offer)
+    offer = session.scalar(query)
+    if offer is None:
+        raise NotFound("Offer not found.")
+    return offer
+
+
+def _withdraw(offer: Offer, reason: str | None, now: datetime) -> None:
+    offer.status = OfferStatus.WITHDRAWN
+    offer.withdraw_reason = reason
+    offer.responded_at = now
+
+
+def withdraw_offer(
+    session: Session,
+    brand: Brand,
+    offer_id: int,
+    reason: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> Offer:
+    """Withdraw a proposal the creator has not answered: "not for this campaign".
+
+    A proposal commits no money, so nothing moves in the ledger; the campaign's slot and
+    budget are free again for the next run (which counts only live proposals), and the
+    creator is never offered this campaign again (runs skip every pair offered before).
+
+    Parameters: ``reason`` is kept on the offer for the brand's own records.
+    Returns the withdrawn offer. Raises ``NotFound`` for another brand's offer and
+    ``Conflict`` for one that is no longer awaiting the creator's reply.
+    """
+    now = now or utcnow()
+    offer = get_brand_offer(session, brand, offer_id, lock=True)
+    status = offer.effective_status(now)
+    if status is not OfferStatus.PROPOSED:
+        answered = {
+            OfferStatus.EXPIRED: "it has expired",
+            OfferStatus.ACCEPTED: "the creator already accepted it (it is a sponsorship now)",
+            OfferStatus.DECLINED: "the creator already declined it",
+            OfferStatus.WITHDRAWN: "it was already withdrawn",
+        }.get(status, f"it is {status.value}")
+        raise Conflict(f"Only offers awaiting the creator's reply can be withdrawn; {answered}.")
+    _withdraw(offer, reason, now)
+    session.flush()
+    return offer
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """A block, whether this call created it, and the live proposals it withdrew."""
+
+    block: BrandBlock
+    created: bool
+    withdrawn: list[Offer]
+
+
+def get_blockable_creator(session: Session, brand: Brand, creator_id: int) -> Creator:
+    """A creator the brand may know of: visible to it (see
+    :func:`collaborations.visibility.visible_creator`) or blocked by it already. Anyone else
+    answers like a missing creator, as their public profile does."""
+    creator = visible_creator(session, brand, creator_id, today=utcnow().date(), or_blocked=True)
+    if creator is None:
+        raise NotFound("Creator not found.")
+    return creator
+
+
+def live_proposals_to(
+    session: Session, brand: Brand, creator_id: int, *, now: datetime, lock: bool = False
+) -> list[Offer]:
+    """The brand's proposals to a creator still awaiting the creator's reply."""
+    query = (
+        select(Offer)
+        .join(Campaign, Campaign.id == Offer.campaign_id)
+        .where(
+            Campaign.brand_id == brand.id,
+            Offer.creator_id == creator_id,
+            Offer.status == OfferStatus.PROPOSED,
+            Offer.expires_at > now,
+        )
+        .order_by(Offer.id)
+    )
+    if lock:
+        query = query.with_for_update(of=Offer)
+    return list(session.scalars(query))
+
+
+def block_creator(
+    session: Session,
+    brand: Brand,
+    creator_id: int,
+    reason: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> BlockResult:
+    """Put a creator on the brand's block list: never offered to any of its campaigns.
+
+    Idempotent: blocking twice returns the same block (``created`` False; the first reason
+    stays). The brand's live proposals to the creator are withdrawn with the reason
+    "blocked"; accepted work is not touched (it is a sponsorship with money committed).
+    Raises ``NotFound`` for an unknown creator (or one the brand cannot see).
+    """
+    now = now or utcnow()
+    creator = get_blockable_creator(session, brand, creator_id)
+    block = find_block(session, brand, creator.id)
+    created = block is None
+    if block is None:
+        block = BrandBlock(brand_id=brand.id, creator_id=creator.id, reason=reason, created_at=now)
+        try:
+            with session.begin_nested():  # a concurrent block of the same pair wins: reuse it
+                session.add(block)
+        except IntegrityError:
+            block = find_block(session, brand, creator.id)
+            created = False
+            if block is None:  # pragma: no cover - the unique pair was violated by nothing
+                raise
+    withdrawn = live_proposals_to(session, brand, creator.id, now=now, lock=True)
+    for offer in withdrawn:
+        _withdraw(offer, BLOCKED_REASON, now)
+    session.flush()
+    return BlockResult(block=block, created=created, withdrawn=withdrawn)
+
+
+def find_block(session: Session, brand: Brand, creator_id: int) -> BrandBlock | None:
+    """The brand's block of a creator, if any."""
+    return session.scalar(
+        select(BrandBlock)
+        .where(BrandBlock.brand_id == brand.id, BrandBlock.creator_id == creator_id)
+        .options(joinedload(BrandBlock.creator))
+    )
+
+
+def unblock_creator(session: Session, brand: Brand, creator_id: int) -> None:
+    """Take a creator off the brand's block list (withdrawn offers stay withdrawn).
+
+    Raises ``NotFound`` when the brand has no block on that creator.
+    """
+    block = find_block(session, brand, creator_id)
+    if block is None:
+        raise NotFound("This creator is not on your block list.")
+    session.delete(block)
+    session.flush()
+
+
+def list_blocks(
+    session: Session, brand: Brand, *, page: int = 1, page_size: int = 20
+) -> Page[BrandBlock]:
+    """The brand's block list, newest first."""
+    query = (
+        select(BrandBlock)
+        .where(BrandBlock.brand_id == brand.id)
+        .options(joinedload(BrandBlock.creator))
+        .order_by(BrandBlock.created_at.desc(), BrandBlock.id.desc())
+    )
+    return paginate(session, query, page, page_size)
+
+
+def blocked_creator_ids(session: Session, brand: Brand) -> set[int]:
+    """Ids of the creators on the brand's block list."""
+    return set(
+        session.scalars(select(BrandBlock.creator_id).where(BrandBlock.brand_id == brand.id))
     )

@@ -19,6 +19,30 @@ class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if not value > 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
 def _int(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -49,11 +73,15 @@ class BaseConfig:
     MAX_CONTENT_LENGTH: int = 256 * 1024
     OFFER_TTL_DAYS: int = 7
     MATCH_TIME_LIMIT_S: float = 60.0
+    # Publishing a campaign, or a creator opting in, starts an incremental match run at once
+    # (off: everything waits for the weekly run).
+    MATCH_INCREMENTAL: bool = True
+    MATCH_INCREMENTAL_TIME_LIMIT_S: float = 10.0  # one campaign or creator vs the residual market
     MATCH_WORKERS: int = 2
     MATCH_SHARDS: int = 1  # > 1 splits a run into shards solved as parallel RQ jobs
     MATCH_SEED: int = 0
     MATCH_MAX_ROUNDS: int | None = 200  # bounds the search so a run is reproducible
-    MATCH_MIN_FIT: float = 0.35
+    MATCH_MIN_FIT: float = 0.25  # matching.market.fit.DEFAULT_MIN_FIT; README explains it
     MATCH_MAX_SPONSORED_SHARE: float = 0.5
     MATCH_TOP_K: int | None = 200
     MATCH_MAX_OFFERS_PER_WEEK: int = 3
@@ -129,6 +157,13 @@ def load_config(env: dict[str, str] | None = None) -> BaseConfig:
     cfg.TOKEN_TTL_HOURS = _int(env, "TOKEN_TTL_HOURS", cfg.TOKEN_TTL_HOURS)
     cfg.OFFER_TTL_DAYS = _int(env, "OFFER_TTL_DAYS", cfg.OFFER_TTL_DAYS)
     cfg.MATCH_TIME_LIMIT_S = float(_int(env, "MATCH_TIME_LIMIT_S", int(cfg.MATCH_TIME_LIMIT_S)))
+    cfg.MATCH_INCREMENTAL = _bool(env, "MATCH_INCREMENTAL", cfg.MATCH_INCREMENTAL)
+    cfg.MATCH_INCREMENTAL_TIME_LIMIT_S = _float(
+        env, "MATCH_INCREMENTAL_TIME_LIMIT_S", cfg.MATCH_INCREMENTAL_TIME_LIMIT_S
+    )
+    cfg.MATCH_MIN_FIT = _float(env, "MATCH_MIN_FIT", cfg.MATCH_MIN_FIT)
+    if cfg.MATCH_MIN_FIT > 1:
+        raise ConfigError(f"MATCH_MIN_FIT must be in (0, 1], got {cfg.MATCH_MIN_FIT}")
     cfg.MATCH_WORKERS = _int(env, "MATCH_WORKERS", cfg.MATCH_WORKERS)
     cfg.MATCH_SHARDS = _int(env, "MATCH_SHARDS", cfg.MATCH_SHARDS)
     cfg.MATCH_SEED = _int(env, "MATCH_SEED", cfg.MATCH_SEED)

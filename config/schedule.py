@@ -24,6 +24,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Catch-up: if the scheduler was down on Monday morning, this week's run starts within the
     # hour after it is back (a week that already ran is left alone).
     PeriodicJob("matching.jobs.weekly_matching_job", "20 * * * *", "matching"),
+    # Incremental runs (a campaign published, a creator opting in) that failed or were lost
+    # are queued again within minutes, a few times at most.
+    PeriodicJob("matching.jobs.retry_incremental_runs_job", "*/10 * * * *", "matching"),
     PeriodicJob("matching.jobs.expire_offers_job", "*/15 * * * *"),
     PeriodicJob("matching.jobs.deliver_notifications_job", "* * * * *"),
     PeriodicJob("payments.jobs.pay_pending_payouts_job", "40 * * * *"),

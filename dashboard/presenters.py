@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +16,7 @@ from core.money import CURRENCIES
 from dashboard.charts import Series, compare_bars, spend_chart
 from dashboard.forms import AGE_LABELS, CITY_LABELS
 from dashboard.queries import Reach
+from matching.market.fit import part_match
 from payments.ledger import CampaignMoney
 
 PART_TITLES = {
@@ -77,9 +77,54 @@ def fit_parts(explanation: dict[str, Any] | None) -> list[tuple[str, float]]:
     return [(FIT_LABELS.get(k, k), float(v)) for k, v in parts.items()]
 
 
+# What each offer status means to a brand (matches and profile pages).
+OFFER_STATUS_LABELS = {
+    "proposed": "Awaiting reply",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "expired": "Expired",
+    "withdrawn": "Withdrawn",
+}
+
+_UNFILLED_ADVICE = {
+    "budget": "A larger budget would let the matching add creators.",
+    "no_eligible_creators": (
+        "Widening the follower range or the target audience gives the matching more creators "
+        "to choose from."
+    ),
+    "no_more_creators": (
+        "Every suitable creator available this week already has an offer; the next weekly run "
+        "tries again with the creators open then."
+    ),
+    "minimum": "A lower all-or-nothing minimum would let the matching offer fewer creators.",
+    "creator_capacity": "Those creators are booked this week; the next weekly run tries again.",
+    "competitor_group": (
+        "Those creators work with a competing brand this week; the next weekly run tries again."
+    ),
+}
+
+
+def unfilled_advice(summary: dict[str, Any] | None) -> str:
+    """What the brand can do about its empty slots, from a run's campaign summary: the
+    counterfactual when the explanation has one (``summary["unfilled"]``, since issue 10),
+    else advice by reason code (older runs have only ``unfilled_reason``)."""
+    summary = summary or {}
+    unfilled = summary.get("unfilled") or {}
+    counterfactual = unfilled.get("counterfactual") or {}
+    reason = summary.get("unfilled_reason")
+    if reason in ("budget", "minimum") and counterfactual.get("text"):
+        return str(counterfactual["text"]).replace(
+            "Could be offered", "More creators could be offered"
+        )
+    return _UNFILLED_ADVICE.get(
+        str(reason), "The next weekly run tries again with the creators open then."
+    )
+
+
 def similarity(target: dict[str, float], reached: dict[str, float]) -> float:
-    """How alike two shares are: the Bhattacharyya coefficient (1 = the same mix)."""
-    return sum(math.sqrt(max(target.get(k, 0), 0) * max(v, 0)) for k, v in reached.items())
+    """How much of the reached audience part is the target's, 0-1: the fit model's part match
+    (:func:`matching.market.fit.part_match`), so the report and the matching agree."""
+    return part_match(reached, target)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, not_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from accounts.models import Brand, Creator
@@ -23,7 +23,7 @@ from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipSt
 from core.audience import PART_KEYS
 from core.db import utcnow
 from core.pagination import Page, paginate
-from matching.models import MatchRun, MatchRunStatus
+from matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from payments import ledger
 from payments.ledger import CampaignMoney
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payout
@@ -129,6 +129,7 @@ class CampaignRun:
     week: str
     finished_at: datetime | None
     summary: dict[str, Any]
+    kind: str = MatchRunKind.WEEKLY.value
 
 
 # A finished run's details never change (``matching.runs.write_results`` writes them once), and
@@ -138,7 +139,9 @@ class CampaignRun:
 _DETAILS_CACHE: OrderedDict[tuple[str, int, datetime | None], dict[str, Any]] = OrderedDict()
 _DETAILS_CACHE_SIZE = 4
 _DETAILS_LOCK = threading.Lock()
-RUNS_CHECKED = 8  # a campaign published long ago still finds its last run among these
+RUNS_CHECKED = 8  # weekly runs: a campaign published long ago finds its last one among these
+# Incremental runs are many a week but small (one campaign or one creator): look further back.
+INCREMENTAL_RUNS_CHECKED = 64
 
 
 def run_campaign_details(
@@ -164,47 +167,35 @@ def last_run_for(session: Session, campaign: Campaign) -> CampaignRun | None:
     """The newest finished match run whose details mention ``campaign`` (None if none did)."""
     if campaign.published_at is None:
         return None  # only published campaigns are matched
-    runs = session.execute(
-        select(MatchRun.id, MatchRun.week, MatchRun.finished_at)
-        .where(
-            MatchRun.status == MatchRunStatus.SUCCEEDED,
-            MatchRun.finished_at >= campaign.published_at,
-        )
-        .order_by(MatchRun.id.desc())
-        .limit(RUNS_CHECKED)
-    ).all()
-    for run_id, week, finished_at in runs:
-        entry = run_campaign_details(session, run_id, finished_at).get(str(campaign.id))
-        if isinstance(entry, dict):
-            return CampaignRun(id=run_id, week=week, finished_at=finished_at, summary=entry)
-    return None
-
-
-def offers_of_run(session: Session, campaign: Campaign, run_id: int | None) -> list[Offer]:
-    """The campaign's offers from one run (or those made outside any run), best fit first."""
-    match = Offer.match_run_id == run_id if run_id is not None else Offer.match_run_id.is_(None)
-    return list(
-        session.scalars(
-            select(Offer)
-            .where(Offer.campaign_id == campaign.id, match)
-            .options(joinedload(Offer.creator))
-            .order_by(Offer.fit_score.desc(), Offer.id)
-        )
-    )
-
-
-def latest_offer_run_id(session: Session, campaign: Campaign) -> int | None:
-    """The newest run that made this campaign an offer."""
-    return session.scalar(
-        select(func.max(Offer.match_run_id)).where(Offer.campaign_id == campaign.id)
-    )
-
-
-def has_offers(session: Session, campaign: Campaign) -> bool:
-    return (
-        session.scalar(select(Offer.id).where(Offer.campaign_id == campaign.id).limit(1))
-        is not None
-    )
+    found = []
+    for kind, limit in (
+        (MatchRunKind.WEEKLY, RUNS_CHECKED),
+        (MatchRunKind.INCREMENTAL, INCREMENTAL_RUNS_CHECKED),
+    ):
+        runs = session.execute(
+            select(MatchRun.id, MatchRun.week, MatchRun.finished_at)
+            .where(
+                MatchRun.status == MatchRunStatus.SUCCEEDED,
+                MatchRun.kind == kind,
+                MatchRun.finished_at >= campaign.published_at,
+            )
+            .order_by(MatchRun.id.desc())
+            .limit(limit)
+        ).all()
+        for run_id, week, finished_at in runs:
+            entry = run_campaign_details(session, run_id, finished_at).get(str(campaign.id))
+            if isinstance(entry, dict):
+                found.append(
+                    CampaignRun(
+                        id=run_id,
+                        week=week,
+                        finished_at=finished_at,
+                        summary=entry,
+                        kind=kind.value,
+                    )
+                )
+                break
+    return max(found, key=lambda r: r.id, default=None)
 
 
 def list_runs(session: Session, page: int, page_size: int = 20) -> Page[MatchRun]:
@@ -316,3 +307,72 @@ def reach_of(session: Session, campaign: Campaign, states: tuple[SponsorshipStat
             part: {k: v / reach.engaged for k, v in shares.items()} for part, shares in sums.items()
         }
     return reach
+
+
+# --- a campaign's offers, every run and channel (the matches page) ---------------------------
+
+# The matches page's groups: what the brand waits for, what became work, what is over.
+OFFER_GROUPS: dict[str, tuple[str, tuple[OfferStatus, ...]]] = {
+    "awaiting": ("Awaiting reply", (OfferStatus.PROPOSED,)),
+    "accepted": ("Accepted", (OfferStatus.ACCEPTED,)),
+    "closed": (
+        "Declined, expired or withdrawn",
+        (OfferStatus.DECLINED, OfferStatus.EXPIRED, OfferStatus.WITHDRAWN),
+    ),
+}
+
+
+def _offer_group(group: str, now: datetime) -> ColumnElement[bool]:
+    live = and_(Offer.status == OfferStatus.PROPOSED, Offer.expires_at > now)
+    if group == "awaiting":
+        return live
+    if group == "accepted":
+        return Offer.status == OfferStatus.ACCEPTED
+    return and_(Offer.status != OfferStatus.ACCEPTED, not_(live))
+
+
+def offer_group_counts(
+    session: Session, campaign: Campaign, now: datetime | None = None
+) -> dict[str, int]:
+    """How many of the campaign's offers are in each group of the matches page (and ``all``)."""
+    counts = offer_counts(session, [campaign.id], now)[campaign.id]
+    result = {
+        group: sum(counts.get(s.value, 0) for s in statuses)
+        for group, (_label, statuses) in OFFER_GROUPS.items()
+    }
+    result["all"] = sum(counts.values())
+    return result
+
+
+def campaign_offers_page(
+    session: Session,
+    campaign: Campaign,
+    *,
+    group: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+    now: datetime | None = None,
+) -> Page[Offer]:
+    """Every offer of the campaign, from every run and channel, newest first; ``group`` is
+    one of ``OFFER_GROUPS`` (a lapsed proposal belongs to ``closed``)."""
+    now = now or utcnow()
+    query = select(Offer).where(Offer.campaign_id == campaign.id).options(joinedload(Offer.creator))
+    if group in OFFER_GROUPS:
+        query = query.where(_offer_group(group, now))
+    return paginate(
+        session, query.order_by(Offer.created_at.desc(), Offer.id.desc()), page, page_size
+    )
+
+
+def run_labels(session: Session, run_ids: Iterable[int | None]) -> dict[int, str]:
+    """``{run id: "weekly match 2026-W49"}`` for the runs that made some offers."""
+    ids = {i for i in run_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(MatchRun.id, MatchRun.week, MatchRun.kind).where(MatchRun.id.in_(ids))
+    )
+    return {
+        run_id: f"{'Weekly' if kind is MatchRunKind.WEEKLY else 'Instant'} match {week}"
+        for run_id, week, kind in rows
+    }

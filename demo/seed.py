@@ -51,6 +51,11 @@ CREATOR_NICHES = {
     "fitness": ["fitness", "yoga", "wellness"],
     "home": ["home", "interior", "sustainability"],
 }
+# The category next door that some creators of a niche also cover (and its interest tags).
+NEIGHBOURS = {
+    "skincare": "beauty", "beauty": "skincare", "fashion": "beauty", "food": "home",
+    "outdoors": "fitness", "gaming": "tech", "fitness": "outdoors", "home": "food",
+}  # fmt: skip
 
 
 def _shares(rng: random.Random, keys: list[str] | tuple[str, ...], weights: list[float]) -> dict:
@@ -61,11 +66,15 @@ def _shares(rng: random.Random, keys: list[str] | tuple[str, ...], weights: list
     return {k: s for k, s in zip(keys, shares, strict=True) if s > 0}
 
 
-def _audience(rng: random.Random, niche: str) -> dict:
-    tags = CREATOR_NICHES[niche]
+def _audience(rng: random.Random, niche: str, neighbour: str | None) -> dict:
+    tags = list(CREATOR_NICHES[niche])
+    weights = [0.6, 0.25, 0.15]
+    if neighbour in CREATOR_NICHES:  # a creator who covers two niches has both audiences
+        extra = next(t for t in CREATOR_NICHES[neighbour] if t not in tags)
+        tags, weights = [*tags, extra], [0.45, 0.2, 0.1, 0.25]
     female = rng.choice([0.85, 0.7, 0.55, 0.4, 0.25])
     return {
-        "interests": _shares(rng, tags, [0.6, 0.25, 0.15]),
+        "interests": _shares(rng, tags, weights),
         "gender": _shares(rng, ["female", "male"], [female, 1 - female]),
         "city_tiers": _shares(rng, PART_KEYS["city_tiers"], [0.35, 0.3, 0.2, 0.1, 0.05]),
         "age": _shares(rng, PART_KEYS["age"], [0.05, 0.35, 0.35, 0.15, 0.1]),
@@ -87,14 +96,17 @@ def _seed_creators(session: Session, rng: random.Random, today: date) -> int:
         creator.display_name = f"{niche.title()} creator {i:02d}"
         creator.followers = followers
         creator.engagement_rate = round(rng.uniform(0.02, 0.09), 4)
-        creator.categories = [niche, rng.choice(niches)]
-        creator.audience = _audience(rng, niche)
+        # Creators opt in to the categories they really cover: their niche, and for some the
+        # one next door, never everything.
+        neighbour = NEIGHBOURS[niche] if rng.random() < 0.4 else None
+        creator.categories = [niche] if neighbour is None else [niche, neighbour]
+        creator.audience = _audience(rng, niche, neighbour)
         creator.rate_amount = int(5_000 + followers * rng.uniform(0.8, 1.6)) // 100 * 100
         creator.rate_currency = "EUR"
         creator.weekly_capacity = rng.choice([1, 1, 2, 2, 3])
         creator.is_open = i % 7 != 0  # a few creators are not taking paid work right now
         creator.open_until = today + timedelta(days=rng.choice([30, 60, 90]))
-        creator.open_categories = sorted(set(creator.categories) | {"beauty", "skincare"})
+        creator.open_categories = sorted(creator.categories)
         creator.verified = rng.random() < 0.6
         creator.sponsored_share = round(rng.uniform(0.0, 0.35), 2)
         created += 1
@@ -140,7 +152,8 @@ def _seed_brands(session: Session, today: date) -> tuple[int, int]:
             campaigns.fund_campaign(
                 session, brand, campaign.id, provider=LedgerProvider(), fee_bps=1000
             )
-            campaigns.publish_campaign(session, brand, campaign.id, today=today)
+            # The demo ends with this week's global run; no incremental run per campaign.
+            campaigns.publish_campaign(session, brand, campaign.id, today=today, match_now=False)
     return brands_created, campaigns_created
 
 

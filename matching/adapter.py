@@ -5,16 +5,23 @@ nothing of this module."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from accounts.models import Creator
 from campaigns.models import Campaign, CampaignStatus
-from collaborations.models import OPEN_SPONSORSHIP_STATES, Offer, OfferStatus, Sponsorship
+from collaborations.models import (
+    OPEN_SPONSORSHIP_STATES,
+    BrandBlock,
+    Offer,
+    OfferStatus,
+    Sponsorship,
+    SponsorshipStatus,
+)
 from collaborations.services import COMMITTED_STATES
 from matching.market.build import PairDetails
 from matching.market.records import MarketCampaign, MarketCreator
@@ -35,6 +42,63 @@ class MarketSnapshot:
     campaigns: list[MarketCampaign]
     creator_ids: dict[str, int]  # instance id (the handle) -> creators.id
     offered: set[tuple[str, str]]  # (handle, campaign id) pairs offered in earlier runs
+    # (handle, campaign id) pairs that may not be offered: the brand blocked the creator, or
+    # the creator already has a live proposal or work with a competitor in the campaign's group.
+    excluded: set[tuple[str, str]] = field(default_factory=set)
+
+    def unavailable(self) -> set[tuple[str, str]]:
+        """Every pair the run must not offer: offered before, or excluded."""
+        return self.offered | self.excluded
+
+
+def week_bounds(day: date) -> tuple[datetime, datetime]:
+    """The ISO week of ``day`` as [Monday 00:00 UTC, next Monday 00:00 UTC)."""
+    monday = day - timedelta(days=day.weekday())
+    start = datetime.combine(monday, time.min, tzinfo=UTC)
+    return start, start + timedelta(days=7)
+
+
+def offers_this_week(
+    session: Session, day: date, creator_ids: set[int] | None = None
+) -> dict[int, int]:
+    """Offers created to each creator in ``day``'s ISO week: every run, every source, any status."""
+    start, end = week_bounds(day)
+    query = select(Offer.creator_id, func.count(Offer.id)).where(
+        Offer.created_at >= start, Offer.created_at < end
+    )
+    if creator_ids is not None:
+        query = query.where(Offer.creator_id.in_(creator_ids))
+    return {k: int(n) for k, n in session.execute(query.group_by(Offer.creator_id))}
+
+
+def competitor_ties(session: Session, now: datetime) -> set[tuple[int, str, int]]:
+    """(creator id, competitor group, campaign id) of every live proposal and every sponsorship
+    that ties a creator to a campaign in a competitor group (work in progress, or approved
+    work for a campaign still running: the same rule as accepting an offer)."""
+    live = session.execute(
+        select(Offer.creator_id, Campaign.competitor_group, Campaign.id)
+        .join(Campaign, Campaign.id == Offer.campaign_id)
+        .where(
+            Campaign.competitor_group.is_not(None),
+            Offer.status == OfferStatus.PROPOSED,
+            Offer.expires_at > now,
+        )
+    )
+    working = session.execute(
+        select(Sponsorship.creator_id, Campaign.competitor_group, Campaign.id)
+        .join(Campaign, Campaign.id == Sponsorship.campaign_id)
+        .where(
+            Campaign.competitor_group.is_not(None),
+            or_(
+                Sponsorship.status.in_(OPEN_SPONSORSHIP_STATES),
+                and_(
+                    Sponsorship.status == SponsorshipStatus.APPROVED,
+                    Campaign.status == CampaignStatus.PUBLISHED,
+                ),
+            ),
+        )
+    )
+    return {(int(k), str(g), int(c)) for k, g, c in [*live, *working]}
 
 
 def _outstanding(
@@ -64,12 +128,20 @@ def snapshot_market(
     now: datetime,
     campaign_ids: set[int] | None = None,
     creator_handles: set[str] | None = None,
+    creator_ids: set[int] | None = None,
+    max_offers_per_week: int | None = None,
+    keep_campaigns_without_creators: bool = False,
 ) -> list[MarketSnapshot]:
     """Every published campaign with budget and slots left, and every open creator, by currency.
 
     Budget left = funds not yet committed minus live proposals; slots left = slots minus
     sponsorships and live proposals; a creator's capacity = weekly capacity minus work in
-    progress and live proposals. So accepted and pending offers are respected by later runs.
+    progress and live proposals, and at most ``max_offers_per_week`` minus the offers the
+    creator already received this ISO week (any run, any source). So accepted and pending
+    offers, and earlier runs of the week, are respected by later runs. Pairs a brand blocked
+    or a competitor group forbids are in each market's ``excluded``.
+    ``campaign_ids``, ``creator_handles`` and ``creator_ids`` restrict the snapshot; a market
+    with campaigns but no creator left is kept with ``keep_campaigns_without_creators``.
     """
     proposals_by_campaign, proposals_by_creator = _outstanding(session, now)
     taken = dict(
@@ -96,12 +168,17 @@ def snapshot_market(
     )
     if campaign_ids is not None:
         campaign_query = campaign_query.where(Campaign.id.in_(campaign_ids))
+    brand_of: dict[str, int] = {}
+    group_of: dict[str, str] = {}
     for c in session.scalars(campaign_query.order_by(Campaign.id)):
         pending_amount, pending_count = proposals_by_campaign.get(c.id, (0, 0))
         budget = remaining_funds(session, c) - pending_amount
         slots = c.slots - taken.get(c.id, 0) - pending_count
         if budget <= 0 or slots <= 0:
             continue
+        brand_of[str(c.id)] = c.brand_id
+        if c.competitor_group is not None:
+            group_of[str(c.id)] = c.competitor_group
         market(c.currency).campaigns.append(
             MarketCampaign(
                 id=str(c.id),
@@ -124,10 +201,17 @@ def snapshot_market(
     )
     if creator_handles is not None and len(creator_handles) <= MAX_SQL_IN:
         creator_query = creator_query.where(Creator.handle.in_(creator_handles))
+    if creator_ids is not None and len(creator_ids) <= MAX_SQL_IN:
+        creator_query = creator_query.where(Creator.id.in_(creator_ids))
+    this_week = offers_this_week(session, today) if max_offers_per_week is not None else {}
     for k in session.scalars(creator_query.order_by(Creator.id)):
         if creator_handles is not None and k.handle not in creator_handles:
             continue
+        if creator_ids is not None and k.id not in creator_ids:
+            continue
         capacity = k.weekly_capacity - in_progress.get(k.id, 0) - proposals_by_creator.get(k.id, 0)
+        if max_offers_per_week is not None:
+            capacity = min(capacity, max_offers_per_week - this_week.get(k.id, 0))
         if capacity <= 0 or k.rate_currency not in markets:
             continue
         m = market(k.rate_currency)  # type: ignore[arg-type]
@@ -154,13 +238,35 @@ def snapshot_market(
     ):
         if creator_id in market_of:
             market_of[creator_id].offered.add((handle_of[creator_id], str(campaign_id)))
-    return [m for _, m in sorted(markets.items()) if m.campaigns and m.creators]
+    campaigns_of_brand: dict[int, list[str]] = defaultdict(list)
+    for cid, brand_id in brand_of.items():
+        campaigns_of_brand[brand_id].append(cid)
+    for brand_id, creator_id in session.execute(select(BrandBlock.brand_id, BrandBlock.creator_id)):
+        if creator_id in market_of and brand_id in campaigns_of_brand:
+            handle = handle_of[creator_id]
+            market_of[creator_id].excluded.update((handle, c) for c in campaigns_of_brand[brand_id])
+    if group_of:
+        campaigns_of_group: dict[str, list[str]] = defaultdict(list)
+        for cid, group in group_of.items():
+            campaigns_of_group[group].append(cid)
+        for creator_id, group, tied_to in competitor_ties(session, now):
+            if creator_id in market_of:
+                handle = handle_of[creator_id]
+                market_of[creator_id].excluded.update(
+                    (handle, c) for c in campaigns_of_group.get(group, ()) if c != str(tied_to)
+                )
+    return [
+        m
+        for _, m in sorted(markets.items())
+        if m.campaigns and (m.creators or keep_campaigns_without_creators)
+    ]
 
 
 def drop_offered_pairs(
     instance: Instance, details: PairDetails, offered: set[tuple[str, str]]
 ) -> tuple[Instance, PairDetails]:
-    """Remove pairs already offered in an earlier run: a creator is asked once per campaign."""
+    """Remove pairs already offered in an earlier run (a creator is asked once per campaign)
+    and pairs excluded by a block or a competitor group: pass ``MarketSnapshot.unavailable()``."""
     if not offered:
         return instance, details
     keep = np.array(

@@ -31,14 +31,17 @@ def run_settings() -> runs.RunSettings:
         seed=cfg["MATCH_SEED"],
         max_rounds=cfg["MATCH_MAX_ROUNDS"],
         offer_ttl_days=cfg["OFFER_TTL_DAYS"],
+        incremental_time_limit_s=cfg["MATCH_INCREMENTAL_TIME_LIMIT_S"],
     )
 
 
 def run_match_job(run_id: int) -> int | None:
-    """Solve one week's matching and write its offers (or fan out its shards)."""
-    with job_session():  # the app context, for the settings
+    """Solve a run (a week's, or an incremental one) and write its offers (or fan out its
+    shards). When RQ retries a failed incremental run's job, the run is queued again first."""
+    with job_session() as session:  # the app context, for the settings
         settings = run_settings()
         shards = current_app.config["MATCH_SHARDS"]
+        runs.prepare_retry(session, run_id)
     run = runs.execute_run(job_session, run_id, settings, shards=shards, run_shards=_run_shards)
     return run.offers_created if run else None
 
@@ -119,6 +122,12 @@ def weekly_matching_job() -> list[str]:
         for week in weeks:
             runs.request_run(session, week)
     return weeks
+
+
+def retry_incremental_runs_job() -> list[int]:
+    """The sweep: queue again this week's incremental runs that failed or were lost."""
+    with job_session() as session:
+        return runs.retry_incremental_runs(session, utcnow())
 
 
 def expire_offers_job() -> int:

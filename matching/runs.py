@@ -1,9 +1,14 @@
-"""Match runs: one ISO week, snapshot → build → solve → validate → offers, safely.
+"""Match runs: snapshot → build → solve → validate → explain → offers, safely.
 
-A week is matched once: the run row is unique per week, and its job id is deterministic, so a
-second request, the scheduler and an RQ retry all land on the same run. The solve happens with
-no transaction open; offers, figures and notifications are written in one final transaction,
-so a crash at any point leaves either no offers or all of them, and the run can be retried.
+Two kinds share that path. The **weekly** run is the global one: one ISO week, matched once
+(the run row is unique per week and its job id is deterministic, so a second request, the
+scheduler and an RQ retry all land on the same run). An **incremental** run matches one
+campaign just published, or one creator who just opted in, against the residual market of the
+current week (what the week's earlier runs left: capacity, offer caps, budgets, slots), within
+minutes. Weeks that have not started are refused. The solve happens with no transaction open;
+offers, figures and notifications are written in one final transaction that re-checks the
+offers against the database under row locks, so a crash at any point leaves either no offers
+or all of them, concurrent runs cannot over-offer anyone, and a run can be retried.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accounts.models import Brand, Creator
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignStatus
+from collaborations.creator_text import creator_text_for_run_offer
 from collaborations.models import Offer, OfferStatus
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
@@ -30,7 +36,7 @@ from matching.adapter import MarketSnapshot, drop_offered_pairs, snapshot_market
 from matching.market.build import build_instance
 from matching.market.explain import explain
 from matching.market.records import MatchingPolicy
-from matching.models import MatchRun, MatchRunStatus
+from matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from matching.sharding import ShardPlan, plan_shards
 from matching.solver import solve, validate
 from notifications.service import notify
@@ -50,6 +56,7 @@ class RunSettings:
     seed: int = 0
     max_rounds: int | None = 200  # bounds the search so a run is reproducible for its seed
     offer_ttl_days: int = 7
+    incremental_time_limit_s: float = 10.0  # an incremental run solves a small market, fast
 
 
 def iso_week(day: date) -> str:
@@ -69,7 +76,45 @@ def week_start(week: str) -> date:
         raise InvalidInput("Invalid week.", {"week": [str(exc)]}) from exc
 
 
+def current_week(now: datetime | None = None) -> str:
+    """The ISO week of ``now`` (UTC), e.g. ``2026-W49``."""
+    return iso_week((now or utcnow()).date())
+
+
+def check_week_started(week: str, now: datetime | None = None) -> None:
+    """Refuse a week that has not started: matching it early would use it up for everyone."""
+    current = current_week(now)
+    if week_start(week) > week_start(current):
+        message = f"{week} has not started; the earliest week you can match is {current}"
+        raise InvalidInput(message, {"week": [message]})
+
+
 STALE_AFTER = timedelta(minutes=20)  # longer than a run's job timeout: its worker is gone
+MAX_INCREMENTAL_ATTEMPTS = 3  # an incremental run that keeps failing waits for the weekly run
+
+
+def _is_stale(run: MatchRun, now: datetime, stale_after: timedelta) -> bool:
+    return (
+        run.status in (MatchRunStatus.QUEUED, MatchRunStatus.RUNNING)
+        and (run.started_at or run.created_at) <= now - stale_after
+    )
+
+
+def _requeue(run: MatchRun) -> None:
+    run.status, run.stage, run.progress, run.error = MatchRunStatus.QUEUED, "queued", 0, None
+
+
+def _job_id(run: MatchRun) -> str:
+    """Deterministic: the same run and attempt always get the same job id."""
+    if run.kind is MatchRunKind.WEEKLY:
+        return f"match-run:{run.week}:{run.attempts + 1}"
+    what, ident = next(iter(sorted(run.scope.items())))
+    return f"match-incremental:{what.removesuffix('_id')}:{ident}:{run.id}:{run.attempts + 1}"
+
+
+def _defer(session: Session, run: MatchRun) -> None:
+    defer_job(session, "matching.jobs.run_match_job", run.id, job_id=_job_id(run), queue="matching")
+    session.flush()
 
 
 def request_run(
@@ -81,32 +126,148 @@ def request_run(
 ) -> tuple[MatchRun, bool]:
     """The run of ``week``, created and queued if new; returns (run, queued now).
 
-    A failed run, or one left queued or running for longer than ``stale_after`` (its job was
-    lost or its worker died), is queued again as a new attempt; otherwise it is left alone.
+    This is the weekly (global) run. A week that has not started (in UTC) is refused with a
+    field error on ``week``. A failed run, or one left queued or running for longer than
+    ``stale_after`` (its job was lost or its worker died), is queued again as a new attempt;
+    otherwise it is left alone.
     """
-    week_start(week)
     now = now or utcnow()
-    run = session.scalar(select(MatchRun).where(MatchRun.week == week).with_for_update())
+    week_start(week)
+    check_week_started(week, now)
+    run = session.scalar(
+        select(MatchRun)
+        .where(MatchRun.week == week, MatchRun.kind == MatchRunKind.WEEKLY)
+        .with_for_update()
+    )
     if run is None:
-        run = MatchRun(week=week, status=MatchRunStatus.QUEUED, stage="queued", progress=0)
+        run = MatchRun(
+            week=week,
+            kind=MatchRunKind.WEEKLY,
+            scope={},
+            status=MatchRunStatus.QUEUED,
+            stage="queued",
+            progress=0,
+        )
         session.add(run)
         session.flush()
-    elif run.status is MatchRunStatus.FAILED or (
-        run.status in (MatchRunStatus.QUEUED, MatchRunStatus.RUNNING)
-        and (run.started_at or run.created_at) <= now - stale_after
-    ):
-        run.status, run.stage, run.progress, run.error = MatchRunStatus.QUEUED, "queued", 0, None
+    elif run.status is MatchRunStatus.FAILED or _is_stale(run, now, stale_after):
+        _requeue(run)
     else:
         return run, False
-    defer_job(
-        session,
-        "matching.jobs.run_match_job",
-        run.id,
-        job_id=f"match-run:{week}:{run.attempts + 1}",
-        queue="matching",
-    )
-    session.flush()
+    _defer(session, run)
     return run, True
+
+
+def request_incremental_run(
+    session: Session,
+    *,
+    campaign_id: int | None = None,
+    creator_id: int | None = None,
+    stale_after: timedelta = STALE_AFTER,
+    now: datetime | None = None,
+) -> tuple[MatchRun, bool]:
+    """Match one campaign or one creator against the current week's residual market.
+
+    Parameters: exactly one of ``campaign_id`` (just published: solved against every eligible
+    creator) and ``creator_id`` (just opted in: solved against every published campaign).
+    Returns (run, queued now). A run of the same scope still waiting in the queue is reused
+    (it snapshots the market when it starts, so it sees this change too); a failed or stale
+    one is queued again as a new attempt (a retry writes no offer twice: pairs already offered
+    are never offered again); otherwise a new run is created. Its job is dispatched after
+    commit, on the ``matching`` queue.
+    """
+    if (campaign_id is None) == (creator_id is None):
+        raise ValueError("give exactly one of campaign_id and creator_id")
+    if campaign_id is not None:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or campaign.status is not CampaignStatus.PUBLISHED:
+            message = f"Campaign {campaign_id} is not a published campaign."
+            raise InvalidInput(message, {"campaign_id": [message]})
+    elif session.get(Creator, creator_id) is None:
+        message = f"Creator {creator_id} does not exist."
+        raise InvalidInput(message, {"creator_id": [message]})
+    now = now or utcnow()
+    week = current_week(now)
+    scope = {"campaign_id": campaign_id} if campaign_id is not None else {"creator_id": creator_id}
+    latest = next(
+        (
+            r
+            for r in session.scalars(
+                select(MatchRun)
+                .where(
+                    MatchRun.kind == MatchRunKind.INCREMENTAL,
+                    MatchRun.week == week,
+                    MatchRun.status != MatchRunStatus.SUCCEEDED,
+                )
+                .order_by(MatchRun.id.desc())
+                .with_for_update()
+            )
+            if r.scope == scope
+        ),
+        None,
+    )
+    if latest is not None and (
+        latest.status is MatchRunStatus.FAILED or _is_stale(latest, now, stale_after)
+    ):
+        _requeue(latest)
+        run = latest
+    elif latest is not None and latest.status is MatchRunStatus.QUEUED:
+        return latest, False
+    else:  # none yet, or one already running on an older snapshot: a fresh run
+        run = MatchRun(
+            week=week,
+            kind=MatchRunKind.INCREMENTAL,
+            scope=scope,
+            status=MatchRunStatus.QUEUED,
+            stage="queued",
+            progress=0,
+        )
+        session.add(run)
+        session.flush()
+    _defer(session, run)
+    return run, True
+
+
+def retry_incremental_runs(
+    session: Session, now: datetime | None = None, *, stale_after: timedelta = STALE_AFTER
+) -> list[int]:
+    """Queue again this week's incremental runs that failed (e.g. a concurrent run took the
+    creators they had chosen) or were lost, up to ``MAX_INCREMENTAL_ATTEMPTS``; the sweep."""
+    now = now or utcnow()
+    retried = []
+    for run in session.scalars(
+        select(MatchRun)
+        .where(
+            MatchRun.kind == MatchRunKind.INCREMENTAL,
+            MatchRun.week == current_week(now),
+            MatchRun.status != MatchRunStatus.SUCCEEDED,
+            MatchRun.attempts < MAX_INCREMENTAL_ATTEMPTS,
+        )
+        .order_by(MatchRun.id)
+        .with_for_update()
+    ):
+        if run.status is MatchRunStatus.FAILED or _is_stale(run, now, stale_after):
+            _requeue(run)
+            _defer(session, run)
+            retried.append(run.id)
+    return retried
+
+
+def prepare_retry(session: Session, run_id: int) -> bool:
+    """Queue a failed incremental run again when its job is retried (RQ's backoff); True if so.
+
+    A weekly run that failed is retried by asking for its week again (``request_run``)."""
+    run = session.get(MatchRun, run_id, with_for_update=True)
+    if (
+        run is None
+        or run.kind is not MatchRunKind.INCREMENTAL
+        or run.status is not MatchRunStatus.FAILED
+        or run.attempts >= MAX_INCREMENTAL_ATTEMPTS
+    ):
+        return False
+    _requeue(run)
+    session.flush()
+    return True
 
 
 def get_run(session: Session, run_id: int) -> MatchRun:
@@ -135,8 +296,11 @@ class ShardOutcome:
 
 def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> ShardOutcome:
     """Build the instance, solve, validate and explain (pure: no database)."""
-    instance, details = build_instance(market.creators, market.campaigns, settings.policy, today)
-    instance, details = drop_offered_pairs(instance, details, market.offered)
+    unavailable = market.unavailable()
+    instance, details = build_instance(
+        market.creators, market.campaigns, settings.policy, today, exclude=unavailable
+    )
+    instance, details = drop_offered_pairs(instance, details, unavailable)  # a guard: none left
     result = solve(
         instance,
         time_limit_s=settings.time_limit_s,
@@ -193,6 +357,7 @@ def _restrict(market: MarketSnapshot, plan: ShardPlan) -> MarketSnapshot:
         campaigns=[c for c in market.campaigns if c.id in campaigns],
         creator_ids={h: i for h, i in market.creator_ids.items() if h in creators},
         offered={(h, c) for h, c in market.offered if h in creators and c in campaigns},
+        excluded={(h, c) for h, c in market.excluded if h in creators and c in campaigns},
     )
 
 
@@ -211,7 +376,35 @@ def _fail(open_session: SessionOpener, run_id: int, exc: BaseException) -> None:
 
 def _run_day(run: MatchRun) -> tuple[date, datetime]:
     started = run.started_at or utcnow()
+    if run.kind is MatchRunKind.INCREMENTAL:
+        return started.date(), started
     return max(week_start(run.week), started.date()), started
+
+
+def _snapshot(
+    session: Session, run: MatchRun, settings: RunSettings, today: date, now: datetime
+) -> list[MarketSnapshot]:
+    """The market a run solves: everything (weekly), or its one campaign or creator."""
+    scope = run.scope or {}
+    cap = settings.policy.max_offers_per_week
+    if run.kind is MatchRunKind.INCREMENTAL and "campaign_id" in scope:
+        return snapshot_market(
+            session,
+            today=today,
+            now=now,
+            campaign_ids={int(scope["campaign_id"])},
+            max_offers_per_week=cap,
+            keep_campaigns_without_creators=True,  # so the run can say why nobody was offered
+        )
+    if run.kind is MatchRunKind.INCREMENTAL and "creator_id" in scope:
+        return snapshot_market(
+            session,
+            today=today,
+            now=now,
+            creator_ids={int(scope["creator_id"])},
+            max_offers_per_week=cap,
+        )
+    return snapshot_market(session, today=today, now=now, max_offers_per_week=cap)
 
 
 def execute_run(
@@ -251,12 +444,16 @@ def execute_run(
         run = session.get(MatchRun, run_id)
         assert run is not None
         today, now = _run_day(run)
+        if run.kind is MatchRunKind.INCREMENTAL:
+            # one campaign or one creator: a small market, solved here with a short limit
+            shards = 1
+            settings = replace(settings, time_limit_s=settings.incremental_time_limit_s)
     try:
         with open_session() as session:
-            markets = snapshot_market(session, today=today, now=now)
-            plan = _plan(markets, shards)
             run = session.get(MatchRun, run_id)
             assert run is not None
+            markets = _snapshot(session, run, settings, today, now)
+            plan = _plan(markets, shards)
             run.details = {
                 "plan": [
                     {
@@ -267,6 +464,8 @@ def execute_run(
                     for cur, p in plan
                 ]
             }
+            if run.kind is MatchRunKind.INCREMENTAL and not plan:
+                run.details["note"] = _nothing_to_match(run)
             run.shards = max(len(plan), 1)
             run.stage, run.progress = "solving", 25
         if shards > 1 and len(plan) > 1 and run_shards is not None:
@@ -282,6 +481,19 @@ def execute_run(
     except Exception as exc:
         _fail(open_session, run_id, exc)
         raise
+
+
+def _nothing_to_match(run: MatchRun) -> str:
+    if "campaign_id" in run.scope:
+        return (
+            f"Campaign {run.scope['campaign_id']} takes no offers now: it is not published, "
+            "has ended, or has no budget or slot left."
+        )
+    return (
+        f"Creator {run.scope.get('creator_id')} cannot take offers now: not open, profile "
+        "incomplete, fully booked or at this week's offer limit, or no campaign is published "
+        "in their currency."
+    )
 
 
 def solve_shard(
@@ -300,6 +512,7 @@ def solve_shard(
                 now=now,
                 campaign_ids={int(c) for c in entry["campaigns"]},
                 creator_handles=set(entry["creators"]),
+                max_offers_per_week=settings.policy.max_offers_per_week,
             )
             markets = {m.currency: m for m in snapshot}
         market = markets.get(entry["currency"])
@@ -341,24 +554,51 @@ def _write(
         return write_results(session, run_id, outcomes, settings, now)
 
 
-def check_offers(session: Session, offers: list[dict[str, Any]], now: datetime) -> list[str]:
+def check_offers(
+    session: Session,
+    offers: list[dict[str, Any]],
+    now: datetime,
+    *,
+    max_offers_per_week: int | None = None,
+) -> list[str]:
     """The union of new offers against the database as it is now: budgets, slots, creators'
-    capacity and competitor groups. A snapshot that went stale during the solve, or shards
-    that disagree, are caught here before anything is written."""
+    capacity and this week's offer cap, competitor groups (within the offers and against live
+    proposals and work), blocks, and pairs offered before. A snapshot that went stale during
+    the solve, a concurrent run, or shards that disagree, are caught here before anything is
+    written (``write_results`` holds the rows' locks)."""
+    if not offers:
+        return []
     today = now.date()
     problems: list[str] = []
-    current = {m.currency: m for m in snapshot_market(session, today=today, now=now)}
+    snapshot = snapshot_market(
+        session,
+        today=today,
+        now=now,
+        campaign_ids={int(o["campaign_id"]) for o in offers},
+        creator_ids={int(o["creator_id"]) for o in offers},
+        max_offers_per_week=max_offers_per_week,
+    )
+    current = {m.currency: m for m in snapshot}
     campaigns = {c.id: c for m in current.values() for c in m.campaigns}
     creators = {m.creator_ids[k.id]: k for m in current.values() for k in m.creators}
+    unavailable = {(m.creator_ids[h], c) for m in current.values() for h, c in m.unavailable()}
     spend: dict[str, int] = defaultdict(int)
     count: dict[str, int] = defaultdict(int)
     load: dict[int, int] = defaultdict(int)
     groups: set[tuple[int, str]] = set()
+    pairs: set[tuple[int, str]] = set()
     for o in offers:
         cid = str(o["campaign_id"])
         spend[cid] += o["price"]
         count[cid] += 1
         load[o["creator_id"]] += 1
+        pair = (o["creator_id"], cid)
+        if pair in pairs or pair in unavailable:
+            problems.append(
+                f"creator {o['creator_id']} cannot be offered campaign {cid} (offered before, "
+                "blocked, or tied to a competitor)"
+            )
+        pairs.add(pair)
         campaign = campaigns.get(cid)
         if campaign is None:
             problems.append(f"campaign {cid} no longer takes offers")
@@ -377,8 +617,30 @@ def check_offers(session: Session, offers: list[dict[str, Any]], now: datetime) 
     for creator_id, n in load.items():
         k = creators.get(creator_id)
         if k is None or n > k.capacity:
-            problems.append(f"creator {creator_id} over capacity or no longer open")
+            problems.append(
+                f"creator {creator_id} over capacity or this week's offer limit, or no longer open"
+            )
     return problems
+
+
+def lock_market_rows(session: Session, offers: list[dict[str, Any]]) -> None:
+    """Lock the campaigns, then the creators, that ``offers`` name, each in id order.
+
+    PostgreSQL: concurrent runs (and anything else that takes these locks in the same order)
+    wait for each other, so the re-check in ``check_offers`` sees every offer committed before
+    it. SQLite has no row locks; its writers are serialised by ``BEGIN IMMEDIATE``.
+    """
+    campaign_ids = sorted({int(o["campaign_id"]) for o in offers})
+    creator_ids = sorted({int(o["creator_id"]) for o in offers})
+    for ids, model in ((campaign_ids, Campaign), (creator_ids, Creator)):
+        for start in range(0, len(ids), MAX_LOCK_BATCH):
+            chunk = ids[start : start + MAX_LOCK_BATCH]
+            session.execute(
+                select(model.id).where(model.id.in_(chunk)).order_by(model.id).with_for_update()
+            ).all()
+
+
+MAX_LOCK_BATCH = 5_000  # ids per SELECT ... FOR UPDATE (databases cap bound parameters)
 
 
 def write_results(
@@ -395,7 +657,10 @@ def write_results(
         return run  # already written by an earlier attempt
     expires_at = now + timedelta(days=settings.offer_ttl_days)
     offers = [o for outcome in outcomes for o in outcome.offers]
-    problems = check_offers(session, offers, now)
+    lock_market_rows(session, offers)
+    problems = check_offers(
+        session, offers, now, max_offers_per_week=settings.policy.max_offers_per_week
+    )
     if problems:
         raise RuntimeError("the solution no longer fits the market: " + "; ".join(problems[:5]))
     for o in offers:
@@ -409,6 +674,7 @@ def write_results(
                 fit_score=o["fit"],
                 value=o["value"],
                 explanation=o["explanation"],
+                explanation_for_creator=creator_text_for_run_offer(session, o, expires_at, now),
                 status=OfferStatus.PROPOSED,
                 expires_at=expires_at,
                 created_at=now,
@@ -427,10 +693,13 @@ def write_results(
     run.candidates = sum(o.candidates for o in outcomes)
     run.offers_created = len(offers)
     run.finished_at = utcnow()
-    run.details = {
-        **run.details,
-        "campaigns": {c["campaign"]: c for o in outcomes for c in o.campaigns},
-    }
+    explained = {c["campaign"]: c for o in outcomes for c in o.campaigns}
+    if "creator_id" in (run.scope or {}):
+        # A creator's run touches every campaign; keep only those it made an offer for, so a
+        # brand's page keeps the explanation of the run that really considered its campaign.
+        offered_to = {str(o["campaign_id"]) for o in offers}
+        explained = {cid: c for cid, c in explained.items() if cid in offered_to}
+    run.details = {**run.details, "campaigns": explained}
     session.flush()
     _notify(session, run, offers)
     return run
@@ -441,6 +710,12 @@ def _worst_status(statuses: list[str]) -> str:
         if status in statuses:
             return status
     return "optimal"
+
+
+def _run_name(run: MatchRun) -> str:
+    if run.kind is MatchRunKind.INCREMENTAL:
+        return "Dandelion's matching"
+    return f"Dandelion's weekly matching ({run.week})"
 
 
 def _notify(session: Session, run: MatchRun, offers: list[dict[str, Any]]) -> None:
@@ -457,7 +732,7 @@ def _notify(session: Session, run: MatchRun, offers: list[dict[str, Any]]) -> No
                 account_id,
                 "offers.new",
                 f"{n} new offer{'s' if n > 1 else ''} for you",
-                f"Dandelion's weekly matching ({run.week}) found {n} paid collaboration{'s' if n > 1 else ''} that fit your audience. Answer before they expire.",
+                f"{_run_name(run)} found {n} paid collaboration{'s' if n > 1 else ''} that fit your audience. Answer before they expire.",
                 {"run": run.id, "offers": n},
             )
     campaign_ids = [int(c) for c in run.details.get("campaigns", {})]
@@ -496,7 +771,9 @@ def due_weeks(session: Session, now: datetime, run_hour_utc: int = 6) -> list[st
         return []
     done = session.scalar(
         select(MatchRun.id).where(
-            MatchRun.week == week, MatchRun.status == MatchRunStatus.SUCCEEDED
+            MatchRun.week == week,
+            MatchRun.kind == MatchRunKind.WEEKLY,
+            MatchRun.status == MatchRunStatus.SUCCEEDED,
         )
     )
     return [] if done else [week]

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from campaigns.models import CampaignStatus
-from collaborations.models import OfferStatus, SponsorshipStatus
+from collaborations.models import OfferSource, OfferStatus, SponsorshipStatus
 from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import FundingStatus
@@ -150,21 +150,46 @@ class OfferCreatorSchema(ma.Schema):
 
 class CampaignOfferSchema(ma.Schema):
     id = fields.Integer()
-    status = fields.Method("_status")
+    status = fields.Method(
+        "_status",
+        metadata={
+            "description": "proposed (awaiting the creator's reply), accepted, declined, "
+            "expired or withdrawn (by you).",
+            "enum": [s.value for s in OfferStatus],
+        },
+    )
+    source = fields.Enum(
+        OfferSource,
+        by_value=True,
+        metadata={"description": "match (a match run), invite (yours) or open_call."},
+    )
+    match_run_id = fields.Integer(
+        allow_none=True, metadata={"description": "The match run that made it; null otherwise."}
+    )
     creator = fields.Nested(OfferCreatorSchema)
     fit_score = fields.Float()
     price = fields.Nested(MoneySchema)
     explanation = fields.Dict()
     expires_at = fields.DateTime()
     created_at = fields.DateTime()
+    responded_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the creator answered or you withdrew."}
+    )
     decline_reason = fields.String(allow_none=True)
+    withdraw_reason = fields.String(allow_none=True)
 
     def _status(self, offer: Any) -> str:
         return str(offer.effective_status(utcnow()).value)
 
 
 class CampaignOfferQuerySchema(PageQuerySchema):
-    status = fields.Enum(OfferStatus, by_value=True, load_default=None)
+    status = fields.Enum(
+        OfferStatus,
+        by_value=True,
+        load_default=None,
+        metadata={"description": "A proposal past its expiry counts as expired."},
+    )
+    source = fields.Enum(OfferSource, by_value=True, load_default=None)
 
 
 class CampaignSponsorshipQuerySchema(PageQuerySchema):

@@ -7,7 +7,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from collaborations.models import OfferStatus, SponsorshipStatus
+from collaborations.creator_text import creator_text_for_offer
+from collaborations.models import OfferSource, OfferStatus, SponsorshipStatus
 from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import PayoutStatus
@@ -137,14 +138,38 @@ class CampaignSummarySchema(ma.Schema):
 
 
 class OfferSchema(ma.Schema):
+    """An offer as its creator reads it: never the brand's explanation, budget or other
+    creators, only ``explanation_for_creator`` and this pair's own fit score."""
+
     id = fields.Integer()
     status = fields.Method(
-        "_status", metadata={"description": "proposed, accepted, declined or expired."}
+        "_status",
+        metadata={
+            "description": "proposed, accepted, declined, expired or withdrawn (by the brand).",
+            "enum": [s.value for s in OfferStatus],
+        },
+    )
+    source = fields.Enum(
+        OfferSource,
+        by_value=True,
+        metadata={"description": "match (weekly matching), invite (the brand) or open_call."},
     )
     campaign = fields.Nested(CampaignSummarySchema)
     price = fields.Nested(MoneySchema)
-    fit_score = fields.Float()
-    explanation = fields.Dict(metadata={"description": "Why this pair: sentences and figures."})
+    fit_score = fields.Float(
+        metadata={"description": "How much of your engaged audience is the brand's target, 0–1."}
+    )
+    explanation_for_creator = fields.Method(
+        "_for_creator",
+        metadata={
+            "description": "Written to you: what the brand asks, the price, the deadline and "
+            "why you were chosen."
+        },
+    )
+    payout_notice = fields.Method(
+        "_payout_notice",
+        metadata={"description": "What to do before you can be paid, or null."},
+    )
     expires_at = fields.DateTime()
     created_at = fields.DateTime()
     responded_at = fields.DateTime(allow_none=True)
@@ -152,6 +177,13 @@ class OfferSchema(ma.Schema):
 
     def _status(self, offer: Any) -> str:
         return str(offer.effective_status(utcnow()).value)
+
+    def _for_creator(self, offer: Any) -> str:
+        return creator_text_for_offer(offer)
+
+    def _payout_notice(self, offer: Any) -> str | None:
+        notice = (offer.explanation or {}).get("payout_notice")
+        return str(notice) if notice else None
 
 
 class DeclineSchema(StrictSchema):

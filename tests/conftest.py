@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 import models  # noqa: F401 - every table on Base.metadata
 from accounts.models import Brand, Creator
+from accounts.services import create_operator
 from app import create_app
 from cli import alembic_config
-from core.db import Base
+from core.db import Base, session_scope
 
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}
 
@@ -72,6 +73,9 @@ def make_app(database_url: str, tmp_path: Any) -> Iterator[Callable[..., Flask]]
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_URL": database_url,
             "RATELIMIT_ENABLED": False,
+            # Most tests write the offers they need by hand; the incremental runs' tests (and
+            # anything testing automatic matching) turn this back on.
+            "MATCH_INCREMENTAL": False,
             **FAST_HASHING,
             **overrides,
         }
@@ -231,3 +235,33 @@ def make_campaign() -> Callable[..., dict[str, Any]]:
         return campaign
 
     return make
+
+
+def operator_user(app: Flask, client: FlaskClient, email: str = "ops@example.com") -> ApiUser:
+    """Create an operator and log it in over the API; returns an ``ApiUser``."""
+    with app.app_context(), session_scope(app.extensions["dandelion.db"].session_factory) as s:
+        account_id = create_operator(s, email=email, password=PASSWORD).id
+    r = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
+    assert r.status_code == 201 and r.json["kind"] == "operator", r.json
+    return ApiUser(client, r.json["token"], account_id, account_id)
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_conn() -> Iterator[Any]:
+    """Real Redis (database 15, or TEST_REDIS_URL), emptied before and after the test."""
+    from redis import Redis
+
+    conn = Redis.from_url(REDIS_URL)
+    try:
+        conn.ping()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    conn.flushdb()
+    yield conn
+    conn.flushdb()
+    conn.close()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import Creator
-from collaborations.models import Offer, OfferStatus, Sponsorship
+from collaborations.models import Offer, OfferSource, OfferStatus, Sponsorship
 from core.db import utcnow
 from payments.models import Payout
 
@@ -79,6 +79,8 @@ def offer_factory(session: Session) -> Callable[..., Offer]:
         created_at: datetime | None = None,
         status: OfferStatus = OfferStatus.PROPOSED,
         responded_at: datetime | None = None,
+        source: OfferSource = OfferSource.MATCH,
+        match_run_id: int | None = None,
     ) -> Offer:
         session.rollback()  # write from a fresh transaction, never from a stale snapshot
         campaign_id = campaign if isinstance(campaign, int) else campaign["id"]
@@ -98,6 +100,8 @@ def offer_factory(session: Session) -> Callable[..., Offer]:
             created_at=created_at or now,
             status=status,
             responded_at=responded_at,
+            source=source,
+            match_run_id=match_run_id,
         )
         session.add(offer)
         session.commit()

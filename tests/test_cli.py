@@ -10,6 +10,7 @@ import models  # noqa: F401 - every table on Base.metadata
 from accounts.models import Account, Brand, Creator, Role
 from app import create_app
 from campaigns.models import Campaign, CampaignStatus
+from collaborations.models import Offer
 from core.audience import audience_errors
 from core.db import Base
 from demo.seed import DEMO_DOMAIN, DEMO_PASSWORD
@@ -98,6 +99,19 @@ def test_demo_seeds_a_believable_market_once(app, client, session):
     assert len({repr(sorted(c.audience["interests"].items())) for c in creators}) >= 10
     assert len({c.followers for c in creators}) >= 40  # varied, not one size
     assert any(c.is_open for c in creators) and not all(c.is_open for c in creators)
+    # Creators opt in to the one or two categories they cover, never to everything.
+    assert all(1 <= len(c.open_categories) <= 2 for c in creators)
+
+    # Every offer of the demo's match run goes to a creator whose audience shares the
+    # campaign's interests, and the flagship campaign's offers mostly reach its target.
+    offers = session.scalars(select(Offer)).all()
+    assert offers
+    for offer in offers:
+        wanted = offer.campaign.target_audience["interests"]
+        shared = sum(s for t, s in offer.creator.audience["interests"].items() if t in wanted)
+        assert shared > 0 and offer.fit_score >= 0.25, (offer.campaign.title, offer.creator.handle)
+    flagship = [o for o in offers if o.campaign.title == "Winter barrier serum"]
+    assert flagship and all(o.fit_score >= 0.45 for o in flagship)
 
     # the printed logins work
     brand_login = {"email": f"lumen@{DEMO_DOMAIN}", "password": DEMO_PASSWORD}

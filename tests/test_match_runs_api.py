@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from accounts.services import create_operator
 from core.db import session_scope
-from tests.conftest import PASSWORD, ApiUser
+from tests.conftest import operator_user
 from tests.market import seed_market
-
-
-def _operator(app, client) -> ApiUser:
-    with app.app_context(), session_scope(app.extensions["dandelion.db"].session_factory) as s:
-        account_id = create_operator(s, email="ops@example.com", password=PASSWORD).id
-    r = client.post("/api/v1/tokens", json={"email": "ops@example.com", "password": PASSWORD})
-    assert r.status_code == 201 and r.json["kind"] == "operator"
-    return ApiUser(client, r.json["token"], account_id, account_id)
 
 
 def test_operator_starts_a_run_and_reads_its_figures(app, client):
     with app.app_context(), session_scope(app.extensions["dandelion.db"].session_factory) as s:
         seed_market(s, creators=80, campaigns_per_niche=2)
-    ops = _operator(app, client)
+    ops = operator_user(app, client)
     r = ops.post("/api/v1/match-runs", json={"week": "2026-W49"})
     assert r.status_code == 202
     run_id = r.json["id"]
@@ -34,7 +25,7 @@ def test_operator_starts_a_run_and_reads_its_figures(app, client):
 
 
 def test_bad_week_is_refused_and_nothing_is_created(app, client):
-    ops = _operator(app, client)
+    ops = operator_user(app, client)
     for week in ("2026-48", "2026-W54", "next week"):
         r = ops.post("/api/v1/match-runs", json={"week": week})
         assert r.status_code == 422 and "week" in r.json["errors"], week
@@ -43,10 +34,10 @@ def test_bad_week_is_refused_and_nothing_is_created(app, client):
 
 
 def test_brands_and_creators_cannot_run_or_read_matching(app, client, make_brand, make_creator):
-    ops = _operator(app, client)
+    ops = operator_user(app, client)
     run_id = ops.post("/api/v1/match-runs", json={"week": "2026-W49"}).json["id"]
     for user in (make_brand(), make_creator()):
-        assert user.post("/api/v1/match-runs", json={"week": "2026-W50"}).status_code == 403
+        assert user.post("/api/v1/match-runs", json={"week": "2026-W48"}).status_code == 403
         assert user.get(f"/api/v1/match-runs/{run_id}").status_code == 403
         assert user.get("/api/v1/match-runs").status_code == 403
     assert client.get("/api/v1/match-runs").status_code == 401

@@ -69,7 +69,13 @@ def test_inbox_shows_what_a_creator_needs_to_decide(market, make_offer):
     assert item["status"] == "proposed"
     assert item["price"] == {"amount": 45_000, "currency": "EUR"}
     assert item["fit_score"] == 0.91
-    assert item["explanation"] == {"summary": "91% audience fit", "reach": 540}
+    # The brand's explanation never reaches the creator; their own text does (computed at
+    # read time for an offer stored without one).
+    assert "explanation" not in item
+    text = item["explanation_for_creator"]
+    assert "91% audience fit" not in text
+    assert "Glow Labs" in text and campaign["title"] in text and "450.00 EUR" in text
+    assert item["source"] == "match"
     assert item["expires_at"] is not None
     assert item["campaign"]["id"] == campaign["id"]
     assert item["campaign"]["title"] == campaign["title"]

@@ -277,8 +277,8 @@ def test_creator_who_has_not_onboarded_accepts_and_is_paid_once_onboarded(
         "/api/v1/creators/me/offers", query_string={"status": "accepted"}
     ).get_json()["items"]
     assert listed["id"] == offer.id
-    assert "payout onboarding" in listed["explanation"]["payout_notice"]
-    assert "Payouts wait" in listed["explanation"]["payout_notice"]
+    assert "payout onboarding" in listed["payout_notice"]
+    assert "Payouts wait" in listed["payout_notice"]
 
     deliver(creator, sponsorship["id"])
     approve(brand, sponsorship["id"])

@@ -12,7 +12,6 @@ from core.db import session_scope
 from matching import runs
 from matching.models import MatchRun, MatchRunStatus
 from queueing import resolve
-from tests.test_match_runs import REDIS_URL, redis_conn  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -146,14 +146,14 @@ def test_brand_reads_campaign_offers(deal, make_creator, make_offer):
 
     body = brand.get(f"/api/v1/campaigns/{campaign['id']}/offers").get_json()
     assert body["total"] == 3
-    assert [o["fit_score"] for o in body["items"]] == [0.95, 0.9, 0.5]  # best fit first
-    best = body["items"][0]
+    assert [o["fit_score"] for o in body["items"]] == [0.5, 0.95, 0.9]  # newest first
+    best = body["items"][1]
     assert best["creator"]["handle"] == "other.creator"
     assert best["creator"]["followers"] == 12_000
     assert best["price"] == {"amount": 30_000, "currency": "EUR"}
     assert best["status"] == "proposed"
     assert best["explanation"]
-    assert body["items"][1]["status"] == "accepted"
+    assert body["items"][2]["status"] == "accepted"
     accepted = brand.get(
         f"/api/v1/campaigns/{campaign['id']}/offers", query_string={"status": "accepted"}
     ).get_json()

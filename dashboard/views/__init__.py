@@ -1,5 +1,23 @@
 """The dashboard's pages, one module per area; importing this registers them on ``bp``."""
 
-from dashboard.views import auth, campaigns, layout, matches, operators, reports, sponsorships
+from dashboard.views import (
+    auth,
+    campaigns,
+    creators,
+    layout,
+    matches,
+    operators,
+    reports,
+    sponsorships,
+)
 
-__all__ = ["auth", "campaigns", "layout", "matches", "operators", "reports", "sponsorships"]
+__all__ = [
+    "auth",
+    "campaigns",
+    "creators",
+    "layout",
+    "matches",
+    "operators",
+    "reports",
+    "sponsorships",
+]

@@ -265,7 +265,10 @@ def _perform(action: Action, brand: Any, c: Campaign) -> str:
             "as the payment succeeds."
         )
     if action.name == "publish":
-        campaigns.publish_campaign(db.session, brand, c.id)
+        match_now = current_app.config["MATCH_INCREMENTAL"]
+        campaigns.publish_campaign(db.session, brand, c.id, match_now=match_now)
+        if match_now:
+            return "Published: matching proposes creators for this campaign within minutes."
         return "Published: the next weekly matching will propose creators for this campaign."
     if action.name == "complete":
         campaigns.complete_campaign(db.session, brand, c.id, provider=provider)

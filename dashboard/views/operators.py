@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -23,7 +22,7 @@ ACTIVE = (MatchRunStatus.QUEUED, MatchRunStatus.RUNNING)
 @bp.route("/operator/runs", methods=["GET", "POST"], endpoint="match_runs")
 @operator_required
 def match_runs() -> Any:
-    """Every match run, newest first, and the form to start one."""
+    """Every match run (weekly and incremental), newest first, and the form to start one."""
     form = StartRunForm()
     status = 200
     if form.validate_on_submit():
@@ -43,7 +42,7 @@ def match_runs() -> Any:
     elif form.is_submitted():
         status = 422
     if not form.is_submitted():
-        form.week.data = runs.iso_week(date.today())
+        form.week.data = runs.current_week()
     page = queries.list_runs(db.session, page_arg())
     refresh = any(r.status in ACTIVE for r in page.items)
     return render_template(

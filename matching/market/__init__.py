@@ -2,13 +2,13 @@
 
 from matching.market.build import PairDetails, build_instance
 from matching.market.explain import explain
-from matching.market.fit import FIT_WEIGHTS, AudienceError
+from matching.market.fit import DEMOGRAPHIC_WEIGHTS, AudienceError, fit_breakdown
 from matching.market.pricing import PricingConfig, PricingReport, build_instance_priced
 from matching.market.records import MarketCampaign, MarketCreator, MatchingPolicy
 from matching.market.tables import CreatorTable
 
 __all__ = [
-    "FIT_WEIGHTS",
+    "DEMOGRAPHIC_WEIGHTS",
     "AudienceError",
     "CreatorTable",
     "MarketCampaign",
@@ -20,4 +20,5 @@ __all__ = [
     "build_instance",
     "build_instance_priced",
     "explain",
+    "fit_breakdown",
 ]

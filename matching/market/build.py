@@ -29,13 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from matching.market.fit import (
-    PARTS,
-    AudienceSpace,
-    fit_components,
-    fit_matrix,
-    root_profiles,
-)
+from matching.market.fit import PARTS, AudienceSpace, FitModel, combine
 from matching.market.records import MarketCampaign, MarketCreator, MatchingPolicy
 from matching.market.tables import CampaignTable, CreatorTable
 from matching.solver.instance import NO_GROUP, Instance
@@ -61,7 +55,7 @@ DIVERSIFY_DEPTH = 3  # candidates fetched per list place when diversifying
 class PairDetails:
     """Per-pair facts of a built instance, aligned with its pair arrays, for explanations.
 
-    ``components[part]`` is that part's Bhattacharyya coefficient; ``excluded`` maps a campaign
+    ``components[part]`` is that part's match (0-1, see :mod:`matching.market.fit`); ``excluded`` maps a campaign
     id to its strongest creators that eligibility removed (id, potential value, reason);
     ``rejected`` counts the pairs removed per reason; ``koc`` flags small creators;
     ``pricing`` is the column-generation report when built by
@@ -78,6 +72,10 @@ class PairDetails:
     rejected: dict[str, int] = field(default_factory=dict)
     eligible_pairs: int = 0
     pricing: PricingReport | None = None
+    # Per campaign id: pairs removed per reason, plus "unavailable" (excluded pairs: offered
+    # before, blocked); and the run's fit threshold. Both for explanations.
+    rejected_by_campaign: dict[str, dict[str, int]] = field(default_factory=dict)
+    min_fit: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,15 +106,14 @@ class Block:
 
 @dataclass(eq=False)
 class Market:
-    """A market prepared for scoring: tables, root profiles and the scoring groups."""
+    """A market prepared for scoring: tables, the fit model and the scoring groups."""
 
     table: CreatorTable
     camp: CampaignTable
     campaigns: list[MarketCampaign]
     policy: MatchingPolicy
     currency: str | None
-    roots_w: NDArray[np.float32]
-    campaign_roots_w: NDArray[np.float32]
+    fit_model: FitModel
     reach: NDArray[np.float32]
     cap_ok: NDArray[np.bool_]
     groups: list[ScoringGroup]
@@ -167,8 +164,7 @@ class Market:
             campaigns=campaigns,
             policy=policy,
             currency=currency,
-            roots_w=root_profiles(table.shares, table.space),
-            campaign_roots_w=root_profiles(camp.shares, table.space),
+            fit_model=FitModel.build(table.space, table.shares, camp.targets),
             reach=reach,
             cap_ok=table.sponsored_share <= policy.max_sponsored_share,
             groups=groups,
@@ -221,11 +217,10 @@ class Market:
                 ]
             if prefilter is not None:
                 creators = prefilter(group, creators)
-            roots = self.campaign_roots_w[group.campaigns]
             budget32 = budget.astype(np.float32)
             for start in range(0, creators.size, policy.block_size):
                 rows = creators[start : start + policy.block_size]
-                fit = fit_matrix(self.roots_w[rows], roots)
+                fit = self.fit_model.block(rows, group.campaigns)
                 value = self.reach[rows][:, None] * fit
                 ok = fit >= policy.min_fit
                 rate = table.rate[rows].astype(np.float32)
@@ -287,15 +282,18 @@ def build_instance(
     campaigns: Sequence[MarketCampaign],
     policy: MatchingPolicy,
     today: dt.date,
+    exclude: Collection[tuple[str, str]] = (),
 ) -> tuple[Instance, PairDetails]:
     """Score, filter and prune the market into a solver instance.
 
     Parameters: ``creators`` as records (or a prebuilt :class:`CreatorTable`), ``campaigns``,
-    the run's ``policy`` and ``today`` (the run date, for lapsed availability).
+    the run's ``policy``, ``today`` (the run date, for lapsed availability) and ``exclude``,
+    (creator id, campaign id) pairs that may not be offered (offered before, blocked, a
+    competitor's): removed before pruning, so the next candidates take their places.
     Returns the instance (all campaigns; only creators with at least one pair) and the
     :class:`PairDetails` aligned with its pairs.
     """
-    market = Market.prepare(creators, campaigns, policy, today)
+    market = Market.prepare(creators, campaigns, policy, today, exclude=exclude)
     scan = initial_scan(market)
     instance, chosen = make_instance(market, scan.creators, scan.campaigns)
     return instance, pair_details(market, scan, chosen, instance)
@@ -310,6 +308,7 @@ class InitialScan:
     eligible: int
     rejected: dict[str, int]
     excluded: dict[str, list[dict[str, object]]]
+    rejected_by_campaign: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def initial_scan(
@@ -342,6 +341,7 @@ def initial_scan(
     all_cols: list[NDArray[np.int64]] = []
     eligible = 0
     counts = np.zeros(len(REASONS), dtype=np.int64)
+    by_campaign = np.zeros((len(REASONS) + 1, n_c), dtype=np.int64)  # last row: unavailable
     slots32 = camp.slots.astype(np.float32)
     budget32 = camp.budget.astype(np.float32)
 
@@ -358,6 +358,9 @@ def initial_scan(
         counts += np.bincount(reason.ravel(), minlength=len(REASONS))
         ok = block.ok
         eligible += int((reason == 0).sum())
+        for code in (3, 4, 5):
+            by_campaign[code, cols] += (reason == code).sum(axis=0)
+        by_campaign[-1, cols] += ((reason == 0) & ~ok).sum(axis=0)
 
         rejected_rows = np.flatnonzero((reason != 0).any(axis=1))
         if rejected_rows.size:
@@ -390,6 +393,7 @@ def initial_scan(
         m = group.campaigns.size
         for code in (1, 2):
             counts[code] += int((group.skipped_reason == code).sum()) * m
+            by_campaign[code, group.campaigns] += int((group.skipped_reason == code).sum())
         _score_skipped(market, group, ex_idx, ex_val, ex_reason)
 
     if keep is not None:
@@ -405,7 +409,15 @@ def initial_scan(
     excluded: dict[str, list[dict[str, object]]] = {}
     for j in range(n_c):
         strong = [
-            {"creator": table.ids[i], "potential_value": float(v), "reason": REASONS[r]}
+            {
+                "creator": table.ids[i],
+                "potential_value": float(v),
+                "reason": REASONS[r],
+                "followers": int(table.followers[i]),
+                "rate": int(table.rate[i]),
+                "fit": round(float(v) / max(float(market.reach[i]), 1e-12), 4),
+                "sponsored_ok": bool(market.cap_ok[i]),
+            }
             for i, v, r in zip(
                 ex_idx[:, j].tolist(), ex_val[:, j].tolist(), ex_reason[:, j].tolist(), strict=True
             )
@@ -420,6 +432,16 @@ def initial_scan(
         eligible=eligible,
         rejected={REASONS[code]: int(counts[code]) for code in range(1, len(REASONS))},
         excluded=excluded,
+        rejected_by_campaign={
+            market.campaigns[j].id: {
+                name: n
+                for name, n in zip(
+                    (*REASONS[1:], "unavailable"), by_campaign[1:, j].tolist(), strict=True
+                )
+                if n
+            }
+            for j in range(n_c)
+        },
     )
 
 
@@ -464,13 +486,12 @@ def _score_skipped(
     cols = group.campaigns
     order = np.lexsort((group.skipped, -market.reach[group.skipped]))
     skipped, reasons = group.skipped[order], group.skipped_reason[order]
-    roots = market.campaign_roots_w[cols]
     for start in range(0, skipped.size, _EXCLUDED_CHUNK):
         rows = skipped[start : start + _EXCLUDED_CHUNK]
         weakest = ex_val[-1, cols].min()
         if float(market.reach[rows[0]]) < weakest:
             return
-        value = market.reach[rows][:, None] * fit_matrix(market.roots_w[rows], roots)
+        value = market.reach[rows][:, None] * market.fit_model.block(rows, cols)
         reason = np.broadcast_to(reasons[start : start + rows.size][:, None], value.shape)
         _merge_excluded(ex_idx, ex_val, ex_reason, cols, value, rows, reason)
 
@@ -554,14 +575,8 @@ def make_instance(
 def _pair_fit(
     market: Market, creators: NDArray[np.int64], campaigns: NDArray[np.int64]
 ) -> NDArray[np.float64]:
-    """Weighted fit of the given pairs, in float64 from the float32 root profiles."""
-    out = np.empty(creators.size)
-    step = 262_144
-    for s in range(0, creators.size, step):
-        a = market.roots_w[creators[s : s + step]].astype(np.float64)
-        b = market.campaign_roots_w[campaigns[s : s + step]].astype(np.float64)
-        out[s : s + step] = np.einsum("ij,ij->i", a, b)
-    return np.clip(out, 0.0, 1.0)
+    """Fit of the given pairs, in float64."""
+    return market.fit_model.pairs(creators, campaigns)
 
 
 def pair_details(
@@ -573,14 +588,10 @@ def pair_details(
 ) -> PairDetails:
     """The explanation facts of ``instance`` (built by :func:`make_instance`)."""
     table = market.table
-    creator_roots = root_profiles(table.shares, table.space, weighted=False)
-    campaign_roots = root_profiles(market.camp.shares, table.space, weighted=False)
-    components = fit_components(
-        creator_roots, campaign_roots, table.space, chosen, instance.pair_campaign
-    )
+    components = market.fit_model.pair_parts(chosen, instance.pair_campaign)
     used = np.unique(chosen)
     return PairDetails(
-        fit=_pair_fit(market, chosen, instance.pair_campaign),
+        fit=combine(components),
         components=components,
         followers=table.followers[chosen],
         engagement_rate=table.engagement_rate[chosen],
@@ -589,6 +600,8 @@ def pair_details(
         excluded=scan.excluded,
         rejected=scan.rejected,
         eligible_pairs=scan.eligible,
+        rejected_by_campaign=scan.rejected_by_campaign,
+        min_fit=market.policy.min_fit,
         pricing=pricing,
     )
 

@@ -1,17 +1,28 @@
-"""Audience fit: a weighted Bhattacharyya similarity of audience distributions.
+"""Audience fit: how much of a creator's audience is the brand's target audience.
 
-For each part (interests, gender, city tiers, age) the similarity of a creator's audience
-distribution ``p`` to a campaign's target distribution ``q`` is the Bhattacharyya coefficient
-``BC = sum_k sqrt(p_k * q_k)`` (1 for identical distributions, 0 for disjoint ones). The fit is
-``sum_part FIT_WEIGHTS[part] * BC_part``, in [0, 1] since the weights sum to 1.
+Relevance is a gate, demographics scale it. For each part (interests, gender, city tiers,
+age) the campaign's target distribution ``q`` is read as a graded membership: the segment the
+brand wants most counts fully, another counts ``q_k / max q`` (a brand that targets 80 %
+women and 20 % men wants a woman fully and a man a quarter as much). A creator's audience
+``p`` then has ``p · t`` of its people in the target, which we divide by what an audience
+exactly like the target would have (``q · t``) and cap at 1. So a part's match is 1 for an
+audience shaped like the target or more concentrated on what the brand wants most, and 0
+for an audience entirely outside it.
 
-Because ``BC`` is a dot product of square roots, the fit of every creator against every
-campaign is one matrix product of two "root profile" matrices whose columns are the parts'
-categories scaled by ``sqrt(weight)``; we compute it in blocks of creators.
+    fit = relevance × demographics
+    relevance    = match of interests                    (0 when no interest is shared)
+    demographics = Π match_part ** DEMOGRAPHIC_WEIGHTS[part]   (a weighted geometric mean)
+
+A creator whose audience shares no interest with the target has fit 0 whatever its
+demographics, so it is never eligible; demographics only scale relevance (an audience of the
+right interests but the wrong gender counts for less, never the other way round). A fit of
+0.8 reads "about four in five of this creator's engaged audience are your target audience".
 
 The pair value is the expected engaged target audience, in thousands of people:
-``value = followers * engagement_rate * fit / 1000`` (the division only keeps objective
-values in a readable range).
+``value = followers × engagement_rate × fit / 1000``.
+
+Everything is array arithmetic: one matrix product per part for a block of creators against
+a group of campaigns.
 """
 
 from __future__ import annotations
@@ -19,12 +30,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
-# The one place where fit weights live.
-FIT_WEIGHTS: dict[str, float] = {"interests": 0.5, "age": 0.2, "gender": 0.15, "city_tiers": 0.15}
+# The one place where the fit's weights live: exponents of the demographic geometric mean.
+DEMOGRAPHIC_WEIGHTS: dict[str, float] = {"age": 0.4, "gender": 0.3, "city_tiers": 0.3}
+RELEVANCE_PART = "interests"
 FIXED_PART_KEYS: dict[str, tuple[str, ...]] = {
     "gender": ("female", "male"),
     "city_tiers": ("1", "2", "3", "4", "5"),
@@ -33,6 +46,10 @@ FIXED_PART_KEYS: dict[str, tuple[str, ...]] = {
 PARTS: tuple[str, ...] = ("interests", "gender", "city_tiers", "age")
 VALUE_SCALE = 1_000.0
 SHARE_TOLERANCE = 0.01
+# Default eligibility threshold, calibrated on the demo's and the benchmarks' profiles (see
+# README "How matching works"): in-niche creators score 0.45-0.95, a neighbouring niche
+# 0.15-0.45, an unrelated one below 0.1.
+DEFAULT_MIN_FIT = 0.25
 
 
 class AudienceError(ValueError):
@@ -63,7 +80,7 @@ def check_audience(audience: Mapping[str, Mapping[str, float]], who: str) -> Non
 
 @dataclass(frozen=True)
 class AudienceSpace:
-    """The column layout of root-profile matrices: one column per (part, category)."""
+    """The column layout of share matrices: one column per (part, category)."""
 
     columns: tuple[tuple[str, str], ...]
 
@@ -106,41 +123,137 @@ class AudienceSpace:
         return out
 
 
-def root_profiles(
-    shares: NDArray[np.floating], space: AudienceSpace, weighted: bool = True
-) -> NDArray[np.float32]:
-    """``sqrt(share)`` per column, times ``sqrt(weight)`` of its part when ``weighted``."""
-    roots = np.sqrt(np.clip(shares, 0.0, None)).astype(np.float32)
-    if weighted:
-        for part, cols in space.part_slices().items():
-            roots[:, cols] *= np.float32(math.sqrt(FIT_WEIGHTS[part]))
-    return roots
+@dataclass(frozen=True, eq=False)
+class FitModel:
+    """Creators' audience shares and campaigns' scaled target weights in one space.
 
-
-def fit_matrix(
-    creator_roots: NDArray[np.float32], campaign_roots: NDArray[np.float32]
-) -> NDArray[np.float32]:
-    """Weighted fit of each creator (rows) to each campaign (columns), from weighted roots."""
-    return np.clip(creator_roots @ campaign_roots.T, 0.0, 1.0)
-
-
-def fit_components(
-    creator_roots: NDArray[np.float32],
-    campaign_roots: NDArray[np.float32],
-    space: AudienceSpace,
-    creators: NDArray[np.int64],
-    campaigns: NDArray[np.int64],
-) -> dict[str, NDArray[np.float64]]:
-    """Unweighted Bhattacharyya coefficient of each part for the given (creator, campaign) rows.
-
-    Takes unweighted roots; used for explanations, so only for the pairs kept.
+    ``targets[j]`` holds, per column, ``t_k / (q · t)`` of its part (see the module
+    docstring), so a part's match is one dot product capped at 1.
     """
-    out: dict[str, NDArray[np.float64]] = {}
-    for part, cols in space.part_slices().items():
-        a = creator_roots[creators, cols].astype(np.float64)
-        b = campaign_roots[campaigns, cols].astype(np.float64)
-        out[part] = np.clip(np.einsum("ij,ij->i", a, b), 0.0, 1.0)
+
+    space: AudienceSpace
+    creator_shares: NDArray[np.float32]
+    targets: NDArray[np.float64]
+
+    @classmethod
+    def build(
+        cls,
+        space: AudienceSpace,
+        creator_shares: NDArray[np.floating],
+        targets: NDArray[np.floating],
+    ) -> FitModel:
+        """Creators' shares (rows) against campaigns' :func:`scaled_targets`."""
+        return cls(
+            space=space,
+            creator_shares=np.asarray(creator_shares, dtype=np.float32),
+            targets=np.asarray(targets, dtype=np.float64),
+        )
+
+    @cached_property
+    def _targets32(self) -> NDArray[np.float32]:
+        return self.targets.astype(np.float32)
+
+    @cached_property
+    def _slices(self) -> dict[str, slice]:
+        return self.space.part_slices()
+
+    def block(self, rows: NDArray[np.int64], campaigns: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Fit of creators ``rows`` (rows) to ``campaigns`` (columns)."""
+        a, b = self.creator_shares[rows], self._targets32[campaigns]
+        cols = self._slices[RELEVANCE_PART]
+        fit = np.minimum(a[:, cols] @ b[:, cols].T, np.float32(1.0))
+        for part, weight in DEMOGRAPHIC_WEIGHTS.items():
+            cols = self._slices[part]
+            match = np.minimum(a[:, cols] @ b[:, cols].T, np.float32(1.0))
+            fit *= np.power(np.maximum(match, np.float32(0.0)), np.float32(weight))
+        return np.clip(fit, 0.0, 1.0, out=fit)
+
+    def pair_parts(
+        self, creators: NDArray[np.int64], campaigns: NDArray[np.int64]
+    ) -> dict[str, NDArray[np.float64]]:
+        """Each part's match (0-1) for the given (creator, campaign) pairs."""
+        out = {part: np.empty(creators.size) for part in PARTS}
+        step = 262_144
+        for s in range(0, creators.size, step):
+            a = self.creator_shares[creators[s : s + step]].astype(np.float64)
+            b = self.targets[campaigns[s : s + step]]
+            for part in PARTS:
+                cols = self._slices[part]
+                out[part][s : s + step] = np.einsum("ij,ij->i", a[:, cols], b[:, cols])
+        # Shares are stored in float32 (7 digits): round so that an audience shaped exactly
+        # like the target matches 1, not 0.99999999.
+        return {part: np.clip(np.round(v, 6), 0.0, 1.0) for part, v in out.items()}
+
+    def pairs(
+        self, creators: NDArray[np.int64], campaigns: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """Fit of the given (creator, campaign) pairs, in float64."""
+        return combine(self.pair_parts(creators, campaigns))
+
+
+def graded_target(shares: Mapping[str, float]) -> dict[str, float]:
+    """One part of a target as the fit reads it: ``t_k / (q · t)`` with ``t = q / max q``."""
+    top = max(shares.values(), default=0.0)
+    if top <= 0:
+        return {}
+    own = sum(v * v for v in shares.values()) / top
+    return {key: share / top / own for key, share in shares.items() if share > 0}
+
+
+def part_match(shares: Mapping[str, float], target: Mapping[str, float]) -> float:
+    """How much of an audience part (``shares``) is in ``target``'s part, 0–1 (see above)."""
+    graded = graded_target(target)
+    return min(1.0, sum(share * graded.get(key, 0.0) for key, share in shares.items()))
+
+
+def scaled_targets(
+    targets: Sequence[Mapping[str, Mapping[str, float]]], space: AudienceSpace
+) -> NDArray[np.float64]:
+    """Each target's graded membership ``t_k / (q · t)`` per column of ``space``.
+
+    Computed on the whole target, so interest tags that no creator has (and that ``space``
+    leaves out) still count in the target's own score: they are part of what the brand wants.
+    """
+    at = {col: c for c, col in enumerate(space.columns)}
+    out = np.zeros((len(targets), len(space.columns)), dtype=np.float64)
+    for j, target in enumerate(targets):
+        for part, shares in target.items():
+            for key, weight in graded_target(shares).items():
+                c = at.get((part, key))
+                if c is not None:
+                    out[j, c] = weight
     return out
+
+
+def combine(parts: Mapping[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+    """The fit from each part's match: relevance × the weighted geometric mean of the rest."""
+    fit = np.asarray(parts[RELEVANCE_PART], dtype=np.float64).copy()
+    for part, weight in DEMOGRAPHIC_WEIGHTS.items():
+        fit *= np.power(np.clip(parts[part], 0.0, 1.0), weight)
+    return np.clip(fit, 0.0, 1.0)
+
+
+def fit_breakdown(
+    audience: Mapping[str, Mapping[str, float]], target: Mapping[str, Mapping[str, float]]
+) -> dict[str, object]:
+    """One creator's fit to one target, with its parts, by the same model as matching.
+
+    Returns ``{"fit", "relevance", "demographics", "parts": {part: match}}``.
+    """
+    check_audience(audience, "audience")
+    check_audience(target, "target")
+    space = AudienceSpace.from_profiles([audience, target])
+    model = FitModel.build(space, space.shares([audience]), scaled_targets([target], space))
+    zero = np.zeros(1, dtype=np.int64)
+    parts = {part: float(v[0]) for part, v in model.pair_parts(zero, zero).items()}
+    arrays = {part: np.array([v]) for part, v in parts.items()}
+    demographics = float(combine({**arrays, RELEVANCE_PART: np.ones(1)})[0])
+    return {
+        "fit": float(combine(arrays)[0]),
+        "relevance": parts[RELEVANCE_PART],
+        "demographics": demographics,
+        "parts": parts,
+    }
 
 
 def pair_value(

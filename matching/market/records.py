@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from matching.market.fit import DEFAULT_MIN_FIT
+
 # An audience profile: {"interests": {tag: share}, "gender": {"female": s, "male": s},
 # "city_tiers": {"1".."5": share}, "age": {"<18", "18-24", "25-34", "35-44", "45+": share}}.
 Audience = Mapping[str, Mapping[str, float]]
@@ -53,7 +55,8 @@ class MarketCampaign:
 class MatchingPolicy:
     """The operator's knobs for one run.
 
-    ``min_fit``: audience fit (0-1) below which a pair is not offered.
+    ``min_fit``: audience fit (0-1, > 0) below which a pair is not offered; a creator with
+    no interest in common with the target has fit 0, so it is never eligible.
     ``max_sponsored_share``: a creator whose recent sponsored share is above it gets no offer.
     ``top_k``: candidates kept per campaign (ranked by value / (rate/budget + 1/slots));
     None keeps every eligible pair. ``max_offers_per_week`` caps each creator's capacity.
@@ -61,9 +64,13 @@ class MatchingPolicy:
     optional fairness floor.
     """
 
-    min_fit: float = 0.35
+    min_fit: float = DEFAULT_MIN_FIT
     max_sponsored_share: float = 0.5
     top_k: int | None = 200
     max_offers_per_week: int = 3
     koc_max_followers: int = 50_000
     block_size: int = 16_384
+
+    def __post_init__(self) -> None:
+        if not 0 < self.min_fit <= 1:
+            raise ValueError("min_fit must be in (0, 1]: a zero fit is never a match")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.market.fit import AudienceSpace, check_audience
+from matching.market.fit import AudienceSpace, check_audience, scaled_targets
 from matching.market.records import MarketCampaign, MarketCreator
 
 NO_END = np.datetime64("NaT", "D")
@@ -82,7 +82,8 @@ class CreatorTable:
 
 @dataclass(frozen=True, eq=False)
 class CampaignTable:
-    """Campaigns as arrays, audience shares in the creators' ``space``."""
+    """Campaigns as arrays; targets as shares and as the fit's scaled weights
+    (:func:`matching.market.fit.scaled_targets`) in the creators' ``space``."""
 
     records: tuple[MarketCampaign, ...]
     budget: NDArray[np.int64]
@@ -92,6 +93,7 @@ class CampaignTable:
     currency: NDArray[np.str_]
     category: NDArray[np.str_]
     shares: NDArray[np.float32]
+    targets: NDArray[np.float64]
 
     @classmethod
     def from_records(
@@ -123,4 +125,5 @@ class CampaignTable:
             currency=np.array([c.currency for c in campaigns], dtype=np.str_),
             category=np.array([c.category for c in campaigns], dtype=np.str_),
             shares=space.shares(targets),
+            targets=scaled_targets([c.target_audience for c in campaigns], space),
         )

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from matching.market import (
-    FIT_WEIGHTS,
+    DEMOGRAPHIC_WEIGHTS,
     AudienceError,
     MarketCampaign,
     MarketCreator,
@@ -59,8 +59,9 @@ def build(creators, campaigns=None, **policy):
     return build_instance(creators, campaigns or [campaign()], MatchingPolicy(**policy), TODAY)
 
 
-def test_weights_sum_to_one() -> None:
-    assert sum(FIT_WEIGHTS.values()) == pytest.approx(1.0)
+def test_demographic_weights_sum_to_one() -> None:
+    assert sum(DEMOGRAPHIC_WEIGHTS.values()) == pytest.approx(1.0)
+    assert "interests" not in DEMOGRAPHIC_WEIGHTS  # relevance is the gate, not a term
 
 
 def test_identical_audience_fits_perfectly_and_value_formula() -> None:
@@ -71,13 +72,63 @@ def test_identical_audience_fits_perfectly_and_value_formula() -> None:
     assert inst.pair_value[0] == pytest.approx(100_000 * 0.05 / 1000, rel=1e-6)
 
 
-def test_fit_is_the_weighted_bhattacharyya_coefficient() -> None:
-    half = {**AUD, "interests": {"skincare": 1.0}}
-    _, details = build([creator("a", audience=half)], min_fit=0.0)
-    interests = np.sqrt(0.6 * 1.0)
-    assert details.components["interests"][0] == pytest.approx(interests, abs=1e-6)
-    expected = FIT_WEIGHTS["interests"] * interests + (1 - FIT_WEIGHTS["interests"])
-    assert details.fit[0] == pytest.approx(expected, abs=1e-6)
+def _match(p: dict[str, float], q: dict[str, float]) -> float:
+    """Reference: share of ``p`` in the graded target ``q``, relative to ``q`` itself."""
+    top = max(q.values())
+    t = {k: v / top for k, v in q.items()}
+    own = sum(q[k] * t[k] for k in q)
+    return min(1.0, sum(share * t.get(k, 0.0) for k, share in p.items()) / own)
+
+
+def _reference_fit(a: dict, b: dict) -> float:
+    fit = _match(a["interests"], b["interests"])
+    for part, weight in DEMOGRAPHIC_WEIGHTS.items():
+        fit *= _match(a[part], b[part]) ** weight
+    return fit
+
+
+def test_fit_is_relevance_times_a_weighted_geometric_mean_of_demographics() -> None:
+    # The target wants skincare most and fashion 0.4/0.6 as much; an all-fashion audience is
+    # 2/3 target per person, against 0.8667 for an audience shaped like the target.
+    fashion = {**AUD, "interests": {"fashion": 1.0}}
+    _, details = build([creator("a", audience=fashion)], min_fit=0.01)
+    assert details.components["interests"][0] == pytest.approx((2 / 3) / 0.86667, abs=1e-4)
+    assert details.fit[0] == pytest.approx(details.components["interests"][0], abs=1e-5)
+    # More concentrated on what the brand wants most than the target itself: capped at 1.
+    skincare = {**AUD, "interests": {"skincare": 1.0}}
+    _, details = build([creator("a", audience=skincare)])
+    assert details.components["interests"][0] == pytest.approx(1.0)
+    # Men only, for a target of 70 % women: gender scales the fit down, it does not zero it.
+    men = {**AUD, "gender": {"male": 1.0}}
+    _, details = build([creator("a", audience=men)], min_fit=0.01)
+    gender = (0.3 / 0.7) / (0.7 + 0.3 * 0.3 / 0.7)
+    assert details.components["gender"][0] == pytest.approx(gender, abs=1e-5)
+    assert details.fit[0] == pytest.approx(gender ** DEMOGRAPHIC_WEIGHTS["gender"], abs=1e-5)
+
+
+def test_no_shared_interest_means_zero_fit_whatever_the_demographics() -> None:
+    gamer = {**AUD, "interests": {"gaming": 1.0}}  # the target's demographics exactly
+    inst, details = build([creator("gamer", audience=gamer), creator("fan")], min_fit=1e-9)
+    assert inst.creator_ids == ("fan",)
+    assert details.rejected["fit_threshold"] == 1
+    assert details.excluded["c1"][0]["creator"] == "gamer"
+    assert details.excluded["c1"][0]["potential_value"] == 0.0
+    with pytest.raises(ValueError, match="min_fit"):
+        MatchingPolicy(min_fit=0.0)
+
+
+def test_a_big_creator_outside_the_niche_never_displaces_a_small_one_inside_it() -> None:
+    # 50x the reach, perfect demographics, a tenth of its audience in the niche: below the
+    # threshold, so the small in-niche creator gets the only slot.
+    mostly_gaming = {**AUD, "interests": {"gaming": 0.9, "skincare": 0.1}}
+    creators = [
+        creator("giant", followers=5_000_000, audience=mostly_gaming, rate=50_000),
+        creator("small", followers=100_000, rate=50_000),
+    ]
+    inst, details = build(creators, [campaign(slots=1)])
+    result = solve(inst, time_limit_s=5)
+    assert [a for a, _ in result.assignments] == ["small"]
+    assert details.excluded["c1"][0]["reason"] == "fit_threshold"
 
 
 def test_vectorised_fit_matches_pairwise_formula() -> None:
@@ -100,16 +151,26 @@ def test_vectorised_fit_matches_pairwise_formula() -> None:
     campaigns = [
         campaign(f"c{j}", target_audience=profile(), slots=30, budget=10**9) for j in range(4)
     ]
-    inst, details = build(creators, campaigns, min_fit=0.0, top_k=None, block_size=7)
+    inst, details = build(creators, campaigns, min_fit=1e-9, top_k=None, block_size=7)
     assert inst.num_pairs == 120
     for p in range(0, 120, 13):
         a = creators[int(inst.pair_creator[p])].audience
         b = campaigns[int(inst.pair_campaign[p])].target_audience
-        fit = sum(
-            FIT_WEIGHTS[part] * sum(np.sqrt(a[part][k] * b[part].get(k, 0.0)) for k in a[part])
-            for part in FIT_WEIGHTS
-        )
-        assert details.fit[p] == pytest.approx(fit, abs=1e-5)
+        assert details.fit[p] == pytest.approx(_reference_fit(a, b), abs=1e-5)
+        assert inst.pair_value[p] == pytest.approx(100_000 * 0.05 * details.fit[p] / 1000)
+
+
+def test_fit_breakdown_is_the_matching_fit() -> None:
+    from matching.market import fit_breakdown
+
+    other = {**AUD, "interests": {"fashion": 0.5, "gaming": 0.5}, "age": {"18-24": 0.2, "45+": 0.8}}
+    out = fit_breakdown(other, AUD)
+    _, details = build([creator("a", audience=other)], min_fit=1e-9)
+    assert out["fit"] == pytest.approx(float(details.fit[0]), abs=1e-6)
+    assert out["fit"] == pytest.approx(out["relevance"] * out["demographics"], abs=1e-6)
+    assert 0 < out["fit"] < out["relevance"] < 1
+    nobody_of_age = fit_breakdown({**other, "age": {"45+": 1.0}}, AUD)
+    assert nobody_of_age["parts"]["age"] == 0.0 and nobody_of_age["fit"] == 0.0
 
 
 @pytest.mark.parametrize(
@@ -158,6 +219,18 @@ def test_top_k_keeps_the_best_ranked() -> None:
     assert details.eligible_pairs == 6
 
 
+def test_excluded_pairs_make_room_for_the_next_candidates() -> None:
+    # Offered before (or blocked): removed before pruning, so top-K keeps the runner-up.
+    creators = [creator("first", followers=300_000), creator("second")]
+    inst, _ = build(creators, top_k=1)
+    assert inst.creator_ids == ("first",)
+    inst, details = build_instance(
+        creators, [campaign()], MatchingPolicy(top_k=1), TODAY, exclude={("first", "c1")}
+    )
+    assert inst.creator_ids == ("second",)
+    assert details.rejected_by_campaign["c1"] == {"unavailable": 1}
+
+
 def test_bad_audience_is_rejected() -> None:
     with pytest.raises(AudienceError, match="sum"):
         build([creator("a", audience={**AUD, "gender": {"female": 0.2, "male": 0.2}})])
@@ -184,7 +257,7 @@ def test_explanations_name_the_binding_constraints() -> None:
     assert set(by_pair) == {(a, b) for a, b in result.assignments}
     star = by_pair[("star", "c2")]
     assert star["binding"] == "slots"
-    assert set(star["fit_components"]) == set(FIT_WEIGHTS)
+    assert set(star["fit_components"]) == {"interests", *DEMOGRAPHIC_WEIGHTS}
     assert "engaged people" in star["text"]
     c1 = next(c for c in out["campaigns"] if c["campaign"] == "c1")
     assert c1["unfilled_slots"] == 3 - c1["assigned"]

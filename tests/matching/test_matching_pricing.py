@@ -147,7 +147,7 @@ def test_market_bound_bounds_the_unpruned_lp(seed: int) -> None:
 
 
 def test_diversified_start_caps_lists_per_creator() -> None:
-    table, campaigns = generate_market(20, 300, 2)
+    table, campaigns = generate_market(40, 300, 2)
     policy = MatchingPolicy(top_k=6)
     inst, _ = build_instance_priced(
         table, campaigns, policy, TODAY, PricingConfig(rounds=0, lists_per_capacity=1.0)
@@ -239,7 +239,7 @@ def test_skipped_creators_are_counted_like_scored_ones() -> None:
     for j, c in enumerate(campaigns):
         lo, hi = c.min_followers, c.max_followers or np.iinfo(np.int64).max
         for i in np.flatnonzero(available & table.accepts[:, cat_at[c.category]]).tolist():
-            fit = float(market.roots_w[i] @ market.campaign_roots_w[j])
+            fit = float(market.fit_model.block(np.array([i]), np.array([j]))[0, 0])
             if table.currency[i] != c.currency:
                 counts["currency"] += 1
             elif not lo <= table.followers[i] <= hi:

@@ -1,0 +1,141 @@
+"""End to end, in a real Chromium: a brand publishes a campaign mid-week and offers appear
+without any operator, only to creators whose audience is its target; the brand opens a
+creator's profile from an offer and withdraws another offer ("Not for this campaign").
+
+Incremental matching is on here (the suite's default app switches it off), as in production.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.e2e.browser import (
+    CHROMIUM,
+    HAVE_CHROMIUM,
+    LAPTOP,
+    PHONE,
+    TIMEOUT_MS,
+    Shots,
+    open_creator,
+)
+from tests.factories import AUDIENCE
+
+if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
+    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def served_app(make_app: Any) -> Any:
+    """The app with matching on publish, as deployed."""
+    return make_app(MATCH_INCREMENTAL=True)
+
+
+def test_publish_then_offers_then_profile_then_withdraw(
+    live_server: str, browser: Any, served_app: Any
+) -> None:
+    base = live_server
+    shot = Shots(prefix="relevance-")
+    # Supply first: two skincare creators and a big gaming creator who ticked skincare too.
+    fans = [open_creator(base, 21, followers=15_000), open_creator(base, 22, followers=40_000)]
+    gamer = open_creator(
+        base, 23, followers=900_000, audience={**AUDIENCE, "interests": {"gaming": 1.0}}
+    )
+
+    context = browser.new_context(viewport=LAPTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    page.goto(base + "/dashboard/signup")
+    page.get_by_label("Brand name").fill("Lumen Skin")
+    page.get_by_label("Work email").fill("lumen-e2e@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Create my brand account").click()
+    page.wait_for_url(re.compile(r"/dashboard/campaigns$"))
+    page.get_by_role("link", name="Create your first campaign").click()
+    page.get_by_label("Title").fill("Winter barrier serum")
+    page.get_by_label("Brief").fill("Show our serum in your evening routine, in your own words.")
+    page.get_by_label("Category").select_option("skincare")
+    page.get_by_label("Budget", exact=True).fill("5000")
+    page.get_by_label("Skincare").fill("3")
+    page.get_by_label("Makeup").fill("1")
+    page.get_by_label("Tier 3").fill("25")
+    page.get_by_label("Women in the audience (%)").fill("70")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(re.compile(r"/dashboard/campaigns/\d+$"))
+    campaign_url = page.url
+    page.get_by_role("link", name="Fund…").click()
+    page.get_by_role("button", name="Yes, fund").click()
+    page.wait_for_url(campaign_url)
+    page.get_by_role("link", name="Publish…").click()
+    page.get_by_role("button", name="Yes, publish").click()
+    page.wait_for_url(campaign_url)
+    shot(page, "published")
+
+    # No operator: publishing matched the campaign against this week's market.
+    page.goto(campaign_url + "/matches")
+    heading = page.locator(".run-summary h2").inner_text()
+    assert heading.startswith("Last match run: instant match"), heading
+    offers = page.locator(".offer")
+    assert offers.count() == 2, page.locator("main").inner_text()
+    handles = offers.locator("h3 a").all_inner_texts()
+    assert sorted(handles) == ["@glowing_21", "@glowing_22"]  # not the gaming account
+    assert gamer.ok("GET", "/api/v1/creators/me/offers")["total"] == 0
+    shot(page, "matches")
+
+    # Look before deciding: the profile of the first offer's creator, with its fit.
+    first = offers.first
+    handle = first.locator("h3 a").inner_text()
+    first.get_by_role("link", name="View profile").click()
+    page.wait_for_url(re.compile(r"/dashboard/creators/\d+\?campaign_id=\d+"))
+    main = page.locator("main").text_content() or ""
+    assert handle in main
+    assert "Replies within 48 hours" in main
+    assert "New on Dandelion" in main  # no history yet: said so, not 0 %
+    fit = float(page.get_by_test_id("fit").inner_text())
+    assert 0.25 <= fit <= 1.0  # the fit to this campaign, above the threshold
+    assert "engaged audience is your target audience" in main
+    shot(page, "profile")
+
+    # Not for this campaign: withdraw that offer.
+    page.go_back()
+    page.locator(".offer").first.get_by_role("link", name="Not for this campaign").click()
+    shot(page, "confirm-withdraw")
+    page.get_by_role("button", name="Withdraw the offer").click()
+    page.wait_for_url(re.compile(r"/matches"))
+    assert page.get_by_text(re.compile(rf"Withdrawn: {handle}")).is_visible()
+    withdrawn = page.locator(".offer", has_text=handle)
+    assert "withdrawn" in withdrawn.locator(".status").inner_text().lower()
+    shot(page, "after-withdraw")
+
+    # The creator sees it withdrawn and can no longer accept it.
+    creator = fans[0] if handle == "@glowing_21" else fans[1]
+    offer = creator.ok("GET", "/api/v1/creators/me/offers")["items"][0]
+    assert offer["status"] == "withdrawn"
+    status, _ = creator.call("POST", f"/api/v1/offers/{offer['id']}/accept")
+    assert status == 409
+
+    phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state())
+    phone.set_default_timeout(TIMEOUT_MS)
+    small = phone.new_page()
+    for path, name in ((campaign_url + "/matches", "phone-matches"),):
+        small.goto(path)
+        width = small.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1, (path, width)
+        shot(small, name)
+    small.goto(page.url)
+    small.locator(".offer").first.get_by_role("link", name="View profile").click()
+    width = small.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1, width
+    shot(small, "phone-profile")
+    assert not errors, errors
+    phone.close()
+    context.close()
