@@ -7,9 +7,15 @@ import os
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError, validate
+from sqlalchemy import Connection, create_engine, inspect, text
+from sqlalchemy.pool import NullPool
 
 from accounts import services as accounts
 from core.db import session_scope
@@ -50,11 +56,81 @@ def db_upgrade(revision: str) -> None:
     command.upgrade(alembic_config(current_app.config["SQLALCHEMY_URL"]), revision)
 
 
-@db_group.command("downgrade")
+def downgrade_steps(url: str, revision: str) -> list[Script]:
+    """The migrations ``db downgrade REVISION`` would undo on ``url``, newest first.
+
+    REVISION takes every form Alembic does: a revision id, ``base``, or relative (``-1``).
+    """
+    scripts = ScriptDirectory.from_config(alembic_config(url))
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            heads = MigrationContext.configure(conn).get_current_heads()
+    finally:
+        engine.dispose()
+    try:
+        return list(scripts.iterate_revisions(heads, revision, select_for_downgrade=True))
+    except (CommandError, RevisionError) as exc:
+        raise click.ClickException(f"cannot downgrade to {revision!r}: {exc}") from exc
+
+
+def _what_is_lost(url: str, steps: list[Script]) -> list[str]:
+    """One line per destructive step: its revision and what its downgrade drops, with counts."""
+    engine = create_engine(url, poolclass=NullPool)
+    lines = []
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            for script in steps:
+                if getattr(script.module, "DESTRUCTIVE", True) is False:
+                    continue
+                drops = getattr(script.module, "DOWNGRADE_DROPS", ())
+                parts = [_describe_drop(conn, tables, item) for item in drops]
+                what = ", ".join(parts) if parts else "unknown (no DESTRUCTIVE flag: assumed)"
+                lines.append(f"  {script.revision} ({script.doc}): drops {what}")
+    finally:
+        engine.dispose()
+    return lines
+
+
+def _describe_drop(conn: Connection, tables: set[str], item: str) -> str:
+    """``table t (N rows)`` or ``column t.c (N values)`` for a ``DOWNGRADE_DROPS`` item."""
+    table, _, column = item.partition(".")
+    if table not in tables:
+        return f"table {table} (absent)" if not column else f"column {item}"
+    quoted = conn.dialect.identifier_preparer.quote
+    if column:
+        sql = f"SELECT COUNT({quoted(column)}) FROM {quoted(table)}"
+        return f"column {item} ({conn.execute(text(sql)).scalar_one()} values)"
+    count = conn.execute(text(f"SELECT COUNT(*) FROM {quoted(table)}")).scalar_one()
+    return f"table {table} ({count} rows)"
+
+
+@db_group.command("downgrade", context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
-def db_downgrade(revision: str) -> None:
-    """Migrate the database back to REVISION (e.g. ``-1`` or ``base``)."""
-    command.downgrade(alembic_config(current_app.config["SQLALCHEMY_URL"]), revision)
+@click.option("--force", is_flag=True, help="Run it even though it drops tables or columns.")
+def db_downgrade(revision: str, force: bool) -> None:
+    """Migrate the database back to REVISION (``-1``, a revision id, or ``base``).
+
+    A step that drops tables or columns (its migration says ``DESTRUCTIVE = True``, or says
+    nothing) is refused, naming what would be lost, unless ``--force`` is given.
+    """
+    url = current_app.config["SQLALCHEMY_URL"]
+    steps = downgrade_steps(url, revision)
+    if not steps:
+        click.echo("Nothing to downgrade.")
+        return
+    lost = _what_is_lost(url, steps)
+    if lost and not force:
+        raise click.ClickException(
+            "refusing a destructive downgrade; these migrations would drop data:\n"
+            + "\n".join(lost)
+            + "\nBack the database up first (e.g. pg_dump), then run: "
+            f"flask --app app db downgrade {revision} --force"
+        )
+    command.downgrade(alembic_config(url), revision)
+    now_at = steps[-1].down_revision or "base"
+    click.echo(f"Undid {len(steps)} migration(s); the database is now at {now_at}.")
 
 
 @db_group.command("current")

@@ -9,14 +9,16 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job
+from rq.registry import StartedJobRegistry
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
@@ -96,6 +98,64 @@ def enqueue(
     except DuplicateJobError:
         log.info("job %s already exists; not enqueued again", job_id)
     return job_id
+
+
+QUEUE_NAMES = ("matching", "default")  # the queues `rq worker matching default` serves
+LIVE_STATUSES = frozenset({"created", "queued", "started", "deferred", "scheduled"})
+LIVE_STATUSES |= {"rate_limited", "ready_to_enqueue"}  # RQ 3: still on its way to a worker
+
+
+def job_statuses(keys: Iterable[str], app: Flask | None = None) -> dict[str, str | None] | None:
+    """RQ's status of each job (``None``: no such job in Redis), by the key it was asked for
+    with (``payout:12``); ``None`` in embedded mode, where jobs never outlive their request.
+
+    First lets RQ handle abandoned jobs (``StartedJobRegistry.cleanup()``): a job whose worker
+    died stops heartbeating and, about 90 seconds later, is retried if it has retries left or
+    moved to the failed registry, so a dead worker's job never reads as running.
+    """
+    app = app or _app_for_job()
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    conn = redis_connection(url)
+    for name in QUEUE_NAMES:
+        StartedJobRegistry(name, connection=conn).cleanup()
+    keys = list(dict.fromkeys(keys))
+    jobs = Job.fetch_many([rq_job_id(k) for k in keys], connection=conn) if keys else []
+    return {k: _status(j) for k, j in zip(keys, jobs, strict=True)}
+
+
+def _status(job: Job | None) -> str | None:
+    if job is None:
+        return None
+    status = job.get_status(refresh=False)
+    return str(getattr(status, "value", status))
+
+
+def live_jobs(keys: Iterable[str]) -> set[str]:
+    """The keys whose job is still on its way or running (none in embedded mode)."""
+    statuses = job_statuses(keys) or {}
+    return {k for k, status in statuses.items() if status in LIVE_STATUSES}
+
+
+def missing_jobs(keys: Iterable[str]) -> set[str]:
+    """The keys with no job at all in Redis (lost with it, or never enqueued); none embedded."""
+    statuses = job_statuses(keys) or {}
+    return {k for k, status in statuses.items() if status is None}
+
+
+def discard_job(key: str, app: Flask | None = None) -> None:
+    """Delete a finished, failed or stopped job, so its id can be enqueued again."""
+    app = app or _app_for_job()
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return
+    try:
+        job = Job.fetch(rq_job_id(key), connection=redis_connection(url))
+    except NoSuchJobError:
+        return
+    if _status(job) not in LIVE_STATUSES:
+        job.delete()
 
 
 def dispatch(job: DeferredJob) -> None:

@@ -92,6 +92,22 @@ class Creator(Base):
     payouts_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Reliability counters, kept up to date as offers and sponsorships change (see
+    # collaborations/reliability_counters.py) so reading the figures is O(1), not a scan of the
+    # creator's history. Silence past 48 h and overdue posts are counted by the expiry job up to
+    # the two watermarks; a read adds what happened since.
+    offers_received: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    offers_answered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    offers_accepted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    replies_due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    replies_in_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deliveries_due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deliveries_on_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sponsorships_completed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Unanswered offers created at or before this are in ``replies_due``.
+    replies_counted_through: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Undelivered sponsorships due before this day are in ``deliveries_due``.
+    deliveries_counted_before: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     account: Mapped[Account] = relationship(back_populates="creator")
 

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accounts.models import Account, ApiToken, PasswordResetToken
+from accounts.password_strength import check_password_strength
 from accounts.services import TOKEN_BYTES, hash_password, normalise_email
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
@@ -79,8 +80,9 @@ def reset_password(
     )
     if reset is None or reset.used_at is not None or reset.expires_at <= now:
         raise InvalidInput(INVALID_TOKEN, {"token": [INVALID_TOKEN]})
-    reset.used_at = now
     account = reset.account
+    check_password_strength(new_password, (account.email,))
+    reset.used_at = now
     account.password_hash = hash_password(new_password)
     session.execute(
         update(ApiToken)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import Brand, Creator
@@ -22,8 +22,9 @@ from accounts.profiles import is_open_on
 from campaigns.models import Campaign
 from campaigns.services import get_campaign
 from collaborations import visibility
-from collaborations.models import Offer, Sponsorship, SponsorshipStatus
-from collaborations.services import reliability
+from collaborations.models import Offer
+from collaborations.reliability_counters import read_counts
+from collaborations.services import reliability_from
 from core.db import utcnow
 from core.errors import NotFound
 from core.money import Money
@@ -132,17 +133,12 @@ def public_reliability(
 ) -> PublicReliability:
     """The reliability figures a brand sees: the creator's own ones (one definition, in
     ``collaborations.services.reliability``) plus the sponsorships completed on Dandelion."""
-    own = reliability(session, creator_id, now)
-    completed = session.scalar(
-        select(func.count(Sponsorship.id)).where(
-            Sponsorship.creator_id == creator_id,
-            Sponsorship.status == SponsorshipStatus.APPROVED,
-        )
-    )
+    counts = read_counts(session, creator_id, now)
+    own = reliability_from(counts)
     return PublicReliability(
         reply_rate_48h=own.reply_rate_48h,
         on_time_delivery_rate=own.on_time_delivery_rate,
-        completed_sponsorships=int(completed or 0),
+        completed_sponsorships=counts.sponsorships_completed,
     )
 
 

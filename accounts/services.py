@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts.models import Account, ApiToken, Brand, Creator, Role
+from accounts.password_strength import check_password_strength
 from core.db import utcnow
-from core.errors import Conflict, Unauthorized
+from core.errors import Unauthorized, unique_conflict
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended (RFC 9106 low-memory) costs
 # Verified when the email is unknown, so both failures cost the same time.
@@ -40,12 +41,24 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _create_account(session: Session, email: str, password: str, role: Role) -> Account:
+# The same answers when a concurrent sign-up wins the race to the unique constraint.
+email_taken = unique_conflict(
+    "uq_accounts_email",
+    "An account with this email already exists.",
+    {"email": ["Already registered."]},
+)
+handle_taken = unique_conflict(
+    "uq_creators_handle", "This handle is taken.", {"handle": ["Already taken."]}
+)
+
+
+def _create_account(
+    session: Session, email: str, password: str, role: Role, *words: str
+) -> Account:
     email = normalise_email(email)
+    check_password_strength(password, (email, *words))  # ``words``: the name or handle
     if session.scalar(select(Account.id).where(Account.email == email)) is not None:
-        raise Conflict(
-            "An account with this email already exists.", {"email": ["Already registered."]}
-        )
+        raise email_taken()
     account = Account(email=email, password_hash=hash_password(password), role=role)
     session.add(account)
     return account
@@ -53,7 +66,9 @@ def _create_account(session: Session, email: str, password: str, role: Role) -> 
 
 def create_brand(session: Session, *, name: str, email: str, password: str) -> Brand:
     """Register a brand account."""
-    brand = Brand(account=_create_account(session, email, password, Role.BRAND), name=name.strip())
+    brand = Brand(
+        account=_create_account(session, email, password, Role.BRAND, name), name=name.strip()
+    )
     session.add(brand)
     session.flush()
     return brand
@@ -64,9 +79,9 @@ def create_creator(session: Session, *, handle: str, email: str, password: str) 
     handle = handle.strip()
     taken = session.scalar(select(Creator.id).where(func.lower(Creator.handle) == handle.lower()))
     if taken is not None:
-        raise Conflict("This handle is taken.", {"handle": ["Already taken."]})
+        raise handle_taken()
     creator = Creator(
-        account=_create_account(session, email, password, Role.CREATOR),
+        account=_create_account(session, email, password, Role.CREATOR, handle),
         handle=handle,
         display_name=handle,
     )

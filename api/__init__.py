@@ -11,7 +11,7 @@ from flask_smorest import Api as _SmorestApi
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from api.errors import error_payload
+from api.errors import error_payload, init_integrity_errors
 from core.errors import DomainError
 from payments.providers import ProviderError
 
@@ -78,6 +78,8 @@ def init_api(app: Flask) -> None:
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)
+
+    init_integrity_errors(app)
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import marshmallow as ma
@@ -13,12 +14,15 @@ from marshmallow import fields
 from api import examples as ex
 from core.errors import DomainError, NotFound
 from extensions import db, payment_provider
-from payments.webhooks import handle_event
+from payments.webhooks import MalformedEvent, handle_event
 
+log = logging.getLogger(__name__)
 blp = Blueprint("webhooks", __name__, description="Events from the payment provider.")
 
 
 class BadSignature(DomainError):
+    """A refused delivery: missing, stale, future or wrong signature, or a malformed event."""
+
     status = 400
 
 
@@ -64,7 +68,7 @@ class StripeWebhook(MethodView):
         400,
         **ex.error_doc(
             400,
-            "Missing, stale or wrong signature: nothing was written.",
+            "Missing, stale, future or wrong signature, or a malformed event: nothing was written.",
             "Webhook refused: No signatures found matching the expected signature for payload.",
         ),
     )
@@ -82,5 +86,11 @@ class StripeWebhook(MethodView):
             )
         except ValueError as exc:
             raise BadSignature(f"Webhook refused: {exc}") from exc
-        result = handle_event(db.session, event.to_dict(), payment_provider())
+        try:
+            result = handle_event(db.session, event.to_dict(), payment_provider())
+        except MalformedEvent as exc:
+            # Signed by Stripe's secret but not an event we can read: a 400 stops Stripe's
+            # retries (a 500 would make it retry for days); logged for an operator to look at.
+            log.warning("webhook event refused: %s", exc)
+            raise BadSignature(f"Webhook refused: malformed event: {exc}") from exc
         return {"received": True, "result": result}

@@ -69,6 +69,8 @@ class Offer(Base):
     __table_args__ = (
         UniqueConstraint("match_run_id", "campaign_id", "creator_id"),
         Index("ix_offers_creator_status", "creator_id", "status"),
+        # Reliability reads count only a creator's offers since the last sweep (0006).
+        Index("ix_offers_creator_created", "creator_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,7 +115,10 @@ class Sponsorship(Base):
     """An accepted offer: the creator owes a labelled post, the brand reviews it and pays."""
 
     __tablename__ = "sponsorships"
-    __table_args__ = (Index("ix_sponsorships_creator_status", "creator_id", "status"),)
+    __table_args__ = (
+        Index("ix_sponsorships_creator_status", "creator_id", "status"),
+        Index("ix_sponsorships_creator_due", "creator_id", "due_on"),  # reliability reads (0006)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), unique=True)

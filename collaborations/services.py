@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import Brand, Creator
 from campaigns.models import Campaign, CampaignStatus
+from collaborations import reliability_counters as counters
 from collaborations.models import (
     OPEN_SPONSORSHIP_STATES,
     BrandBlock,
@@ -29,7 +30,7 @@ from payments import ledger
 from payments import service as payments
 from payments.providers import PaymentProvider
 
-REPLY_WINDOW = timedelta(hours=48)
+REPLY_WINDOW = counters.REPLY_WINDOW
 # Sponsorships that count against a campaign's budget and slots: everything not called off.
 COMMITTED_STATES = (*OPEN_SPONSORSHIP_STATES, SponsorshipStatus.APPROVED)
 
@@ -141,6 +142,18 @@ def _check_exclusivity(session: Session, creator: Creator, campaign: Campaign) -
         )
 
 
+def _lock_creator(session: Session, creator: Creator) -> Creator:
+    """``SELECT ... FOR UPDATE`` the creator's row, refreshed (capacity as committed now)."""
+    locked = session.scalar(
+        select(Creator)
+        .where(Creator.id == creator.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert locked is not None
+    return locked
+
+
 def accept_offer(
     session: Session,
     creator: Creator,
@@ -159,6 +172,10 @@ def accept_offer(
     assert campaign is not None
     if campaign.status is not CampaignStatus.PUBLISHED:
         raise Conflict(f"This campaign is {campaign.status.value} and no longer takes creators.")
+    # Capacity and exclusivity are the creator's: concurrent accepts of one creator's offers
+    # (other campaigns, so the campaign lock does not order them) queue on the creator row.
+    # Lock order as in matching.runs.lock_market_rows: the campaign, then the creator.
+    creator = _lock_creator(session, creator)
     if open_sponsorship_count(session, creator.id) >= creator.weekly_capacity:
         raise Conflict(
             f"You are at your weekly capacity ({creator.weekly_capacity}); deliver a post or raise "
@@ -342,6 +359,7 @@ def approve_sponsorship(
         raise Conflict(
             f"Only delivered posts can be approved; this one is {sponsorship.status.value}."
         )
+    counters.count_completed(session, sponsorship.creator_id)
     payments.start_payout(session, sponsorship, provider)
     return sponsorship
 
@@ -415,46 +433,20 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def reliability(session: Session, creator_id: int, now: datetime | None = None) -> Reliability:
-    """Reply rate within 48 h, acceptance rate and on-time delivery, from the creator's history."""
-    now = now or utcnow()
-    offers = session.execute(
-        select(Offer.status, Offer.created_at, Offer.responded_at).where(
-            Offer.creator_id == creator_id
-        )
-    ).all()
-    due_for_reply = replied_in_time = accepted = answered = 0
-    for status, created_at, responded_at in offers:
-        if status is OfferStatus.WITHDRAWN:
-            # The brand answered, not the creator: a withdrawal inside the reply window says
-            # nothing about the creator; one after it leaves the creator's silence on record.
-            if responded_at is not None and responded_at - created_at >= REPLY_WINDOW:
-                due_for_reply += 1
-            continue
-        if responded_at is not None:
-            answered += 1
-            accepted += status is OfferStatus.ACCEPTED
-        if responded_at is not None or now - created_at >= REPLY_WINDOW:
-            due_for_reply += 1
-            if responded_at is not None and responded_at - created_at <= REPLY_WINDOW:
-                replied_in_time += 1
-    sponsorships = session.execute(
-        select(Sponsorship.due_on, Sponsorship.first_delivered_at).where(
-            Sponsorship.creator_id == creator_id,
-            Sponsorship.status != SponsorshipStatus.CANCELLED,
-        )
-    ).all()
-    due = on_time = 0
-    for due_on, delivered_at in sponsorships:
-        if delivered_at is not None or due_on < now.date():
-            due += 1
-            on_time += delivered_at is not None and delivered_at.date() <= due_on
+def reliability_from(counts: counters.Counts) -> Reliability:
+    """The published figures from the counters (the definition is in ``reliability_counters``)."""
     return Reliability(
-        offers_received=len(offers),
-        reply_rate_48h=_ratio(replied_in_time, due_for_reply),
-        acceptance_rate=_ratio(accepted, answered),
-        on_time_delivery_rate=_ratio(on_time, due),
+        offers_received=counts.offers_received,
+        reply_rate_48h=_ratio(counts.replies_in_time, counts.replies_due),
+        acceptance_rate=_ratio(counts.offers_accepted, counts.offers_answered),
+        on_time_delivery_rate=_ratio(counts.deliveries_on_time, counts.deliveries_due),
     )
+
+
+def reliability(session: Session, creator_id: int, now: datetime | None = None) -> Reliability:
+    """Reply rate within 48 h, acceptance rate and on-time delivery, from counters kept up to
+    date as offers and sponsorships change: one query, whatever the length of the history."""
+    return reliability_from(counters.read_counts(session, creator_id, now))
 
 
 # --- brands: a campaign's offers and sponsorships --------------------------------------------

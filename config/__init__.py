@@ -90,6 +90,10 @@ class BaseConfig:
     RATELIMIT_SIGNUP: str = "20 per hour"
     RATELIMIT_LOGIN: str = "10 per minute"  # dashboard log-in attempts per address
     RATELIMIT_RESET: str = "10 per hour"  # password resets per address
+    # Redis down: count limits in each process's memory until it answers again (no 500s).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
+    HSTS_ENABLED: bool = False  # Strict-Transport-Security on HTTPS requests; production only
+    HSTS_MAX_AGE_S: int = 365 * 24 * 3600
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = False
@@ -134,6 +138,7 @@ class ProductionConfig(BaseConfig):
     """PostgreSQL, Redis, secure cookies; refuses to start without its secrets."""
 
     SESSION_COOKIE_SECURE: bool = True
+    HSTS_ENABLED: bool = True
 
 
 def load_config(env: dict[str, str] | None = None) -> BaseConfig:
@@ -173,6 +178,8 @@ def load_config(env: dict[str, str] | None = None) -> BaseConfig:
         cfg.MATCH_MAX_ROUNDS = _int(env, "MATCH_MAX_ROUNDS", 200)
     if cfg.REDIS_URL:
         cfg.RATELIMIT_STORAGE_URI = cfg.REDIS_URL
+    cfg.HSTS_ENABLED = _bool(env, "HSTS_ENABLED", cfg.HSTS_ENABLED)
+    cfg.HSTS_MAX_AGE_S = _int(env, "HSTS_MAX_AGE_S", cfg.HSTS_MAX_AGE_S)
     if cfg.PAYMENTS_PROVIDER not in SUPPORTED_PAYMENT_PROVIDERS:
         raise ConfigError(
             f"PAYMENTS_PROVIDER must be one of {', '.join(SUPPORTED_PAYMENT_PROVIDERS)}"

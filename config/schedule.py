@@ -27,6 +27,10 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Incremental runs (a campaign published, a creator opting in) that failed or were lost
     # are queued again within minutes, a few times at most.
     PeriodicJob("matching.jobs.retry_incremental_runs_job", "*/10 * * * *", "matching"),
+    # Orphans: runs, payouts and refunds whose RQ job vanished with Redis or whose worker was
+    # killed are queued again within about three minutes (see README, "Jobs").
+    PeriodicJob("matching.jobs.recover_orphaned_runs_job", "* * * * *"),
+    PeriodicJob("payments.jobs.requeue_lost_payment_jobs_job", "* * * * *"),
     PeriodicJob("matching.jobs.expire_offers_job", "*/15 * * * *"),
     PeriodicJob("matching.jobs.deliver_notifications_job", "* * * * *"),
     PeriodicJob("payments.jobs.pay_pending_payouts_job", "40 * * * *"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class DomainError(Exception):
     """A business rule refused the operation; ``status`` is the HTTP status it maps to."""
@@ -42,3 +44,32 @@ class Forbidden(DomainError):
     """Authenticated, but this kind of account may not do that."""
 
     status = 403
+
+
+# --- unique constraints: the conflict each one means ---------------------------------------
+
+_UNIQUE_CONFLICTS: dict[str, tuple[str, dict[str, list[str]]]] = {}
+UNKNOWN_UNIQUE_MESSAGE = "This conflicts with something that already exists; reload and retry."
+
+
+def unique_conflict(
+    constraint: str, message: str, errors: dict[str, list[str]] | None = None
+) -> Callable[[], Conflict]:
+    """Declare the ``Conflict`` a violation of the unique ``constraint`` (or unique index) means.
+
+    Returns a factory of that same error, for the service's own check before the insert: a
+    request that loses a race on the constraint then answers exactly like one that did not race
+    (the API maps unique violations with :func:`conflict_for_unique`).
+    """
+    _UNIQUE_CONFLICTS[constraint] = (message, errors or {})
+
+    def make() -> Conflict:
+        return conflict_for_unique(constraint)
+
+    return make
+
+
+def conflict_for_unique(constraint: str | None) -> Conflict:
+    """The ``Conflict`` declared for ``constraint``, or a generic one."""
+    message, errors = _UNIQUE_CONFLICTS.get(constraint or "", (UNKNOWN_UNIQUE_MESSAGE, {}))
+    return Conflict(message, {field: list(msgs) for field, msgs in errors.items()})

@@ -26,7 +26,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import EqualTo, InputRequired, Optional
+from wtforms.validators import EqualTo, InputRequired, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
 try:  # WTForms 3.3 deprecates (value, label) tuples for choices
@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - older WTForms
 from campaigns.models import Campaign, CampaignStatus
 from core.audience import CATEGORIES, INTERESTS, PART_KEYS
 from core.money import CURRENCIES
+from core.text_input import name_problem, storable_problem, text_problem
 from schemas.accounts import BrandSignupSchema
 from schemas.campaigns import CampaignInputSchema, CampaignPatchSchema
 from schemas.creators import ReviewRejectSchema
@@ -64,7 +65,36 @@ PERCENT_PARTS = {"city_tiers": CITY_FIELDS, "age": AGE_FIELDS}
 LIVE_EDITABLE = ("title", "brief", "ends_on")
 
 
-class LoginForm(FlaskForm):
+class SafeForm(FlaskForm):
+    """A form that refuses what cannot be stored (NUL, lone surrogates) in any of its fields,
+    with the message beside the field, before a view hands the data to a service."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            problem = storable_problem(field.data) if isinstance(field.data, str) else None
+            if problem and problem not in field.errors:
+                field.errors = [*field.errors, problem]
+                ok = False
+        return ok
+
+
+def safe_name(form: Any, field: Field) -> None:
+    """WTForms validator: a name, title or handle as the API's ``Name`` field takes it (one
+    line of visible characters, not blank). Empty input is left to the required rules."""
+    problem = name_problem(field.data) if field.data else None
+    if problem:
+        raise ValidationError(problem)
+
+
+def safe_text(form: Any, field: Field) -> None:
+    """WTForms validator: free text as the API's ``Text`` field takes it (newlines allowed)."""
+    problem = text_problem(field.data) if field.data else None
+    if problem:
+        raise ValidationError(problem)
+
+
+class LoginForm(SafeForm):
     email = EmailField(
         "Email", validators=[InputRequired()], render_kw={"autocomplete": "username"}
     )
@@ -74,9 +104,11 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-class SignupForm(FlaskForm):
+class SignupForm(SafeForm):
     name = StringField(
-        "Brand name", validators=[InputRequired()], render_kw={"autocomplete": "organization"}
+        "Brand name",
+        validators=[InputRequired(), safe_name],
+        render_kw={"autocomplete": "organization"},
     )
     email = EmailField(
         "Work email", validators=[InputRequired()], render_kw={"autocomplete": "email"}
@@ -84,7 +116,8 @@ class SignupForm(FlaskForm):
     password = PasswordField(
         "Password",
         validators=[InputRequired()],
-        description="At least 10 characters. A short sentence is easy to remember.",
+        description="At least 10 characters, not a common password. A few uncommon words are "
+        "easy to remember and hard to guess.",
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -108,7 +141,7 @@ class SignupForm(FlaskForm):
         return {}
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(SafeForm):
     token = StringField(
         "Reset token",
         validators=[InputRequired()],
@@ -118,7 +151,7 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
         validators=[InputRequired()],
-        description="At least 10 characters.",
+        description="At least 10 characters, not a common password.",
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -129,20 +162,20 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField("Set the new password")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SafeForm):
     """A confirmation step: the button is the whole form (plus its CSRF token)."""
 
     submit = SubmitField("Confirm")
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(SafeForm):
     submit = SubmitField("Log out")
 
 
-class RejectForm(FlaskForm):
+class RejectForm(SafeForm):
     reason = TextAreaField(
         "Why are you sending the post back?",
-        validators=[InputRequired()],
+        validators=[InputRequired(), safe_text],
         description="The creator sees this and can deliver again (3–1,000 characters).",
     )
     submit = SubmitField("Send back to the creator")
@@ -156,7 +189,7 @@ class RejectForm(FlaskForm):
         return {}
 
 
-class StartRunForm(FlaskForm):
+class StartRunForm(SafeForm):
     week = StringField(
         "ISO week",
         validators=[InputRequired()],
@@ -165,7 +198,7 @@ class StartRunForm(FlaskForm):
     submit = SubmitField("Start the match run")
 
 
-class IssueResetForm(FlaskForm):
+class IssueResetForm(SafeForm):
     email = EmailField("Account email", validators=[InputRequired()])
     submit = SubmitField("Issue a reset token")
 
@@ -181,12 +214,15 @@ def _number(label: str, default: Any = None, **kw: Any) -> DecimalField:
     )
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(SafeForm):
     """A campaign with its target audience, in terms people use (amounts, percentages)."""
 
-    title = StringField("Title", description="3–140 characters; creators see it first.")
+    title = StringField(
+        "Title", validators=[safe_name], description="3–140 characters; creators see it first."
+    )
     brief = TextAreaField(
         "Brief",
+        validators=[safe_text],
         description="What creators should show and say, in your own words (10–5,000 characters).",
     )
     category = SelectField(

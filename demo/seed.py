@@ -17,7 +17,7 @@ from campaigns import services as campaigns
 from core.audience import PART_KEYS
 from payments.providers import LedgerProvider
 
-DEMO_PASSWORD = "dandelion-demo"
+DEMO_PASSWORD = "sunny-meadow-lantern"
 DEMO_DOMAIN = "demo.dandelion.test"
 CREATOR_COUNT = 50
 

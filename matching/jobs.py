@@ -7,13 +7,14 @@ from typing import Any
 
 from flask import current_app
 
+from collaborations.reliability_counters import sweep_reliability
 from collaborations.services import expire_offers
 from config.schedule import WEEKLY_RUN_HOUR_UTC
 from core.db import utcnow
 from matching import runs
 from matching.market.records import MatchingPolicy
 from notifications.service import RecordingSender, deliver_pending
-from queueing import RESULT_TTL_S, enqueue, get_queue, job_session
+from queueing import RESULT_TTL_S, discard_job, enqueue, get_queue, job_session, live_jobs
 
 
 def run_settings() -> runs.RunSettings:
@@ -130,10 +131,23 @@ def retry_incremental_runs_job() -> list[int]:
         return runs.retry_incremental_runs(session, utcnow())
 
 
+def recover_orphaned_runs_job() -> list[int]:
+    """The orphan sweep (every minute): queued or running runs that no live RQ job carries
+    (lost with Redis, or their worker killed) are queued again. A no-op in embedded mode."""
+    if get_queue("matching") is None:
+        return []
+    with job_session() as session:
+        return runs.recover_orphaned_runs(session, live_jobs, discard_job)
+
+
 def expire_offers_job() -> int:
     """Expire proposals past their deadline, freeing their budget and slots."""
     with job_session() as session:
-        return expire_offers(session)
+        expired = expire_offers(session)
+        # The same pass counts the silence past 48 h and the posts past due into the
+        # creators' reliability counters (collaborations/reliability_counters.py).
+        sweep_reliability(session)
+        return expired
 
 
 def deliver_notifications_job() -> int:

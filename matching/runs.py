@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accounts.models import Brand, Creator
@@ -104,12 +105,13 @@ def _requeue(run: MatchRun) -> None:
     run.status, run.stage, run.progress, run.error = MatchRunStatus.QUEUED, "queued", 0, None
 
 
-def _job_id(run: MatchRun) -> str:
-    """Deterministic: the same run and attempt always get the same job id."""
+def _job_id(run: MatchRun, attempt: int | None = None) -> str:
+    """Deterministic: the same run and attempt (default: the next) always get the same job id."""
+    attempt = run.attempts + 1 if attempt is None else attempt
     if run.kind is MatchRunKind.WEEKLY:
-        return f"match-run:{run.week}:{run.attempts + 1}"
+        return f"match-run:{run.week}:{attempt}"
     what, ident = next(iter(sorted(run.scope.items())))
-    return f"match-incremental:{what.removesuffix('_id')}:{ident}:{run.id}:{run.attempts + 1}"
+    return f"match-incremental:{what.removesuffix('_id')}:{ident}:{run.id}:{attempt}"
 
 
 def _defer(session: Session, run: MatchRun) -> None:
@@ -134,11 +136,12 @@ def request_run(
     now = now or utcnow()
     week_start(week)
     check_week_started(week, now)
-    run = session.scalar(
+    weekly = (
         select(MatchRun)
         .where(MatchRun.week == week, MatchRun.kind == MatchRunKind.WEEKLY)
         .with_for_update()
     )
+    run = session.scalar(weekly)
     if run is None:
         run = MatchRun(
             week=week,
@@ -148,8 +151,13 @@ def request_run(
             stage="queued",
             progress=0,
         )
-        session.add(run)
-        session.flush()
+        try:
+            with session.begin_nested():  # SAVEPOINT: a concurrent request may insert it first
+                session.add(run)
+        except IntegrityError:  # it did (the week's unique index): that run, just queued
+            concurrent = session.scalar(weekly)
+            assert concurrent is not None
+            return concurrent, False
     elif run.status is MatchRunStatus.FAILED or _is_stale(run, now, stale_after):
         _requeue(run)
     else:
@@ -268,6 +276,61 @@ def prepare_retry(session: Session, run_id: int) -> bool:
     _requeue(run)
     session.flush()
     return True
+
+
+def run_job_keys(run: MatchRun) -> list[str]:
+    """Every job that may be carrying ``run`` now: each attempt's job (an RQ retry keeps its
+    attempt's id) up to the next one, and the shards and join of its current attempt."""
+    keys = [_job_id(run, n) for n in range(1, run.attempts + 2)]
+    if run.shards > 1 and run.attempts:
+        prefix = f"match-run:{run.id}:{run.attempts}"
+        keys += [f"{prefix}:shard:{k}" for k in range(run.shards)] + [f"{prefix}:join"]
+    return keys
+
+
+def recover_orphaned_runs(
+    session: Session,
+    live_jobs: Callable[[list[str]], set[str]],
+    discard_job: Callable[[str], None],
+) -> list[int]:
+    """The orphan sweep: queue again every queued or running run no live job carries.
+
+    ``live_jobs(keys)`` answers which of these job keys are queued, scheduled or running in
+    RQ (a dead worker's job no longer is: RQ moved it to the failed registry); ``discard_job``
+    deletes a dead job so its id can be used again. A queued run whose job is missing (lost
+    with Redis, or never dispatched) gets its job again, with the same id, so a dispatch still
+    on its way lands on the same job. A running run whose job failed or vanished (its worker
+    was killed) is queued again as a new attempt, up to ``MAX_INCREMENTAL_ATTEMPTS`` attempts;
+    past them it is marked failed (a weekly one is then retried by the hourly catch-up).
+    Returns the ids of the runs queued again.
+    """
+    found = list(
+        session.scalars(
+            select(MatchRun)
+            .where(MatchRun.status.in_((MatchRunStatus.QUEUED, MatchRunStatus.RUNNING)))
+            .order_by(MatchRun.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not found:
+        return []
+    live = live_jobs([key for run in found for key in run_job_keys(run)])
+    recovered = []
+    for run in found:
+        if live.intersection(run_job_keys(run)):
+            continue
+        if run.status is MatchRunStatus.RUNNING and run.attempts >= MAX_INCREMENTAL_ATTEMPTS:
+            log.warning("match run %s lost its job %s times; marked failed", run.id, run.attempts)
+            run.status, run.stage, run.finished_at = MatchRunStatus.FAILED, "failed", utcnow()
+            run.error = f"Its job was lost (worker killed or Redis emptied) {run.attempts} times."
+            continue
+        log.warning("match run %s (%s) has no live job; queued again", run.id, run.status)
+        _requeue(run)
+        discard_job(_job_id(run))
+        _defer(session, run)
+        recovered.append(run.id)
+    session.flush()
+    return recovered
 
 
 def get_run(session: Session, run_id: int) -> MatchRun:

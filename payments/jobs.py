@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from extensions import payment_provider
 from payments import service
-from queueing import job_session
+from queueing import get_queue, job_session, missing_jobs
 
 
 class RetryLater(Exception):
@@ -51,3 +51,12 @@ def retry_pending_refunds_job() -> int:
         except RetryLater:
             continue
     return len(ids)
+
+
+def requeue_lost_payment_jobs_job() -> list[str]:
+    """The orphan sweep (every minute): pending payouts and refunds whose job is gone from
+    Redis are queued again. Embedded mode has no such orphans: a no-op there."""
+    if get_queue() is None:
+        return []
+    with job_session() as session:
+        return service.requeue_lost_payment_jobs(session, missing_jobs)

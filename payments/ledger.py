@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignStatus
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction
 
 CLEARING = "provider:clearing"
@@ -205,9 +205,14 @@ class LedgerReport:
         return not self.breaches
 
 
+# a campaign in one of these states (or ever funded) must have its funding in the ledger
+FUNDED_STATES = (CampaignStatus.FUNDED, CampaignStatus.PUBLISHED, CampaignStatus.COMPLETED)
+
+
 def check_ledger(session: Session) -> LedgerReport:
-    """Prove the books: every transaction balances, the ledger sums to zero per currency, and
-    each campaign's funding = paid + committed + remaining + refunded with no negative part."""
+    """Prove the books: every transaction balances, the ledger sums to zero per currency, each
+    campaign's funding = paid + committed + remaining + refunded with no negative part, and every
+    funded, published or completed campaign has its funding entry."""
     breaches: list[str] = []
     per_txn: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     per_currency: dict[str, int] = defaultdict(int)
@@ -242,5 +247,21 @@ def check_ledger(session: Session) -> LedgerReport:
                 breaches.append(f"campaign {campaign.id}: {name} is negative ({getattr(m, name)})")
         if m.funded > campaign.budget_amount:
             breaches.append(f"campaign {campaign.id}: funded {m.funded} exceeds its budget")
+    funded_ids = set(
+        session.scalars(
+            select(LedgerTransaction.campaign_id)
+            .where(LedgerTransaction.kind == FUNDING)
+            .distinct()
+        )
+    )
+    for campaign_id, status in session.execute(
+        select(Campaign.id, Campaign.status)
+        .where(Campaign.status.in_(FUNDED_STATES) | Campaign.funded_at.is_not(None))
+        .order_by(Campaign.id)
+    ):
+        if campaign_id not in funded_ids:
+            breaches.append(
+                f"campaign {campaign_id} is {status.value} but has no funding entry in the ledger"
+            )
     transactions = session.scalar(select(func.count(LedgerTransaction.id))) or 0
     return LedgerReport(transactions, entries, len(campaign_ids), breaches)

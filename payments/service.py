@@ -8,6 +8,7 @@ provider's object, so nothing is paid twice. These functions flush; callers comm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -369,6 +370,27 @@ def pending_refund_ids(session: Session) -> list[int]:
     """Refunds still waiting for the provider."""
     query = select(CampaignRefund.id).where(CampaignRefund.status == RefundStatus.PENDING)
     return list(session.scalars(query.order_by(CampaignRefund.id)))
+
+
+def requeue_lost_payment_jobs(
+    session: Session, missing_jobs: Callable[[list[str]], set[str]]
+) -> list[str]:
+    """The orphan sweep for money: a pending payout or refund whose job is gone from RQ
+    (``missing_jobs(keys)`` says which; lost with Redis, or never dispatched) gets it again,
+    with the same job id. The job itself claims its payout, so money moves at most once.
+    Returns the job keys queued again."""
+    jobs = {
+        f"payout:{i}": ("payments.jobs.execute_payout_job", i) for i in pending_payout_ids(session)
+    }
+    for refund_id in pending_refund_ids(session):
+        jobs[f"refund:{refund_id}"] = ("payments.jobs.execute_refund_job", refund_id)
+    if not jobs:
+        return []
+    lost = sorted(missing_jobs(list(jobs)))
+    for key in lost:
+        func, ident = jobs[key]
+        defer_job(session, func, ident, job_id=key)
+    return lost
 
 
 def execute_refund(session: Session, refund_id: int, provider: PaymentProvider) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -202,14 +204,32 @@ class StripeProvider:
             params = {"limit": 100, "starting_after": page.data[-1].id}
 
 
+WEBHOOK_TOLERANCE_S = stripe.Webhook.DEFAULT_TOLERANCE  # 5 minutes, either way
+
+
 def verify_webhook(payload: bytes, signature: str | None, secret: str) -> Any:
-    """Verify a webhook's signature on the raw body; raises ``ValueError`` when it fails."""
+    """Verify a webhook's signature on the raw body; raises ``ValueError`` when it fails.
+
+    The SDK refuses a signature older than the tolerance; one dated further ahead than the
+    tolerance (a replay signed with a clock set forward, or a forged date) is refused here.
+    """
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret)
+        stripe.WebhookSignature.verify_header(payload, signature, secret, WEBHOOK_TOLERANCE_S)
+        if not isinstance(json.loads(payload), dict):  # the SDK would crash on a list or string
+            raise ValueError("the event is not a JSON object")
+        event = stripe.Webhook.construct_event(
+            payload, signature, secret, tolerance=WEBHOOK_TOLERANCE_S
+        )
     except stripe.SignatureVerificationError as exc:
         raise ValueError(f"bad signature: {exc.user_message or exc}") from exc
     except ValueError as exc:
         raise ValueError(f"malformed event: {exc}") from exc
+    # construct_event has read the header the same way: its first ``t=`` is an integer.
+    items = (item.partition("=") for item in (signature or "").split(","))
+    timestamp = next(int(value) for key, _, value in items if key == "t")
+    if timestamp > time.time() + WEBHOOK_TOLERANCE_S:
+        raise ValueError(f"bad signature: timestamp {timestamp} is in the future")
+    return event
 
 
 def _charge_id(intent: Any) -> str | None:

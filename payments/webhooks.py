@@ -22,12 +22,40 @@ from payments.providers import PaymentProvider
 log = logging.getLogger(__name__)
 
 
+HANDLED_TYPES = ("payment_intent.succeeded", "payment_intent.payment_failed", "account.updated")
+
+
+class MalformedEvent(ValueError):
+    """A correctly signed event without the fields every Stripe event has; nothing written."""
+
+
+def check_event(event: Any) -> None:
+    """Refuse (``MalformedEvent``) an event with no string ``id`` and ``type`` or no object
+    ``data.object`` (with a string ``id``, for the types we act on)."""
+    problems = []
+    if not isinstance(event, dict):
+        raise MalformedEvent("the event is not a JSON object")
+    for name in ("id", "type"):
+        if not isinstance(event.get(name), str) or not event[name]:
+            problems.append(f"no {name}")
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        problems.append("no data.object")
+    elif event.get("type") in HANDLED_TYPES and not isinstance(obj.get("id"), str):
+        problems.append("no data.object.id")
+    if problems:
+        raise MalformedEvent(", ".join(problems))
+
+
 def handle_event(session: Session, event: dict[str, Any], provider: PaymentProvider) -> str:
     """Apply one verified event; returns ``processed``, ``duplicate`` or ``ignored``.
 
     The event id is inserted first: a concurrent or repeated delivery of the same event fails
-    on the primary key and is answered as a duplicate, with no second effect.
+    on the primary key and is answered as a duplicate, with no second effect. An event without
+    the fields every Stripe event has raises ``MalformedEvent`` before anything is written.
     """
+    check_event(event)
     event_id, event_type = event["id"], event["type"]
     if session.get(StripeEvent, event_id) is not None:
         return "duplicate"

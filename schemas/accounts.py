@@ -5,28 +5,35 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from accounts.models import Role
-from schemas.common import StrictSchema
+from core.text_input import STORABLE_PATTERN
+from schemas.common import Handle, Name, StrictSchema
 
 PASSWORD = fields.String(
     required=True,
     load_only=True,
     validate=validate.Length(min=10, max=256),
-    metadata={"description": "At least 10 characters.", "example": "correct horse battery"},
+    metadata={
+        "description": "10-256 characters, and not a common, breached or guessable password "
+        "(rated by zxcvbn, with your email, name or handle); a few uncommon words work well.",
+        "example": "correct horse battery",
+        "pattern": STORABLE_PATTERN,
+    },
 )
 EMAIL = fields.Email(required=True, validate=validate.Length(max=254))
 HANDLE_PATTERN = r"^[A-Za-z0-9_.]{3,40}$"
 
 
 class BrandSignupSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = Name(required=True, validate=validate.Length(min=1, max=120))
     email = EMAIL
     password = PASSWORD
 
 
 class CreatorSignupSchema(StrictSchema):
-    handle = fields.String(
+    handle = Handle(
         required=True,
-        validate=validate.Regexp(HANDLE_PATTERN, error="3-40 letters, digits, '_' or '.'."),
+        pattern=HANDLE_PATTERN,
+        error="3-40 letters, digits, '_' or '.'.",
         metadata={"example": "mia.cooks"},
     )
     email = EMAIL
@@ -48,9 +55,16 @@ class CreatorAccountSchema(StrictSchema):
 
 
 class TokenRequestSchema(StrictSchema):
-    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    email = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=254),
+        metadata={"pattern": STORABLE_PATTERN},
+    )
     password = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=256),
+        metadata={"pattern": STORABLE_PATTERN},
     )
 
 

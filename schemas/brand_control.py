@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from schemas.common import PageQuerySchema, StrictSchema
+from schemas.common import PageQuerySchema, StrictSchema, Text
 
 MAX_REASON = 1000
 MAX_ID = 2_147_483_647
@@ -14,7 +14,7 @@ MAX_ID = 2_147_483_647
 class WithdrawOfferSchema(StrictSchema):
     """Why the offer is withdrawn: for the brand's own records, never shown to the creator."""
 
-    reason = fields.String(
+    reason = Text(
         allow_none=True,
         load_default=None,
         validate=validate.Length(max=MAX_REASON),
@@ -28,7 +28,7 @@ class BlockInputSchema(StrictSchema):
     creator_id = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
     )
-    reason = fields.String(
+    reason = Text(
         allow_none=True,
         load_default=None,
         validate=validate.Length(max=MAX_REASON),

@@ -12,7 +12,7 @@ from collaborations.models import OfferSource, OfferStatus, SponsorshipStatus
 from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import FundingStatus
-from schemas.common import AudienceField, MoneySchema, PageQuerySchema, StrictSchema
+from schemas.common import AudienceField, MoneySchema, Name, PageQuerySchema, StrictSchema, Text
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Lower-case letters, digits and '-'.")
 MAX_SLOTS = 500
@@ -34,8 +34,8 @@ class CampaignInputSchema(StrictSchema):
         "updated_at": "set by the server.",
     }
 
-    title = fields.String(required=True, validate=validate.Length(min=3, max=140))
-    brief = fields.String(required=True, validate=validate.Length(min=10, max=5000))
+    title = Name(required=True, validate=validate.Length(min=3, max=140))
+    brief = Text(required=True, validate=validate.Length(min=10, max=5000))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     competitor_group = fields.String(
         allow_none=True,

@@ -7,9 +7,16 @@ from typing import Any, ClassVar
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from core.audience import audience_errors
+from core.audience import PART_KEYS, REQUIRED_PARTS, SHARE_TOLERANCE, audience_errors
 from core.money import CURRENCIES, MAX_AMOUNT
 from core.pagination import MAX_PAGE_SIZE
+from core.text_input import (
+    NAME_PATTERN,
+    TEXT_PATTERN,
+    name_problem,
+    text_problem,
+    unstorable_fields,
+)
 
 MAX_PAGE = 1_000_000
 
@@ -24,6 +31,15 @@ class StrictSchema(ma.Schema):
         unknown = ma.RAISE
 
     @ma.pre_load
+    def _refuse_unstorable_text(self, data: Any, **_: Any) -> Any:
+        # NUL or a lone surrogate anywhere in the input (nested objects, lists, keys) is a field
+        # error before any field loads: the database and the password hasher cannot take them.
+        errors = unstorable_fields(data)
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
+
+    @ma.pre_load
     def _refuse_read_only(self, data: Any, **_: Any) -> Any:
         if isinstance(data, dict):
             refused = {
@@ -34,6 +50,46 @@ class StrictSchema(ma.Schema):
             if refused:
                 raise ma.ValidationError(refused)
         return data
+
+
+class Name(fields.String):
+    """A name people see (brand name, display name, campaign title): one line of visible text,
+    stripped; blank, control and invisible characters are refused (``core.text_input``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if type(self) is Name:  # a Handle documents its own, stricter pattern
+            self.metadata.setdefault("pattern", NAME_PATTERN)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = name_problem(text)
+        if problem:
+            raise ma.ValidationError(problem)
+        return text.strip()
+
+
+class Handle(Name):
+    """A creator's handle: a ``Name`` that must also match ``pattern`` in full."""
+
+    def __init__(self, *, pattern: str, error: str, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Regexp(pattern, error=error), **kwargs)
+
+
+class Text(fields.String):
+    """Free text (a brief, a reason): tabs and newlines allowed, other control characters
+    refused (``core.text_input``). Kept as sent."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.metadata.setdefault("pattern", TEXT_PATTERN)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = text_problem(text)
+        if problem:
+            raise ma.ValidationError(problem)
+        return text
 
 
 class MoneySchema(StrictSchema):
@@ -52,12 +108,35 @@ class MoneySchema(StrictSchema):
     )
 
 
+def audience_json_schema(require_all_parts: bool) -> dict[str, Any]:
+    """The OpenAPI description of ``core.audience.audience_errors``: its parts, their keys, and
+    non-negative shares (a share above 1 + the tolerance cannot be in a part summing to 1)."""
+    share = {"type": "number", "minimum": 0, "maximum": 1 + SHARE_TOLERANCE}
+    parts = {
+        part: {
+            "type": "object",
+            "minProperties": 1,
+            "properties": {key: share for key in keys},
+            "additionalProperties": False,
+        }
+        for part, keys in PART_KEYS.items()
+    }
+    return {
+        "properties": parts,
+        "required": list(PART_KEYS if require_all_parts else REQUIRED_PARTS),
+        "additionalProperties": False,
+    }
+
+
 class AudienceField(fields.Dict):
     """An audience profile, validated part by part (see ``core.audience``)."""
 
     def __init__(self, *, require_all_parts: bool = False, **kwargs: Any) -> None:
         super().__init__(keys=fields.String(), **kwargs)
         self.require_all_parts = require_all_parts
+        # the document states every rule but the sums (JSON Schema cannot add numbers up)
+        for key, value in audience_json_schema(require_all_parts).items():
+            self.metadata.setdefault(key, value)
         self.metadata.setdefault(
             "description",
             "`{interests: {tag: share}, gender: {female, male}, city_tiers: {'1'..'5': share}, "

@@ -12,7 +12,7 @@ from collaborations.models import OfferSource, OfferStatus, SponsorshipStatus
 from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import PayoutStatus
-from schemas.common import AudienceField, MoneySchema, PageQuerySchema, StrictSchema
+from schemas.common import AudienceField, MoneySchema, Name, PageQuerySchema, StrictSchema, Text
 
 
 class StrictBoolean(fields.Boolean):
@@ -77,7 +77,7 @@ class CreatorProfilePatchSchema(StrictSchema):
         "created_at": "set by the server.",
     }
 
-    display_name = fields.String(validate=validate.Length(min=1, max=120))
+    display_name = Name(validate=validate.Length(min=1, max=120))
     followers = fields.Integer(strict=True, validate=validate.Range(min=0, max=2_000_000_000))
     engagement_rate = fields.Float(
         allow_nan=False,
@@ -187,7 +187,7 @@ class OfferSchema(ma.Schema):
 
 
 class DeclineSchema(StrictSchema):
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    reason = Text(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
 class SponsorshipSchema(ma.Schema):
@@ -206,12 +206,27 @@ class SponsorshipSchema(ma.Schema):
     created_at = fields.DateTime()
 
 
+# The document's pattern is the validator: a subset of what marshmallow's URL field accepts, so
+# the two agree exactly (ASCII domain with a TLD, optional port, printable path).
+POST_URL_PATTERN = (
+    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}"
+    r"(?::[0-9]{1,5})?(?:/|[/?#][!-~]+)?$"
+)
+
+
 class DeliverableSchema(StrictSchema):
     url = fields.URL(
         required=True,
         schemes={"http", "https"},
-        validate=validate.Length(max=2048),
-        metadata={"example": "https://www.xiaohongshu.com/explore/abc123"},
+        validate=[
+            validate.Length(max=2048),
+            validate.Regexp(POST_URL_PATTERN, error="Not a valid URL."),
+        ],
+        metadata={
+            "example": "https://www.xiaohongshu.com/explore/abc123",
+            "pattern": POST_URL_PATTERN,
+            "description": "The public post: http(s) on a domain name, printable ASCII.",
+        },
     )
     disclosure = StrictBoolean(
         required=True,
@@ -223,7 +238,7 @@ class DeliverableSchema(StrictSchema):
 
 
 class ReviewRejectSchema(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+    reason = Text(required=True, validate=validate.Length(min=3, max=1000))
 
 
 class PayoutSchema(ma.Schema):

@@ -461,3 +461,33 @@ def test_rejecting_a_post_after_the_campaign_closed_refunds_its_price(
     assert (report["committed"], report["refunded"], report["remaining"]) == (0, 500_000, 0)
     assert report["fees"] == 0  # nothing was spent, so no fee is kept
     assert_ledger_ok(app, session)
+
+
+def test_a_published_campaign_without_its_funding_entry_is_a_breach(
+    app, session, make_brand, make_campaign
+):
+    brand = make_brand()
+    kept = make_campaign(brand, state="published")
+    lost = make_campaign(brand, state="published")
+    assert_ledger_ok(app, session)  # both funded through the ledger: the check passes
+    session.rollback()
+    # the funding transaction of one published campaign disappears (entries and all): every
+    # remaining transaction still balances, so only the funding check can see it
+    txn = session.scalar(
+        select(LedgerTransaction).where(
+            LedgerTransaction.campaign_id == lost["id"], LedgerTransaction.kind == ledger.FUNDING
+        )
+    )
+    for entry in session.scalars(select(LedgerEntry).where(LedgerEntry.transaction_id == txn.id)):
+        session.delete(entry)
+    session.flush()
+    session.delete(txn)
+    session.commit()
+    _check_fails(
+        app, session, f"campaign {lost['id']} is published but has no funding entry in the ledger"
+    )
+    report = check_ledger(session)
+    session.rollback()
+    assert not any(f"campaign {kept['id']} " in breach for breach in report.breaches)
+    result = app.test_cli_runner().invoke(args=["ledger", "check"])
+    assert f"campaign {lost['id']} is published" in result.output

@@ -252,3 +252,65 @@ def test_stand_in_delivers_to_a_live_server_in_order(
     assert fresh(session, Creator, creator.id).payouts_enabled is True
     assert count_rows(session, StripeEvent) == 3
     assert_ledger_ok(app, session)
+
+
+def test_a_signature_dated_ahead_beyond_the_tolerance_is_refused(
+    app, client, session, stripe_standin, paid_intent
+):
+    campaign_id, event = paid_intent
+    body, headers = stripe_standin.signed_event(event["id"], secret=WEBHOOK_SECRET)
+    now = int(time.time())
+    for ahead in (3600, 301 + 60):  # an hour ahead, and just past the five minutes' tolerance
+        future = sign_payload(body, WEBHOOK_SECRET, timestamp=now + ahead)
+        r = client.post(
+            WEBHOOK_PATH,
+            data=body,
+            headers={"Content-Type": "application/json", "Stripe-Signature": future},
+        )
+        body_json = assert_error(r, 400)
+        assert "Webhook refused" in body_json["message"] and "future" in body_json["message"]
+        nothing_written(session, campaign_id)
+    # A small clock skew, either way, is fine: the same event signed 2 minutes ahead applies.
+    skewed = sign_payload(body, WEBHOOK_SECRET, timestamp=now + 120)
+    r = client.post(
+        WEBHOOK_PATH,
+        data=body,
+        headers={"Content-Type": "application/json", "Stripe-Signature": skewed},
+    )
+    assert (r.status_code, r.get_json()["result"]) == (200, "processed")
+    assert fresh(session, Campaign, campaign_id).status is CampaignStatus.FUNDED
+    assert_ledger_ok(app, session)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"id": "evt_no_data", "type": "payment_intent.succeeded"},
+        {"id": "evt_no_object", "type": "payment_intent.succeeded", "data": {}},
+        {"id": "evt_null_object", "type": "account.updated", "data": {"object": None}},
+        {"id": "evt_str_object", "type": "account.updated", "data": {"object": "acct_1"}},
+        {"id": "evt_no_obj_id", "type": "payment_intent.succeeded", "data": {"object": {}}},
+        {"id": "evt_other_type", "type": "charge.refunded", "data": []},
+        {"type": "account.updated", "data": {"object": {"id": "acct_1"}}},
+        {"id": "evt_no_type", "data": {"object": {"id": "acct_1"}}},
+        [],
+        "an event",
+    ],
+)
+def test_a_signed_event_without_data_object_is_400_not_500(
+    app, client, session, paid_intent, event, caplog
+):
+    campaign_id, _event = paid_intent
+    payload = json.dumps(event).encode()
+    r = client.post(
+        WEBHOOK_PATH,
+        data=payload,
+        headers={
+            "Content-Type": "application/json",
+            "Stripe-Signature": sign_payload(payload, WEBHOOK_SECRET),
+        },
+    )
+    body = assert_error(r, 400)  # Stripe stops retrying on a 4xx; a 500 it retries for days
+    assert body["message"].startswith("Webhook refused: malformed event"), body
+    nothing_written(session, campaign_id)
+    assert_ledger_ok(app, session)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -18,7 +17,7 @@ from core.errors import DomainError
 from dashboard import queries
 from dashboard.auth import brand_required, current_brand
 from dashboard.blueprint import bp, discard_changes, flash_domain_error, page_arg, safe_next
-from dashboard.forms import ConfirmForm
+from dashboard.forms import ConfirmForm, SafeForm, safe_text
 from dashboard.presenters import OFFER_STATUS_LABELS as STATUS_LABELS
 from dashboard.presenters import audience_summary, fit_parts, unfilled_advice
 from extensions import db
@@ -33,19 +32,19 @@ SOURCE_LABELS = {
 PROFILE_ENDPOINT = "dashboard.creator_profile"
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(SafeForm):
     reason = TextAreaField(
         "Why not (optional)",
-        validators=[Optional(), Length(max=MAX_REASON)],
+        validators=[Optional(), Length(max=MAX_REASON), safe_text],
         description="For your own records; the creator only sees that the offer was withdrawn.",
     )
     submit = SubmitField("Withdraw the offer")
 
 
-class BlockForm(FlaskForm):
+class BlockForm(SafeForm):
     reason = TextAreaField(
         "Why (optional)",
-        validators=[Optional(), Length(max=MAX_REASON)],
+        validators=[Optional(), Length(max=MAX_REASON), safe_text],
         description="Only you see it, on your list of blocked creators.",
     )
     submit = SubmitField("Block this creator")

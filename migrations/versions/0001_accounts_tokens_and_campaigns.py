@@ -151,6 +151,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_campaigns_status"), ["status"], unique=False)
 
 
+# The downgrade drops these tables and columns (``table`` or ``table.column``) and their
+# data: ``flask db downgrade`` refuses it without ``--force``.
+DESTRUCTIVE = True
+DOWNGRADE_DROPS = (
+    "campaigns",
+    "creators",
+    "brands",
+    "api_tokens",
+    "accounts",
+)
+
+
 def downgrade() -> None:
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_campaigns_status"))

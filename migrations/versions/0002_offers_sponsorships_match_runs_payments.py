@@ -336,6 +336,25 @@ def upgrade() -> None:
         )
 
 
+# The downgrade drops these tables and columns (``table`` or ``table.column``) and their
+# data: ``flask db downgrade`` refuses it without ``--force``.
+DESTRUCTIVE = True
+DOWNGRADE_DROPS = (
+    "creators.payouts_enabled",
+    "creators.stripe_account_id",
+    "ledger_entries",
+    "payouts",
+    "ledger_transactions",
+    "sponsorships",
+    "offers",
+    "campaign_refunds",
+    "campaign_fundings",
+    "stripe_events",
+    "match_runs",
+    "ledger_accounts",
+)
+
+
 def downgrade() -> None:
     with op.batch_alter_table("creators", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_creators_stripe_account_id"), type_="unique")

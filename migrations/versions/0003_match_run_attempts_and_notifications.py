@@ -53,6 +53,17 @@ def upgrade() -> None:
         )
 
 
+# The downgrade drops these tables and columns (``table`` or ``table.column``) and their
+# data: ``flask db downgrade`` refuses it without ``--force``.
+DESTRUCTIVE = True
+DOWNGRADE_DROPS = (
+    "match_runs.details",
+    "match_runs.shards",
+    "match_runs.attempts",
+    "notifications",
+)
+
+
 def downgrade() -> None:
     with op.batch_alter_table("match_runs", schema=None) as batch_op:
         batch_op.drop_column("details")

@@ -40,6 +40,12 @@ def upgrade() -> None:
         )
 
 
+# The downgrade drops these tables and columns (``table`` or ``table.column``) and their
+# data: ``flask db downgrade`` refuses it without ``--force``.
+DESTRUCTIVE = True
+DOWNGRADE_DROPS = ("password_reset_tokens",)
+
+
 def downgrade() -> None:
     with op.batch_alter_table("password_reset_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_password_reset_tokens_account_id"))

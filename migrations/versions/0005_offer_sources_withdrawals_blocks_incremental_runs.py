@@ -78,6 +78,19 @@ def upgrade() -> None:
         )
 
 
+# The downgrade drops these tables and columns (``table`` or ``table.column``) and their
+# data: ``flask db downgrade`` refuses it without ``--force``.
+DESTRUCTIVE = True
+DOWNGRADE_DROPS = (
+    "match_runs.scope",
+    "match_runs.kind",
+    "brand_blocks",
+    "offers.withdraw_reason",
+    "offers.explanation_for_creator",
+    "offers.source",
+)
+
+
 def downgrade() -> None:
     # Incremental runs have no place in the old schema (one run per week): their offers keep
     # their rows but lose the link to the run.

@@ -1,0 +1,132 @@
+"""Authenticated creator reads cost a constant number of queries, whatever the history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from accounts.models import ApiToken
+from collaborations.models import Offer, OfferStatus
+from core.db import utcnow
+from tests.factories import ago, offer_factory, update_row
+
+ME = "/api/v1/creators/me"
+
+
+@pytest.fixture
+def make_offer(session):
+    return offer_factory(session)
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    """Every query the app's engine runs inside the block (transaction control left out)."""
+    engine = app.extensions["dandelion.db"].engine
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def seed_history(session: Session, campaign_id: int, creator_id: int, n: int) -> None:
+    """``n`` offers of every kind, some with a sponsorship-free answer, committed at once."""
+    now = utcnow()
+    kinds = [
+        (OfferStatus.DECLINED, timedelta(hours=3)),
+        (OfferStatus.EXPIRED, None),
+        (OfferStatus.WITHDRAWN, timedelta(hours=70)),
+        (OfferStatus.PROPOSED, None),
+    ]
+    session.rollback()
+    for i in range(n):
+        status, answer_after = kinds[i % len(kinds)]
+        created = now - timedelta(days=3 + i % 30)
+        session.add(
+            Offer(
+                campaign_id=campaign_id,
+                creator_id=creator_id,
+                price_amount=40_000,
+                currency="EUR",
+                fit_score=0.7,
+                explanation={"summary": "history"},
+                expires_at=created + timedelta(days=7),
+                created_at=created,
+                status=status,
+                responded_at=created + answer_after if answer_after else None,
+            )
+        )
+    session.commit()
+
+
+def queries_for(app: Flask, user: Any, path: str) -> list[str]:
+    with counted(app) as statements:
+        r = user.get(path)
+        assert r.status_code == 200, r.get_json()
+    return statements
+
+
+def test_creators_me_costs_the_same_few_queries_for_5_or_200_offers(
+    app, session, make_brand, make_creator, make_campaign, make_offer
+):
+    brand = make_brand()
+    campaign = make_campaign(brand, state="published", competitor_group=None)
+    short, long = make_creator(), make_creator()
+    seed_history(session, campaign["id"], short.id, 5)
+    seed_history(session, campaign["id"], long.id, 200)
+    make_offer(campaign, long, created_at=ago(hours=50))  # silent past 48 h, not yet swept
+
+    few = queries_for(app, short, ME)
+    many = queries_for(app, long, ME)
+    assert len(few) == len(many), (few, many)
+    assert len(many) == 2, many  # token + caller in one, the reliability counters in one
+    # authentication: the first statement reads the token joined to its account and creator
+    auth = [s for s in many if "api_tokens" in s]
+    assert len(auth) == 1 and "creators" in auth[0], auth
+    assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT")) for s in many), many
+    figures = long.get(ME).get_json()["reliability"]
+    assert figures["offers_received"] == 201
+    # due: 50 declined + 50 late withdrawals + 100 silent (expired or proposed past 48 h) + 1
+    assert figures["reply_rate_48h"] == round(50 / 201, 4)
+
+
+def test_creators_me_offers_costs_the_same_queries_for_5_or_200_offers(
+    app, session, make_brand, make_creator, make_campaign
+):
+    brand = make_brand()
+    campaign = make_campaign(brand, state="published", competitor_group=None)
+    short, long = make_creator(), make_creator()
+    seed_history(session, campaign["id"], short.id, 5)
+    seed_history(session, campaign["id"], long.id, 200)
+    few = queries_for(app, short, f"{ME}/offers")
+    many = queries_for(app, long, f"{ME}/offers")
+    assert len(few) == len(many), (few, many)
+    assert len([s for s in many if "api_tokens" in s]) == 1, many
+
+
+def test_one_query_authentication_still_refuses_revoked_and_expired_tokens(
+    app, session, make_creator
+):
+    creator = make_creator()
+    assert creator.get(ME).status_code == 200
+    session.rollback()
+    token = session.query(ApiToken).filter_by(account_id=creator.account_id).one()
+    update_row(session, ApiToken, token.id, expires_at=ago(seconds=1))
+    assert creator.get(ME).status_code == 401
+    update_row(session, ApiToken, token.id, expires_at=utcnow() + timedelta(days=1))
+    assert creator.get(ME).status_code == 200
+    update_row(session, ApiToken, token.id, revoked_at=ago(seconds=1))
+    assert creator.get(ME).status_code == 401
