@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import Account, ApiToken, Brand, Creator, Role
 from accounts.password_strength import check_password_strength
@@ -125,8 +125,14 @@ def issue_token(session: Session, account: Account, ttl: timedelta) -> tuple[str
 
 
 def resolve_token(session: Session, plain: str, now: datetime | None = None) -> ApiToken:
-    """Return the live token for ``plain``; expired, revoked or unknown tokens raise 401."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
+    """Return the live token for ``plain``, with its account and the account's brand or
+    creator loaded in the same query; expired, revoked or unknown tokens raise 401."""
+    account = joinedload(ApiToken.account)
+    token = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _digest(plain))
+        .options(account.joinedload(Account.creator), account.joinedload(Account.brand))
+    )
     now = now or utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("The bearer token is invalid, expired or revoked.")

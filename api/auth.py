@@ -7,12 +7,9 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import g, request
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
 from accounts.models import Account, ApiToken, Brand, Creator, Role
-from accounts.services import _digest as token_digest
-from core.db import utcnow
+from accounts.services import resolve_token
 from core.errors import Forbidden, Unauthorized
 from extensions import db
 
@@ -20,13 +17,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 BEARER_SECURITY = [{"bearerAuth": []}]
-_ACCOUNT = joinedload(ApiToken.account)
-# Built once: the token, its account and the account's brand or creator, one round trip.
-_TOKEN_WITH_CALLER = (
-    select(ApiToken)
-    .where(ApiToken.token_hash == bindparam("digest"))
-    .options(_ACCOUNT.joinedload(Account.creator), _ACCOUNT.joinedload(Account.brand))
-)
 
 
 def _authenticate() -> ApiToken:
@@ -36,20 +26,8 @@ def _authenticate() -> ApiToken:
         raise Unauthorized(
             "Send 'Authorization: Bearer <token>'; get a token at POST /api/v1/tokens."
         )
-    token = _resolve_with_caller(plain.strip())
+    token = resolve_token(db.session, plain.strip())  # one query: token, account, caller
     g.api_token = token
-    return token
-
-
-def _resolve_with_caller(plain: str) -> ApiToken:
-    """The live token for ``plain`` with its account and brand or creator, in one query.
-
-    Same rules as :func:`accounts.services.resolve_token` (expired, revoked or unknown tokens
-    raise 401); nothing is written, so a read costs one round trip for authentication.
-    """
-    token = db.session.scalar(_TOKEN_WITH_CALLER, {"digest": token_digest(plain)})
-    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
-        raise Unauthorized("The bearer token is invalid, expired or revoked.")
     return token
 
 

@@ -13,18 +13,14 @@ import math
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 from core.money import Money
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from accounts.models import Creator
     from campaigns.models import Campaign
     from collaborations.models import Offer
 
-_ROWS: WeakKeyDictionary[Any, dict[tuple[type, int], Any]] = WeakKeyDictionary()
 BRIEF_EXCERPT_CHARS = 180
 MIN_SHARED_INTEREST = 0.05  # an interest both sides hold at least this share of counts
 CLOSE_PART = 0.85  # a demographic part matching at least this well is "close to theirs"
@@ -172,35 +168,4 @@ def creator_text_for_offer(offer: Offer) -> str:
         created_at=offer.created_at,
         fit=offer.fit_score,
         source=str(getattr(offer.source, "value", offer.source) or "match"),
-    )
-
-
-def creator_text_for_run_offer(
-    session: Session, offer: Mapping[str, Any], expires_at: datetime, now: datetime
-) -> str:
-    """The creator text of an offer a match run is writing (``offer`` is its plain dict)."""
-    from accounts.models import Creator
-    from campaigns.models import Campaign
-
-    # Keep the rows loaded for the run's other offers (the identity map holds them only
-    # weakly), for as long as the transaction that writes them.
-    tx = session.get_transaction()
-    cache = _ROWS.setdefault(tx, {}) if tx is not None else {}
-
-    def load(model: type, key: int) -> Any:
-        row = cache.get((model, key))
-        if row is None:
-            row = cache[(model, key)] = session.get(model, key)
-        return row
-
-    campaign, creator = load(Campaign, offer["campaign_id"]), load(Creator, offer["creator_id"])
-    return explanation_for_creator(
-        campaign,
-        creator,
-        offer.get("explanation"),
-        price=Money(int(offer["price"]), str(offer["currency"])),
-        expires_at=expires_at,
-        created_at=now,
-        fit=offer.get("fit"),
-        source="match",
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from accounts.models import Brand, Creator
 from campaigns.models import Campaign, CampaignStatus
@@ -30,7 +30,6 @@ from payments import ledger
 from payments import service as payments
 from payments.providers import PaymentProvider
 
-REPLY_WINDOW = counters.REPLY_WINDOW
 # Sponsorships that count against a campaign's budget and slots: everything not called off.
 COMMITTED_STATES = (*OPEN_SPONSORSHIP_STATES, SponsorshipStatus.APPROVED)
 
@@ -637,6 +636,7 @@ def live_proposals_to(
             Offer.status == OfferStatus.PROPOSED,
             Offer.expires_at > now,
         )
+        .options(contains_eager(Offer.campaign))  # the block page lists their titles
         .order_by(Offer.id)
     )
     if lock:

@@ -77,6 +77,12 @@ def fit_parts(explanation: dict[str, Any] | None) -> list[tuple[str, float]]:
     return [(FIT_LABELS.get(k, k), float(v)) for k, v in parts.items()]
 
 
+# How an offer came about, as a brand reads it (matches and profile pages).
+OFFER_SOURCE_LABELS = {
+    "match": "Matched by Dandelion",
+    "invite": "Your invitation",
+    "open_call": "Open call",
+}
 # What each offer status means to a brand (matches and profile pages).
 OFFER_STATUS_LABELS = {
     "proposed": "Awaiting reply",

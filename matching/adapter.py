@@ -5,10 +5,9 @@ nothing of this module."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-import numpy as np
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -23,9 +22,7 @@ from collaborations.models import (
     SponsorshipStatus,
 )
 from collaborations.services import COMMITTED_STATES
-from matching.market.build import PairDetails
 from matching.market.records import MarketCampaign, MarketCreator
-from matching.solver import Instance
 from payments.service import remaining_funds
 
 # Longer id lists are filtered in Python: databases cap bound parameters (SQLite 32,766,
@@ -260,30 +257,3 @@ def snapshot_market(
         for _, m in sorted(markets.items())
         if m.campaigns and (m.creators or keep_campaigns_without_creators)
     ]
-
-
-def drop_offered_pairs(
-    instance: Instance, details: PairDetails, offered: set[tuple[str, str]]
-) -> tuple[Instance, PairDetails]:
-    """Remove pairs already offered in an earlier run (a creator is asked once per campaign)
-    and pairs excluded by a block or a competitor group: pass ``MarketSnapshot.unavailable()``."""
-    if not offered:
-        return instance, details
-    keep = np.array(
-        [
-            (instance.creator_ids[i], instance.campaign_ids[j]) not in offered
-            for i, j in zip(
-                instance.pair_creator.tolist(), instance.pair_campaign.tolist(), strict=True
-            )
-        ],
-        dtype=bool,
-    )
-    if keep.all():
-        return instance, details
-    return instance.restrict_pairs(keep), replace(
-        details,
-        fit=details.fit[keep],
-        components={part: values[keep] for part, values in details.components.items()},
-        followers=details.followers[keep],
-        engagement_rate=details.engagement_rate[keep],
-    )

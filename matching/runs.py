@@ -28,12 +28,13 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Brand, Creator
 from campaigns.models import Campaign, CampaignStatus
-from collaborations.creator_text import creator_text_for_run_offer
+from collaborations.creator_text import explanation_for_creator
 from collaborations.models import Offer, OfferStatus
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
 from core.jobs import defer_job
-from matching.adapter import MarketSnapshot, drop_offered_pairs, snapshot_market
+from core.money import Money
+from matching.adapter import MarketSnapshot, snapshot_market
 from matching.market.build import build_instance
 from matching.market.explain import explain
 from matching.market.records import MatchingPolicy
@@ -208,7 +209,9 @@ def request_incremental_run(
                     MatchRun.status != MatchRunStatus.SUCCEEDED,
                 )
                 .order_by(MatchRun.id.desc())
-                .with_for_update()
+                # A run a worker is writing is locked: skip it (a fresh run follows below)
+                # rather than wait on it while this transaction holds the creator's row.
+                .with_for_update(skip_locked=True)
             )
             if r.scope == scope
         ),
@@ -359,11 +362,9 @@ class ShardOutcome:
 
 def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> ShardOutcome:
     """Build the instance, solve, validate and explain (pure: no database)."""
-    unavailable = market.unavailable()
     instance, details = build_instance(
-        market.creators, market.campaigns, settings.policy, today, exclude=unavailable
+        market.creators, market.campaigns, settings.policy, today, exclude=market.unavailable()
     )
-    instance, details = drop_offered_pairs(instance, details, unavailable)  # a guard: none left
     result = solve(
         instance,
         time_limit_s=settings.time_limit_s,
@@ -427,13 +428,15 @@ def _restrict(market: MarketSnapshot, plan: ShardPlan) -> MarketSnapshot:
 def _fail(open_session: SessionOpener, run_id: int, exc: BaseException) -> None:
     log.exception("match run %s failed", run_id)
     with open_session() as session:
-        _set(
-            session,
-            run_id,
-            status=MatchRunStatus.FAILED,
-            stage="failed",
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=utcnow(),
+        session.execute(
+            update(MatchRun)
+            .where(MatchRun.id == run_id, MatchRun.status != MatchRunStatus.SUCCEEDED)
+            .values(
+                status=MatchRunStatus.FAILED,
+                stage="failed",
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                finished_at=utcnow(),
+            )
         )
 
 
@@ -686,21 +689,30 @@ def check_offers(
     return problems
 
 
-def lock_market_rows(session: Session, offers: list[dict[str, Any]]) -> None:
-    """Lock the campaigns, then the creators, that ``offers`` name, each in id order.
+def lock_market_rows(
+    session: Session, offers: list[dict[str, Any]]
+) -> tuple[dict[int, Campaign], dict[int, Creator]]:
+    """Lock the campaigns, then the creators, that ``offers`` name, each in id order, and
+    return them by id (with the campaigns' brands loaded) for the offers' texts.
 
     PostgreSQL: concurrent runs (and anything else that takes these locks in the same order)
     wait for each other, so the re-check in ``check_offers`` sees every offer committed before
     it. SQLite has no row locks; its writers are serialised by ``BEGIN IMMEDIATE``.
     """
-    campaign_ids = sorted({int(o["campaign_id"]) for o in offers})
-    creator_ids = sorted({int(o["creator_id"]) for o in offers})
-    for ids, model in ((campaign_ids, Campaign), (creator_ids, Creator)):
+    locked: dict[type, dict[int, Any]] = {}
+    for model, key in ((Campaign, "campaign_id"), (Creator, "creator_id")):
+        ids = sorted({int(o[key]) for o in offers})
+        rows = locked[model] = {}
         for start in range(0, len(ids), MAX_LOCK_BATCH):
             chunk = ids[start : start + MAX_LOCK_BATCH]
-            session.execute(
-                select(model.id).where(model.id.in_(chunk)).order_by(model.id).with_for_update()
-            ).all()
+            query = select(model).where(model.id.in_(chunk)).order_by(model.id).with_for_update()
+            rows.update((row.id, row) for row in session.scalars(query))
+    campaigns: dict[int, Campaign] = locked[Campaign]
+    brand_ids = sorted({c.brand_id for c in campaigns.values()})
+    brands = {b.id: b for b in session.scalars(select(Brand).where(Brand.id.in_(brand_ids)))}
+    for campaign in campaigns.values():
+        campaign.brand = brands[campaign.brand_id]  # already loaded: no query per campaign
+    return campaigns, locked[Creator]
 
 
 MAX_LOCK_BATCH = 5_000  # ids per SELECT ... FOR UPDATE (databases cap bound parameters)
@@ -720,7 +732,7 @@ def write_results(
         return run  # already written by an earlier attempt
     expires_at = now + timedelta(days=settings.offer_ttl_days)
     offers = [o for outcome in outcomes for o in outcome.offers]
-    lock_market_rows(session, offers)
+    campaigns, creators = lock_market_rows(session, offers)
     problems = check_offers(
         session, offers, now, max_offers_per_week=settings.policy.max_offers_per_week
     )
@@ -737,7 +749,15 @@ def write_results(
                 fit_score=o["fit"],
                 value=o["value"],
                 explanation=o["explanation"],
-                explanation_for_creator=creator_text_for_run_offer(session, o, expires_at, now),
+                explanation_for_creator=explanation_for_creator(
+                    campaigns[int(o["campaign_id"])],
+                    creators[int(o["creator_id"])],
+                    o["explanation"],
+                    price=Money(int(o["price"]), str(o["currency"])),
+                    expires_at=expires_at,
+                    created_at=now,
+                    fit=o["fit"],
+                ),
                 status=OfferStatus.PROPOSED,
                 expires_at=expires_at,
                 created_at=now,

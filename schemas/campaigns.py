@@ -144,7 +144,7 @@ class OfferCreatorSchema(ma.Schema):
     display_name = fields.String()
     followers = fields.Integer()
     engagement_rate = fields.Float()
-    verified = fields.Boolean()
+    verified = fields.Boolean(metadata={"description": "Verified by the platform."})
     audience = fields.Dict(allow_none=True)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from schemas.campaigns import OfferCreatorSchema
 from schemas.common import MoneySchema, StrictSchema
 
 MAX_ID = 2_147_483_647
@@ -76,13 +77,9 @@ class ProfileFitSchema(ma.Schema):
     )
 
 
-class PublicProfileSchema(ma.Schema):
-    id = fields.Integer()
-    handle = fields.String()
-    display_name = fields.String()
-    followers = fields.Integer()
-    engagement_rate = fields.Float()
-    audience = fields.Dict(allow_none=True)
+class PublicProfileSchema(OfferCreatorSchema):
+    """The creator summary every offer carries, and what a brand sees on the profile."""
+
     rate = fields.Nested(
         MoneySchema, allow_none=True, metadata={"description": "Money per sponsored post."}
     )
@@ -91,7 +88,6 @@ class PublicProfileSchema(ma.Schema):
         metadata={"description": "The categories the creator is open to paid work for now."},
     )
     open = fields.Boolean(metadata={"description": "Open to paid work today."})
-    verified = fields.Boolean(metadata={"description": "Verified by the platform."})
     reliability = fields.Nested(PublicReliabilitySchema)
     fit = fields.Nested(
         ProfileFitSchema,

@@ -237,6 +237,14 @@ def make_campaign() -> Callable[..., dict[str, Any]]:
     return make
 
 
+@pytest.fixture
+def make_offer(session: Session) -> Callable[..., Any]:
+    """Write offers straight to the database (``tests.factories.offer_factory``)."""
+    from tests.factories import offer_factory
+
+    return offer_factory(session)
+
+
 def operator_user(app: Flask, client: FlaskClient, email: str = "ops@example.com") -> ApiUser:
     """Create an operator and log it in over the API; returns an ``ApiUser``."""
     with app.app_context(), session_scope(app.extensions["dandelion.db"].session_factory) as s:

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -15,14 +14,9 @@ from sqlalchemy.orm import Session
 from accounts.models import ApiToken
 from collaborations.models import Offer, OfferStatus
 from core.db import utcnow
-from tests.factories import ago, offer_factory, update_row
+from tests.factories import ago, update_row
 
 ME = "/api/v1/creators/me"
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from core.db import session_scope, utcnow
 from matching import runs
 from matching.models import MatchRun, MatchRunStatus
 from payments.ledger import check_ledger
-from tests.factories import ago, complete_profile, fresh, offer_factory, open_up, update_row
+from tests.factories import ago, complete_profile, fresh, open_up, update_row
 from tests.helpers import MISSING_ID, assert_error, count_rows
 
 FAST = {"MATCH_TIME_LIMIT_S": 10.0, "MATCH_MAX_ROUNDS": 30, "MATCH_SEED": 3}
@@ -30,11 +30,6 @@ BLOCKS = "/api/v1/brands/me/blocks"
 @pytest.fixture
 def app(make_app):
     return make_app(**FAST)
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 @pytest.fixture
@@ -465,4 +460,3 @@ def test_a_blocked_creator_is_never_offered_to_the_brand(
     run_week(app, _week(7))
     for campaign in mine:
         assert live_to(session, campaign["id"]) == set()
-    assert theirs["id"] not in [c["id"] for c in mine]

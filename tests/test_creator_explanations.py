@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from collaborations.creator_text import brief_excerpt, explanation_for_creator
@@ -20,8 +19,9 @@ from collaborations.models import Offer
 from core.db import utcnow
 from core.money import Money
 from matching.runs import iso_week
+from notifications.models import Notification
 from tests.conftest import ApiUser, operator_user
-from tests.factories import complete_profile, offer_factory
+from tests.factories import complete_profile
 
 # Sentences and fields only the brand may read (matching/market/explain.py).
 BRAND_ONLY = (
@@ -46,11 +46,6 @@ SKINCARE = {
 }
 
 
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
-
-
 def open_creator(make_creator, handle: str, followers: int, rate: int) -> ApiUser:
     creator = make_creator(handle)
     complete_profile(
@@ -68,17 +63,20 @@ def open_creator(make_creator, handle: str, followers: int, rate: int) -> ApiUse
     return creator
 
 
-def everything_a_creator_reads(creator: ApiUser) -> list[Any]:
-    """Every creator-side read of offers and work, as JSON bodies."""
+def everything_a_creator_reads(creator: ApiUser, session: Any) -> list[Any]:
+    """Every creator-side read of offers and work, as JSON bodies, and the notifications
+    written to the creator (there is no API to read them yet)."""
     bodies = [creator.get("/api/v1/creators/me/offers", query_string={"page_size": 100}).json]
     for status in ("proposed", "accepted", "declined", "expired", "withdrawn"):
         bodies.append(
             creator.get("/api/v1/creators/me/offers", query_string={"status": status}).json
         )
     bodies.append(creator.get("/api/v1/creators/me/sponsorships").json)
-    notes = creator.get("/api/v1/notifications")
-    if notes.status_code == 200:
-        bodies.append(notes.json)
+    session.rollback()
+    notes = session.scalars(
+        select(Notification).where(Notification.account_id == creator.account_id)
+    )
+    bodies.extend({"subject": n.subject, "body": n.body, "data": n.data} for n in notes)
     return bodies
 
 
@@ -154,14 +152,16 @@ def test_a_real_run_writes_creator_text_and_no_brand_text_reaches_a_creator(
             assert "of your engaged followers are in their target" in text
             assert offer["source"] == "match"
             assert set(offer) >= {"fit_score", "price", "expires_at", "campaign"}
-        assert_no_brand_text(everything_a_creator_reads(creator), others)
+        assert_no_brand_text(everything_a_creator_reads(creator, session), others)
         # Answering returns the offer again: still only the creator's side.
         if offers:
             answered = creator.post(
                 f"/api/v1/offers/{offers[0]['id']}/decline", json={"reason": "Busy month"}
             )
             assert answered.status_code == 200, answered.json
-            assert_no_brand_text([answered.json, *everything_a_creator_reads(creator)], others)
+            assert_no_brand_text(
+                [answered.json, *everything_a_creator_reads(creator, session)], others
+            )
     assert seen >= 2  # both campaigns reached a creator
 
 

@@ -16,7 +16,6 @@ from tests.factories import (
     AUDIENCE,
     ago,
     fresh,
-    offer_factory,
     open_up,
     sponsorships_of,
     update_row,
@@ -42,11 +41,6 @@ GAMING_TARGET = {
     "city_tiers": {"1": 0.5, "2": 0.5},
     "age": {"18-24": 0.6, "25-34": 0.4},
 }
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 def profile_url(creator_id: int, **query: int) -> str:

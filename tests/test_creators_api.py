@@ -15,7 +15,6 @@ from tests.factories import (
     complete_profile,
     creator_row,
     fresh,
-    offer_factory,
     open_up,
     profile_body,
     sponsorships_of,
@@ -25,11 +24,6 @@ from tests.helpers import assert_error
 
 ME = "/api/v1/creators/me"
 AVAILABILITY = "/api/v1/creators/me/availability"
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 # --- profile: happy paths ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from collaborations.models import BrandBlock, Offer, OfferSource, OfferStatus
 from matching.models import MatchRun, MatchRunStatus
 from tests.e2e.dashboard_helpers import Dash, build_market, confirm, create_campaign
-from tests.factories import ago, fresh, offer_factory, open_up
+from tests.factories import ago, fresh, open_up
 from tests.helpers import MISSING_ID, count_rows
 
 
@@ -42,11 +42,6 @@ def offer_card(html: str, offer_id: int) -> str:
 @pytest.fixture
 def market(app, make_creator):
     return build_market(app, make_creator)
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 def matches_url(campaign_id: int, **query: str) -> str:

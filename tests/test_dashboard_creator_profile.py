@@ -12,17 +12,12 @@ from campaigns.models import Campaign
 from matching.jobs import expire_offers_job
 from matching.market.fit import fit_breakdown
 from tests.e2e.dashboard_helpers import Dash, create_campaign, make_operator
-from tests.factories import AUDIENCE, ago, fresh, offer_factory, open_up
+from tests.factories import AUDIENCE, ago, fresh, open_up
 from tests.helpers import MISSING_ID
 
 
 def text(response) -> str:
     return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 @pytest.fixture

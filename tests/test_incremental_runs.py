@@ -382,10 +382,11 @@ def test_competitor_exclusivity_against_a_live_proposal(app, make_brand, make_ca
     with app.app_context():
         (market,) = snapshot_market(session, today=date.today(), now=utcnow())
     handles = {k: h for h, k in market.creator_ids.items()}
-    for creator_id in tied:
-        if creator_id in handles:
-            assert (handles[creator_id], str(second["id"])) in market.excluded
-            assert (handles[creator_id], str(first["id"])) not in market.excluded
+    checked = tied & handles.keys()
+    assert checked  # the tied creators are still in the market, only excluded from the group
+    for creator_id in checked:
+        assert (handles[creator_id], str(second["id"])) in market.excluded
+        assert (handles[creator_id], str(first["id"])) not in market.excluded
 
 
 def test_a_blocked_creator_is_never_offered_the_brands_campaigns(

@@ -11,18 +11,12 @@ from tests.factories import (
     ago,
     complete_profile,
     fresh,
-    offer_factory,
     open_up,
     sponsorships_of,
 )
 from tests.helpers import MISSING_ID, assert_error, count_rows
 
 INBOX = "/api/v1/creators/me/offers"
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from collaborations.models import Sponsorship, SponsorshipStatus
 from payments import ledger
 from payments.models import Payout, PayoutStatus
 from stripe_standin import StripeStandin
-from tests.factories import offer_factory
 from tests.helpers import count_rows
 from tests.payments_fixtures import (
     accept,
@@ -50,11 +49,6 @@ def app(make_app, stripe_standin, provider_name):
     if provider_name == "stripe":
         return make_app(**stripe_config(stripe_standin))
     return make_app()
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from payments.models import (
     PayoutStatus,
     RefundStatus,
 )
-from tests.factories import fresh, offer_factory
+from tests.factories import fresh
 from tests.helpers import assert_error
 from tests.payments_fixtures import (
     accept,
@@ -39,11 +39,6 @@ from tests.payments_fixtures import (
     deliver,
     ledger_kinds,
 )
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 def refunds_of(session, campaign_id: int) -> list[CampaignRefund]:

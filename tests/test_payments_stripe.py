@@ -27,7 +27,7 @@ from payments.models import (
 )
 from payments.providers import ProviderError
 from stripe_standin import StripeStandin
-from tests.factories import fresh, offer_factory
+from tests.factories import fresh
 from tests.helpers import assert_error
 from tests.payments_fixtures import (
     accept,
@@ -55,11 +55,6 @@ def stripe_standin():
 @pytest.fixture
 def app(make_app, stripe_standin):
     return make_app(**stripe_config(stripe_standin))
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 @pytest.fixture

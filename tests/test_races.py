@@ -27,7 +27,7 @@ from extensions import db
 from matching import runs
 from matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from tests.conftest import PASSWORD, REDIS_URL, operator_user
-from tests.factories import complete_profile, offer_factory
+from tests.factories import complete_profile
 from tests.payments_fixtures import (
     assert_ledger_ok,
     concurrently,
@@ -37,11 +37,6 @@ from tests.payments_fixtures import (
 )
 
 AT_ONCE = 6
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 def assert_error_shape(response: requests.Response, code: int) -> dict[str, Any]:

@@ -9,15 +9,10 @@ from typing import Any
 import pytest
 
 from collaborations.models import Sponsorship, SponsorshipStatus
-from tests.factories import fresh, offer_factory, open_up, payouts_of
+from tests.factories import fresh, open_up, payouts_of
 from tests.helpers import MISSING_ID, assert_error
 
 POST_URL = "https://www.xiaohongshu.com/explore/abc123"
-
-
-@pytest.fixture
-def make_offer(session):
-    return offer_factory(session)
 
 
 @pytest.fixture

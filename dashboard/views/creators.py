@@ -12,7 +12,6 @@ from markupsafe import Markup
 from accounts import public_profile
 from accounts.public_profile import PublicProfile
 from campaigns import services as campaigns
-from collaborations.models import OfferSource
 from core.audience import PART_KEYS
 from core.db import utcnow
 from core.money import CURRENCIES
@@ -20,16 +19,17 @@ from core.pagination import MAX_PAGE_SIZE
 from dashboard.auth import brand_required, current_brand
 from dashboard.blueprint import bp
 from dashboard.charts import compare_bars
-from dashboard.presenters import MAX_INTEREST_ROWS, OFFER_STATUS_LABELS, PART_TITLES, key_label
+from dashboard.presenters import (
+    MAX_INTEREST_ROWS,
+    OFFER_SOURCE_LABELS,
+    OFFER_STATUS_LABELS,
+    PART_TITLES,
+    key_label,
+)
 from extensions import db
 from matching.market.fit import PARTS
 
 MAX_ID = 2_147_483_647
-SOURCE_LABELS = {
-    OfferSource.MATCH: "Matched by Dandelion",
-    OfferSource.INVITE: "Your invitation",
-    OfferSource.OPEN_CALL: "Open call",
-}
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def creator_profile(creator_id: int) -> Any:
         {
             "offer": offer,
             "status": offer.effective_status(now).value,
-            "source": SOURCE_LABELS.get(offer.source, str(offer.source)),
+            "source": OFFER_SOURCE_LABELS.get(offer.source.value, str(offer.source)),
         }
         for offer in public_profile.brand_offers_to(db.session, brand, creator_id)
     ]

@@ -11,24 +11,19 @@ from wtforms.validators import Length, Optional
 
 from campaigns import services as campaigns
 from collaborations import services as collaborations
-from collaborations.models import OfferSource, OfferStatus
+from collaborations.models import OfferStatus
 from core.db import utcnow
 from core.errors import DomainError
 from dashboard import queries
 from dashboard.auth import brand_required, current_brand
 from dashboard.blueprint import bp, discard_changes, flash_domain_error, page_arg, safe_next
 from dashboard.forms import ConfirmForm, SafeForm, safe_text
+from dashboard.presenters import OFFER_SOURCE_LABELS, audience_summary, fit_parts, unfilled_advice
 from dashboard.presenters import OFFER_STATUS_LABELS as STATUS_LABELS
-from dashboard.presenters import audience_summary, fit_parts, unfilled_advice
 from extensions import db
 from schemas.brand_control import MAX_REASON
 
 PAGE_SIZE = 20
-SOURCE_LABELS = {
-    OfferSource.MATCH: "Match",
-    OfferSource.INVITE: "Your invitation",
-    OfferSource.OPEN_CALL: "Open call",
-}
 PROFILE_ENDPOINT = "dashboard.creator_profile"
 
 
@@ -54,10 +49,8 @@ def _reason(form: Any) -> str | None:
     return (form.reason.data or "").strip() or None
 
 
-def _profile_url(creator_id: int, campaign_id: int | None = None) -> str | None:
-    """The creator's profile page, or ``None`` on an installation without it."""
-    if PROFILE_ENDPOINT not in current_app.view_functions:
-        return None
+def _profile_url(creator_id: int, campaign_id: int | None = None) -> str:
+    """The creator's profile page (for ``campaign_id``, their fit to it)."""
     return url_for(PROFILE_ENDPOINT, creator_id=creator_id, campaign_id=campaign_id)
 
 
@@ -83,7 +76,8 @@ def campaign_matches(campaign_id: int) -> Any:
             "offer": o,
             "status": o.effective_status(now).value,
             "live": o.effective_status(now) is OfferStatus.PROPOSED,
-            "source": labels.get(o.match_run_id or 0) or SOURCE_LABELS.get(o.source, str(o.source)),
+            "source": labels.get(o.match_run_id or 0)
+            or OFFER_SOURCE_LABELS.get(o.source.value, str(o.source)),
             "blocked": o.creator_id in blocked,
             "profile_url": _profile_url(o.creator_id, campaign.id),
             "audience": audience_summary(o.creator.audience),

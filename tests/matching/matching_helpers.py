@@ -7,7 +7,38 @@ from typing import Any
 
 import numpy as np
 
+from matching.market import MarketCampaign, MarketCreator
 from matching.solver import Instance
+
+AUDIENCE: dict[str, dict[str, float]] = {
+    "interests": {"skincare": 0.6, "fashion": 0.4},
+    "gender": {"female": 0.7, "male": 0.3},
+    "city_tiers": {"1": 0.5, "2": 0.5},
+    "age": {"18-24": 0.6, "25-34": 0.4},
+}
+
+
+def market_creator(cid: str, **kw: Any) -> MarketCreator:
+    """An open beauty creator in EUR (100k followers, 5 % engagement); override any field."""
+    base: dict[str, Any] = dict(
+        id=cid,
+        followers=100_000,
+        engagement_rate=0.05,
+        audience=AUDIENCE,
+        rate=50_000,
+        currency="EUR",
+        capacity=3,
+        categories=frozenset({"beauty"}),
+    )
+    return MarketCreator(**{**base, **kw})
+
+
+def market_campaign(cid: str = "c1", **kw: Any) -> MarketCampaign:
+    """A beauty campaign in EUR targeting ``AUDIENCE``; override any field."""
+    base: dict[str, Any] = dict(
+        id=cid, category="beauty", budget=200_000, slots=3, target_audience=AUDIENCE, currency="EUR"
+    )
+    return MarketCampaign(**{**base, **kw})
 
 
 def campaign(

@@ -12,6 +12,7 @@ from matching.market import MarketCampaign, MarketCreator, MatchingPolicy, build
 from matching.market.build import PairDetails
 from matching.market.explain import money_text
 from matching.solver import Instance, solve, validate
+from tests.matching.matching_helpers import market_campaign, market_creator
 
 TODAY = dt.date(2026, 11, 23)
 SKIN = {
@@ -31,26 +32,11 @@ MOSTLY_WOMEN = {**SKIN, "gender": {"female": 0.95, "male": 0.05}}
 
 
 def creator(cid: str, **kw) -> MarketCreator:
-    base = dict(
-        id=cid,
-        followers=100_000,
-        engagement_rate=0.05,
-        audience=SKIN,
-        rate=50_000,
-        currency="EUR",
-        capacity=3,
-        categories=frozenset({"beauty"}),
-    )
-    base.update(kw)
-    return MarketCreator(**base)
+    return market_creator(cid, **{"audience": SKIN, **kw})
 
 
 def campaign(cid: str = "c1", **kw) -> MarketCampaign:
-    base = dict(
-        id=cid, category="beauty", budget=500_000, slots=3, target_audience=SKIN, currency="EUR"
-    )
-    base.update(kw)
-    return MarketCampaign(**base)
+    return market_campaign(cid, **{"target_audience": SKIN, "budget": 500_000, **kw})
 
 
 def run(creators, campaigns=None) -> tuple[dict, Instance, PairDetails, list]:

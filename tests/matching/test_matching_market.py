@@ -16,6 +16,7 @@ from matching.market import (
     explain,
 )
 from matching.solver import solve, validate
+from tests.matching.matching_helpers import market_campaign, market_creator
 
 TODAY = dt.date(2026, 11, 23)
 AUD = {
@@ -33,26 +34,11 @@ OTHER = {
 
 
 def creator(cid: str, **kw) -> MarketCreator:
-    base = dict(
-        id=cid,
-        followers=100_000,
-        engagement_rate=0.05,
-        audience=AUD,
-        rate=50_000,
-        currency="EUR",
-        capacity=3,
-        categories=frozenset({"beauty"}),
-    )
-    base.update(kw)
-    return MarketCreator(**base)
+    return market_creator(cid, **{"audience": AUD, **kw})
 
 
 def campaign(cid: str = "c1", **kw) -> MarketCampaign:
-    base = dict(
-        id=cid, category="beauty", budget=200_000, slots=3, target_audience=AUD, currency="EUR"
-    )
-    base.update(kw)
-    return MarketCampaign(**base)
+    return market_campaign(cid, **{"target_audience": AUD, **kw})
 
 
 def build(creators, campaigns=None, **policy):

@@ -19,6 +19,7 @@ from matching.market.build import REASONS, Market
 from matching.solver import solve, validate
 from matching.solver.lp import solve_lp
 from matching.solver.model import linear_model, usable_pairs
+from tests.matching.matching_helpers import market_campaign, market_creator
 
 AUD = {
     "interests": {"skincare": 0.6, "fashion": 0.4},
@@ -30,26 +31,11 @@ DAY = dt.date(2026, 11, 23)
 
 
 def creator(cid: str, followers: int, **kw) -> MarketCreator:
-    base = dict(
-        id=cid,
-        followers=followers,
-        engagement_rate=0.05,
-        audience=AUD,
-        rate=50_000,
-        currency="EUR",
-        capacity=1,
-        categories=frozenset({"beauty"}),
-    )
-    base.update(kw)
-    return MarketCreator(**base)
+    return market_creator(cid, **{"followers": followers, "audience": AUD, "capacity": 1, **kw})
 
 
 def campaign(cid: str, **kw) -> MarketCampaign:
-    base = dict(
-        id=cid, category="beauty", budget=200_000, slots=1, target_audience=AUD, currency="EUR"
-    )
-    base.update(kw)
-    return MarketCampaign(**base)
+    return market_campaign(cid, **{"target_audience": AUD, "slots": 1, **kw})
 
 
 # One star (value 20) tops both campaigns' lists; with top_k=1 the runner-up (value 10) is
