@@ -42,6 +42,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(payments_group)
     app.cli.add_command(match_group)
     app.cli.add_command(jobs_group)
+    from collaborations.commands import disputes_group, sponsorships_group
+
+    app.cli.add_command(disputes_group)
+    app.cli.add_command(sponsorships_group)
 
 
 @click.group("db", cls=AppGroup)
@@ -310,6 +314,30 @@ def jobs_expire_offers() -> None:
     from matching.jobs import expire_offers_job
 
     click.echo(f"{expire_offers_job()} offers expired.")
+
+
+@jobs_group.command("auto-approve")
+def jobs_auto_approve() -> None:
+    """Approve and pay delivered posts nobody reviewed within AUTO_APPROVE_DAYS."""
+    from collaborations.approval_jobs import auto_approve_job
+
+    click.echo(f"{auto_approve_job()} posts approved automatically.")
+
+
+@jobs_group.command("sponsored-shares")
+def jobs_sponsored_shares() -> None:
+    """Recompute every creator's sponsored share over the last SPONSORED_SHARE_WINDOW_DAYS."""
+    from collaborations.authenticity_jobs import recompute_sponsored_shares_job
+
+    click.echo(f"{recompute_sponsored_shares_job()} sponsored shares changed.")
+
+
+@jobs_group.command("close-open-calls")
+def jobs_close_open_calls() -> None:
+    """Close open calls past their closing time; tell the applicants not selected."""
+    from collaborations.open_call_jobs import close_open_calls_job
+
+    click.echo(f"{len(close_open_calls_job())} open calls closed.")
 
 
 @jobs_group.command("deliver-notifications")

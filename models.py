@@ -1,14 +1,27 @@
 """Import every model module so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
-from accounts.models import Account, ApiToken, Brand, Creator, Role
+from accounts.models import (
+    Account,
+    ApiToken,
+    Brand,
+    Creator,
+    CreatorCategory,
+    CreatorInterestShare,
+    Role,
+)
 from campaigns.models import Campaign, CampaignStatus
 from collaborations.models import (
+    Application,
+    ApplicationStatus,
     BrandBlock,
     Offer,
     OfferSource,
     OfferStatus,
+    OfferTurn,
+    OpenCall,
     Sponsorship,
     SponsorshipStatus,
+    TurnKind,
 )
 from matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from notifications.models import Notification, NotificationStatus
@@ -24,6 +37,8 @@ from payments.models import (
 )
 
 __all__ = [
+    "Application", "ApplicationStatus", "CreatorCategory", "CreatorInterestShare", "OfferTurn",
+    "OpenCall", "TurnKind",
     "Account", "ApiToken", "Brand", "BrandBlock", "Campaign", "CampaignFunding", "CampaignRefund",
     "CampaignStatus", "Creator", "LedgerAccount", "LedgerEntry", "LedgerTransaction", "MatchRun",
     "StripeEvent",

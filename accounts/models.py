@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     false,
@@ -64,6 +65,7 @@ class Creator(Base):
 
     __tablename__ = "creators"
     __table_args__ = (
+        Index("ix_creators_open_followers", "is_open", "followers"),
         CheckConstraint("weekly_capacity BETWEEN 1 AND 10", name="weekly_capacity_range"),
         CheckConstraint("followers >= 0", name="followers_non_negative"),
         CheckConstraint("rate_amount IS NULL OR rate_amount > 0", name="rate_positive"),
@@ -87,6 +89,8 @@ class Creator(Base):
     # Measured by the platform; read-only to the creator.
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     sponsored_share: Mapped[float] = mapped_column(Float, default=0.0)
+    # Reported by the creator: all posts in the last 30 days (sponsored_share's denominator).
+    recent_posts_30d: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Stripe Connect: the creator's connected account and whether it can receive transfers.
     stripe_account_id: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)
     payouts_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -110,10 +114,43 @@ class Creator(Base):
     deliveries_counted_before: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     account: Mapped[Account] = relationship(back_populates="creator")
+    # The search index rows (see accounts/search_index.py); written with the profile.
+    interest_index: Mapped[list[CreatorInterestShare]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    category_index: Mapped[list[CreatorCategory]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def is_open_on(self, day: date) -> bool:
         """Whether the creator takes paid work on ``day`` (open, and ``until`` not passed)."""
         return self.is_open and (self.open_until is None or self.open_until >= day)
+
+
+class CreatorInterestShare(Base):
+    """Search index: one row per (creator, interest tag) share of the audience, kept in step
+    with ``Creator.audience`` so discovery finds creators by interest with an index."""
+
+    __tablename__ = "creator_interest_shares"
+    __table_args__ = (Index("ix_creator_interest_shares_tag_share", "tag", "share"),)
+
+    creator_id: Mapped[int] = mapped_column(
+        ForeignKey("creators.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True)
+    share: Mapped[float] = mapped_column(Float)
+
+
+class CreatorCategory(Base):
+    """Search index: the categories an open creator accepts (``Creator.open_categories``)."""
+
+    __tablename__ = "creator_categories"
+    __table_args__ = (Index("ix_creator_categories_category", "category", "creator_id"),)
+
+    creator_id: Mapped[int] = mapped_column(
+        ForeignKey("creators.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class ApiToken(Base):
@@ -148,3 +185,7 @@ class PasswordResetToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     account: Mapped[Account] = relationship()
+
+
+# Registers the listener that keeps the search index in step with profiles (needs the models).
+import accounts.search_index  # noqa: E402, F401

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accounts.models import Creator
+from collaborations.authenticity import DEFAULT_WINDOW_DAYS, recompute_sponsored_share
+from core.db import utcnow
 from core.errors import InvalidInput
 from matching.runs import request_incremental_run
 
@@ -40,10 +42,22 @@ def missing_for_matching(creator: Creator) -> list[str]:
     return missing
 
 
-def update_profile(session: Session, creator: Creator, changes: dict[str, Any]) -> Creator:
-    """Apply validated profile ``changes`` (rate arrives as ``rate_amount`` + ``rate_currency``)."""
+def update_profile(
+    session: Session,
+    creator: Creator,
+    changes: dict[str, Any],
+    *,
+    share_window_days: int = DEFAULT_WINDOW_DAYS,
+) -> Creator:
+    """Apply validated profile ``changes`` (rate arrives as ``rate_amount`` + ``rate_currency``).
+
+    A reported ``recent_posts_30d`` recomputes the creator's ``sponsored_share`` (over the
+    last ``share_window_days``)."""
     for name, value in changes.items():
         setattr(creator, name, value)
+    if "recent_posts_30d" in changes:
+        session.flush()
+        recompute_sponsored_share(session, creator.id, now=utcnow(), window_days=share_window_days)
     if creator.is_open and missing_for_matching(creator):
         raise InvalidInput(
             "An open creator needs a complete profile.",

@@ -65,15 +65,11 @@ class CampaignFit:
         return self.campaign.id
 
 
-@dataclass(frozen=True)
-class PublicProfile:
-    """The public part of a creator's profile, reliability, and the fit to a campaign if asked."""
+class CreatorFacts:
+    """The creator's public figures, read from ``self.creator``, for the views of a creator
+    that a brand sees (the profile page, a search result)."""
 
     creator: Creator
-    open: bool
-    reliability: PublicReliability
-    campaign: Campaign | None = None
-    fit: CampaignFit | None = None
 
     @property
     def id(self) -> int:
@@ -100,20 +96,31 @@ class PublicProfile:
         return self.creator.audience
 
     @property
+    def verified(self) -> bool:
+        return self.creator.verified
+
+    @property
     def rate(self) -> Money | None:
         c = self.creator
         if c.rate_amount is None or c.rate_currency is None:
             return None
         return Money(c.rate_amount, c.rate_currency)
 
+
+@dataclass(frozen=True)
+class PublicProfile(CreatorFacts):
+    """The public part of a creator's profile, reliability, and the fit to a campaign if asked."""
+
+    creator: Creator
+    open: bool
+    reliability: PublicReliability
+    campaign: Campaign | None = None
+    fit: CampaignFit | None = None
+
     @property
     def categories(self) -> list[str]:
         """The categories the creator takes paid work in now (none while closed)."""
         return sorted(self.creator.open_categories or []) if self.open else []
-
-    @property
-    def verified(self) -> bool:
-        return self.creator.verified
 
 
 def visible_creator(

@@ -67,7 +67,11 @@ def init_api(app: Flask) -> None:
         brand_control,
         campaigns,
         creators,
+        discovery,
+        disputes,
         match_runs,
+        negotiation,
+        open_calls,
         sponsorships,
         webhooks,
     )
@@ -75,6 +79,10 @@ def init_api(app: Flask) -> None:
     api.init_app(app)
     _document_error_examples()
     blueprints = (accounts, campaigns, brand_control, creators, sponsorships, match_runs, webhooks)
+    blueprints += (discovery,)
+    blueprints += (open_calls,)
+    blueprints += (disputes,)
+    blueprints += (negotiation,)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)

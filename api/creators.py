@@ -14,7 +14,10 @@ from accounts.models import Creator, Role
 from api import examples as ex
 from api.auth import BEARER_SECURITY, current_brand, current_creator, require
 from api.params import ID
+from collaborations import eligibility
 from collaborations import services as collaborations
+from collaborations.guardrails import OfferRules
+from core.db import utcnow
 from extensions import db, payment_provider
 from payments import onboarding
 from payments import service as payments
@@ -43,17 +46,32 @@ blp = Blueprint(
 
 @dataclass
 class _Profile:
-    """The creator row plus the reliability figures the platform computes."""
+    """The creator row plus the figures the platform computes (reliability, eligibility)."""
 
     creator: Creator
     reliability: collaborations.Reliability
+    offer_eligibility: eligibility.OfferEligibility
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.creator, name)
 
 
+def _share_window() -> int:
+    return int(current_app.config["SPONSORED_SHARE_WINDOW_DAYS"])
+
+
 def _profile(creator: Creator) -> _Profile:
-    return _Profile(creator, collaborations.reliability(db.session, creator.id))
+    return _Profile(
+        creator,
+        collaborations.reliability(db.session, creator.id),
+        eligibility.offer_eligibility(
+            db.session,
+            creator,
+            now=utcnow(),
+            rules=OfferRules.from_config(current_app.config),
+            window_days=_share_window(),
+        ),
+    )
 
 
 @blp.route("/creators/me")
@@ -70,8 +88,14 @@ class Me(MethodView):
     @blp.arguments(CreatorProfilePatchSchema, required=False, example=ex.PROFILE_PATCH)
     @blp.response(200, CreatorProfileSchema, example=ex.PROFILE)
     def patch(self, changes: dict[str, Any]) -> Any:
-        """Update your profile: audience, rate card, capacity and the rest."""
-        return _profile(profiles.update_profile(db.session, current_creator(), changes))
+        """Update your profile: audience, rate card, capacity, recent posts and the rest.
+
+        Reporting `recent_posts_30d` recomputes your `sponsored_share` at once."""
+        return _profile(
+            profiles.update_profile(
+                db.session, current_creator(), changes, share_window_days=_share_window()
+            )
+        )
 
 
 @blp.route(f"/creators/<{ID}:creator_id>")
@@ -200,7 +224,11 @@ class Deliverable(MethodView):
     def post(self, data: dict[str, Any], sponsorship_id: int) -> Any:
         """Hand in your published, labelled post for the brand's review."""
         return collaborations.submit_deliverable(
-            db.session, current_creator(), sponsorship_id, **data
+            db.session,
+            current_creator(),
+            sponsorship_id,
+            **data,
+            share_window_days=_share_window(),
         )
 
 

@@ -235,6 +235,7 @@ PROFILE_PATCH = {
     "audience": AUDIENCE,
     "rate": RATE,
     "weekly_capacity": 2,
+    "recent_posts_30d": 24,
 }
 PROFILE = {
     "id": 41,
@@ -242,12 +243,26 @@ PROFILE = {
     "email": "mia@example.com",
     **PROFILE_PATCH,
     "verified": True,
-    "sponsored_share": 0.12,
+    "sponsored_share": 0.125,
     "reliability": {
         "offers_received": 14,
         "reply_rate_48h": 0.93,
         "acceptance_rate": 0.57,
         "on_time_delivery_rate": 1.0,
+    },
+    "offer_eligibility": {
+        "eligible": True,
+        "reasons": [],
+        "sponsored_share": {
+            "share": 0.125,
+            "sponsored_posts": 3,
+            "posts": 24,
+            "window_days": 30,
+            "cap": 0.5,
+            "over_cap": False,
+            "under_cap_on": None,
+            "posts_needed": None,
+        },
     },
     "created_at": "2026-09-14T11:02:00+00:00",
 }
@@ -276,6 +291,27 @@ PUBLIC_PROFILE = {
         "demographics": 0.992,
         "parts": {"interests": 0.7586, "gender": 1.0, "city_tiers": 0.9737, "age": 1.0},
         "expected_value": 2845,
+    },
+}
+FOUND_CREATOR = {
+    "id": 41,
+    "handle": "mia.glow",
+    "display_name": "Mia | skincare for real skin",
+    "followers": 84_000,
+    "engagement_rate": 0.045,
+    "verified": True,
+    "audience": AUDIENCE,
+    "rate": RATE,
+    "categories": ["beauty", "skincare"],
+    "reliability": PUBLIC_PROFILE["reliability"],
+    "campaign_id": 7,
+    "fit": 0.7526,
+    "expected_value": 2845,
+    "price_per_engaged": {"amount": 16, "currency": "EUR"},
+    "fit_details": {
+        "relevance": 0.7586,
+        "demographics": 0.992,
+        "parts": {"interests": 0.7586, "gender": 1.0, "city_tiers": 0.9737, "age": 1.0},
     },
 }
 CAMPAIGN_SUMMARY = {
@@ -329,6 +365,12 @@ SPONSORSHIP = {
     "reviewed_at": None,
     "rejection_reason": None,
     "created_at": "2026-11-30T20:01:00+00:00",
+    "rejections": 0,
+    "rejections_left": 2,
+    "auto_approve_on": None,
+    "auto_approved": False,
+    "disputed_at": None,
+    "dispute_resolution": None,
 }
 DELIVERABLE = {"url": "https://www.xiaohongshu.com/explore/abc123", "disclosure": True}
 DELIVERED_SPONSORSHIP = {
@@ -337,11 +379,13 @@ DELIVERED_SPONSORSHIP = {
     "post_url": DELIVERABLE["url"],
     "disclosure": True,
     "delivered_at": "2026-12-10T18:30:00+00:00",
+    "auto_approve_on": "2026-12-24",
 }
 APPROVED_SPONSORSHIP = {
     **DELIVERED_SPONSORSHIP,
     "status": "approved",
     "reviewed_at": "2026-12-11T08:45:00+00:00",
+    "auto_approve_on": None,
 }
 REVIEW_REJECT = {"reason": "The post does not show the serum; please add it to the routine."}
 REJECTED_SPONSORSHIP = {
@@ -349,6 +393,46 @@ REJECTED_SPONSORSHIP = {
     "status": "rejected",
     "reviewed_at": "2026-12-11T08:45:00+00:00",
     "rejection_reason": REVIEW_REJECT["reason"],
+    "rejections": 1,
+    "rejections_left": 1,
+    "auto_approve_on": None,
+}
+DISPUTED_SPONSORSHIP = {
+    **REJECTED_SPONSORSHIP,
+    "status": "disputed",
+    "rejections": 3,
+    "rejections_left": 0,
+    "disputed_at": "2026-12-11T08:45:00+00:00",
+}
+DISPUTE = {
+    "sponsorship": DISPUTED_SPONSORSHIP,
+    "brand": {"id": 3, "name": "Lumi Skin"},
+    "creator": {"id": 41, "handle": "mia.cooks"},
+    "rejection_history": [
+        {"at": "2026-12-05T10:00:00+00:00", "reason": "The serum is not in the shot."},
+        {"at": "2026-12-08T09:10:00+00:00", "reason": "Please show the label."},
+        {"at": "2026-12-11T08:45:00+00:00", "reason": REVIEW_REJECT["reason"]},
+    ],
+}
+DISPUTE_DECISION = {"note": "The post shows the serum and is labelled: approved."}
+DISPUTE_APPROVED = {
+    **DISPUTED_SPONSORSHIP,
+    "status": "approved",
+    "reviewed_at": "2026-12-12T09:00:00+00:00",
+    "dispute_resolution": DISPUTE_DECISION["note"],
+}
+DISPUTE_CANCELLED = {
+    **DISPUTED_SPONSORSHIP,
+    "status": "cancelled",
+    "reviewed_at": "2026-12-12T09:00:00+00:00",
+    "dispute_resolution": "The post is not the one the brief asks for: refunded.",
+}
+REVERSAL_REQUEST = {"reason": "The post was deleted a day after approval."}
+REVERSED_SPONSORSHIP = {
+    **APPROVED_SPONSORSHIP,
+    "status": "cancelled",
+    "reviewed_at": "2026-12-14T16:00:00+00:00",
+    "dispute_resolution": REVERSAL_REQUEST["reason"],
 }
 PAYOUT = {
     "id": 19,
@@ -390,6 +474,16 @@ MATCH_RUN = {
     "created_at": "2026-11-30T02:00:00+00:00",
     "started_at": "2026-11-30T02:00:03+00:00",
     "finished_at": "2026-11-30T02:00:45+00:00",
+    "health": {
+        "eligible_creators": 4_230,
+        "offered_creators": 1_102,
+        "offered_share": 0.2605,
+        "koc_offer_share": 0.6771,
+        "koc_floor": 0.01,
+        "koc_floor_cost": 0.0099,
+        "top_decile_budget_share": 0.5912,
+        "max_offers_per_creator": 3,
+    },
 }
 QUEUED_MATCH_RUN = {
     **MATCH_RUN,
@@ -405,6 +499,7 @@ QUEUED_MATCH_RUN = {
     "offers": None,
     "started_at": None,
     "finished_at": None,
+    "health": None,
 }
 STRIPE_EVENT = {
     "id": "evt_1QyZ3cAbCdEfGh34IjKlMnOp",
@@ -423,6 +518,98 @@ STRIPE_EVENT = {
     },
 }
 WEBHOOK_RESULT = {"received": True, "result": "processed"}
+
+# --- invitations and counter-offers -------------------------------------------------------------
+
+INVITATION_INPUT = {
+    "creator_id": 41,
+    "price": {"amount": 48_000, "currency": "EUR"},
+    "message": "We loved your evening-routine series; would you film our serum in one?",
+}
+TURN_OFFER = {
+    "actor": "brand",
+    "kind": "offer",
+    "price": {"amount": 48_000, "currency": "EUR"},
+    "message": INVITATION_INPUT["message"],
+    "at": "2026-11-30T09:00:00+00:00",
+    "expires_at": "2026-12-07T09:00:00+00:00",
+}
+INVITATION = {
+    **CAMPAIGN_OFFER,
+    "id": 302,
+    "source": "invite",
+    "match_run_id": None,
+    "price": {"amount": 48_000, "currency": "EUR"},
+    "explanation": {
+        **EXPLANATION,
+        "invited": True,
+        "text": (
+            "You invited @mia.glow: they should reach about 3,440 engaged people of your target "
+            "audience for 480.00 EUR (7.2 per unit of money); audience fit 0.91 (interests "
+            "0.94, gender 0.98, city tiers 0.95, age 0.93)."
+        ),
+    },
+    "message": INVITATION_INPUT["message"],
+    "counter_price": None,
+    "turns": [TURN_OFFER],
+}
+COUNTER_INPUT = {
+    "price": {"amount": 55_000, "currency": "EUR"},
+    "message": "A routine video takes me two days to film and edit; 550 covers it.",
+}
+TURN_COUNTER = {
+    "actor": "creator",
+    "kind": "counter",
+    "price": COUNTER_INPUT["price"],
+    "message": COUNTER_INPUT["message"],
+    "at": "2026-11-30T20:04:00+00:00",
+    "expires_at": "2026-12-07T20:04:00+00:00",
+}
+COUNTERED_OFFER = {
+    **OFFER,
+    "id": 302,
+    "source": "invite",
+    "status": "countered",
+    "price": {"amount": 48_000, "currency": "EUR"},
+    "responded_at": "2026-11-30T20:04:00+00:00",
+    "expires_at": "2026-12-07T20:04:00+00:00",
+    "message": INVITATION_INPUT["message"],
+    "counter_price": COUNTER_INPUT["price"],
+    "turns": [TURN_OFFER, TURN_COUNTER],
+}
+COUNTER_ANSWER = {"message": "Our budget for this post is 480; thank you for asking."}
+COUNTER_SPONSORSHIP = {
+    **CAMPAIGN_SPONSORSHIP,
+    "status": "active",
+    "price": COUNTER_INPUT["price"],
+    "post_url": None,
+    "disclosure": False,
+    "delivered_at": None,
+}
+COUNTER_DECLINED_OFFER = {
+    **INVITATION,
+    "responded_at": "2026-11-30T20:04:00+00:00",
+    "expires_at": "2026-12-08T08:30:00+00:00",
+    "turns": [
+        TURN_OFFER,
+        TURN_COUNTER,
+        {
+            "actor": "brand",
+            "kind": "decline",
+            "price": COUNTER_INPUT["price"],
+            "message": COUNTER_ANSWER["message"],
+            "at": "2026-12-01T08:30:00+00:00",
+            "expires_at": None,
+        },
+        {
+            **TURN_OFFER,
+            "message": None,
+            "at": "2026-12-01T08:30:00+00:00",
+            "expires_at": "2026-12-08T08:30:00+00:00",
+        },
+    ],
+}
+
 
 # --- errors ----------------------------------------------------------------------------------
 

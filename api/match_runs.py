@@ -69,6 +69,49 @@ class MatchRunScopeSchema(ma.Schema):
     creator_id = fields.Integer(metadata={"description": "The creator an incremental run matched."})
 
 
+class MatchRunHealthSchema(ma.Schema):
+    """Who got the run's offers and what fair exposure cost (README, "Fair exposure")."""
+
+    eligible_creators = fields.Integer(
+        metadata={"description": "Creators with at least one candidate pair in this run."}
+    )
+    offered_creators = fields.Integer(
+        metadata={"description": "Distinct creators who got at least one offer."}
+    )
+    offered_share = fields.Float(
+        metadata={"description": "offered_creators / eligible_creators (0-1)."}
+    )
+    koc_offer_share = fields.Float(
+        metadata={
+            "description": "Share of the run's offers that went to small creators (followers "
+            "at or below MATCH_KOC_MAX_FOLLOWERS)."
+        }
+    )
+    koc_floor = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "The fair-exposure setting the run used: the largest share of "
+            "value it was allowed to give up (MATCH_FAIR_EXPOSURE_MAX_COST), null when fair "
+            "exposure was off."
+        },
+    )
+    koc_floor_cost = fields.Float(
+        metadata={
+            "description": "The value fair exposure really gave up: 1 - value / best value "
+            "found without it (0-1, never above koc_floor; 0 when off)."
+        }
+    )
+    top_decile_budget_share = fields.Float(
+        metadata={
+            "description": "Share of the run's spend that went to the top tenth of the "
+            "offered creators (by their spend in this run)."
+        }
+    )
+    max_offers_per_creator = fields.Integer(
+        metadata={"description": "The most offers one creator got in this run."}
+    )
+
+
 class MatchRunSchema(ma.Schema):
     id = fields.Integer()
     week = fields.String()
@@ -107,6 +150,11 @@ class MatchRunSchema(ma.Schema):
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
+    health = fields.Nested(
+        MatchRunHealthSchema,
+        allow_none=True,
+        metadata={"description": "The run's health figures; null until it has succeeded."},
+    )
 
 
 @blp.route("/match-runs")

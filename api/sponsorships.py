@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -48,4 +49,5 @@ class Reject(MethodView):
             sponsorship_id,
             data["reason"],
             provider=payment_provider(),
+            max_rejections=current_app.config["MAX_REJECTIONS"],
         )

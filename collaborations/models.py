@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,9 +28,12 @@ from core.money import Money
 
 
 class OfferStatus(enum.StrEnum):
-    """``proposed → accepted | declined | expired | withdrawn`` (withdrawn by the brand)."""
+    """``proposed → accepted | declined | expired | withdrawn`` (withdrawn by the brand);
+    ``proposed → countered`` (the creator names a price) ``→ accepted`` (the brand agrees)
+    ``| proposed`` (the brand declines the counter: its own price stands again)."""
 
     PROPOSED = "proposed"
+    COUNTERED = "countered"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
@@ -52,6 +56,8 @@ class SponsorshipStatus(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    # Rejected more than ``MAX_REJECTIONS`` times: an operator decides (pay, or cancel and refund).
+    DISPUTED = "disputed"
 
 
 # Sponsorships that still hold a creator's capacity and the campaign's money.
@@ -59,7 +65,13 @@ OPEN_SPONSORSHIP_STATES = (
     SponsorshipStatus.ACTIVE,
     SponsorshipStatus.DELIVERED,
     SponsorshipStatus.REJECTED,
+    SponsorshipStatus.DISPUTED,
 )
+
+
+# Offers awaiting an answer: from the creator (proposed) or from the brand (countered). Each
+# turn has its own expiry (``expires_at`` moves with the turn).
+OPEN_OFFER_STATES = (OfferStatus.PROPOSED, OfferStatus.COUNTERED)
 
 
 class Offer(Base):
@@ -96,17 +108,25 @@ class Offer(Base):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     withdraw_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The brand's note with an invitation (or a selected application), shown to the creator.
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The creator's standing counter price while ``countered`` (the brand answers it).
+    counter_price_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     campaign: Mapped[Campaign] = relationship()
     creator: Mapped[Creator] = relationship()
+    # The negotiation history, oldest first (written by ``guardrails.add_turn``; read-only here).
+    turns: Mapped[list[OfferTurn]] = relationship(
+        "OfferTurn", order_by="OfferTurn.id", viewonly=True
+    )
 
     @property
     def price(self) -> Money:
         return Money(self.price_amount, self.currency)
 
     def effective_status(self, now: datetime) -> OfferStatus:
-        """A proposal past its expiry counts as expired even before the expiry job marks it."""
-        if self.status is OfferStatus.PROPOSED and self.expires_at <= now:
+        """A proposal (or a counter) past its expiry counts as expired before the job marks it."""
+        if self.status in OPEN_OFFER_STATES and self.expires_at <= now:
             return OfferStatus.EXPIRED
         return self.status
 
@@ -136,6 +156,10 @@ class Sponsorship(Base):
     first_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rejections: Mapped[int] = mapped_column(default=0, server_default="0")
+    auto_approved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    disputed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    dispute_resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     offer: Mapped[Offer] = relationship()
@@ -160,3 +184,83 @@ class BrandBlock(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     creator: Mapped[Creator] = relationship()
+
+
+class TurnKind(enum.StrEnum):
+    """One step of a negotiation, in the order they happened."""
+
+    OFFER = "offer"  # the brand's (or the run's) price, first or standing again
+    COUNTER = "counter"  # the creator names a price
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+class OfferTurn(Base):
+    """The history of an offer's negotiation, shown to both sides."""
+
+    __tablename__ = "offer_turns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(16))  # "brand" | "creator" | "platform"
+    kind: Mapped[TurnKind] = mapped_column(str_enum(TurnKind))
+    price_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OpenCall(Base):
+    """A published campaign's call for applications, open until ``closes_at``."""
+
+    __tablename__ = "open_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), unique=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Set by the closing job once applicants not selected have been told.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    campaign: Mapped[Campaign] = relationship()
+
+
+class ApplicationStatus(enum.StrEnum):
+    """``submitted → selected | not_selected | withdrawn`` (withdrawn by the creator)."""
+
+    SUBMITTED = "submitted"
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
+    WITHDRAWN = "withdrawn"
+
+
+class Application(Base):
+    """A creator's hand raised for an open call: a price and a pitch."""
+
+    __tablename__ = "applications"
+    __table_args__ = (UniqueConstraint("campaign_id", "creator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    open_call_id: Mapped[int] = mapped_column(ForeignKey("open_calls.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    creator_id: Mapped[int] = mapped_column(ForeignKey("creators.id"), index=True)
+    price_amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    pitch: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ApplicationStatus] = mapped_column(
+        str_enum(ApplicationStatus), default=ApplicationStatus.SUBMITTED
+    )
+    offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offers.id"), nullable=True, unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    campaign: Mapped[Campaign] = relationship()
+    creator: Mapped[Creator] = relationship()
+    offer: Mapped[Offer | None] = relationship()
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_amount, self.currency)

@@ -4,7 +4,8 @@ What a figure counts (the definition ``collaborations.services.reliability`` pub
 
 - reply rate: offers answered within 48 h ÷ offers due an answer, where an offer is due once
   the creator answered it or 48 h passed without an answer; a brand's withdrawal counts as the
-  creator's silence only if it came after the 48 h;
+  creator's silence only if it came after the 48 h; a counter-offer is an answer (its time
+  is ``responded_at``, which the later turns of the negotiation keep);
 - acceptance rate: accepted ÷ answered (withdrawals are the brand's answer, not the creator's);
 - on-time delivery: first delivered by the due date ÷ sponsorships due (delivered, or past the
   due date undelivered), cancelled ones left out;
@@ -344,8 +345,9 @@ class Counts:
     sponsorships_completed: int
 
 
-def _read_counts_query() -> Any:
-    """The read, built once: the counters plus the two counts since the last sweep."""
+def _read_counts_query(*, many: bool = False) -> Any:
+    """The read, built once: the counters plus the two counts since the last sweep (for one
+    ``creator_id``, or with ``many`` for the ``creator_ids`` list, each row led by its id)."""
     c = CREATORS.c
     silent_since_sweep = (
         select(func.count(Offer.id))
@@ -371,12 +373,21 @@ def _read_counts_query() -> Any:
         )
         .scalar_subquery()
     )
-    return select(*(c[name] for name in COUNTERS), silent_since_sweep, overdue_since_sweep).where(
-        c.id == bindparam("creator_id")
-    )
+    columns = (*(c[name] for name in COUNTERS), silent_since_sweep, overdue_since_sweep)
+    if many:
+        return select(c.id, *columns).where(c.id.in_(bindparam("creator_ids", expanding=True)))
+    return select(*columns).where(c.id == bindparam("creator_id"))
 
 
 _READ_COUNTS = _read_counts_query()
+_READ_MANY_COUNTS = _read_counts_query(many=True)
+
+
+def _counts(row: Any) -> Counts:
+    values = dict(zip(COUNTERS, row[: len(COUNTERS)], strict=True))
+    values["replies_due"] += int(row[-2] or 0)
+    values["deliveries_due"] += int(row[-1] or 0)
+    return Counts(**{k: int(v) for k, v in values.items()})
 
 
 def read_counts(session: Session, creator_id: int, now: datetime | None = None) -> Counts:
@@ -389,7 +400,22 @@ def read_counts(session: Session, creator_id: int, now: datetime | None = None) 
     ).one_or_none()
     if row is None:
         return Counts(*(0 for _ in COUNTERS))
-    values = dict(zip(COUNTERS, row[: len(COUNTERS)], strict=True))
-    values["replies_due"] += int(row[-2] or 0)
-    values["deliveries_due"] += int(row[-1] or 0)
-    return Counts(**{k: int(v) for k, v in values.items()})
+    return _counts(row)
+
+
+def read_many_counts(
+    session: Session, creator_ids: list[int], now: datetime | None = None
+) -> dict[int, Counts]:
+    """:func:`read_counts` for a list of creators (a page of search results) in one query."""
+    if not creator_ids:
+        return {}
+    now = now or utcnow()
+    rows = session.execute(
+        _READ_MANY_COUNTS,
+        {
+            "creator_ids": list(creator_ids),
+            "silent_before": now - REPLY_WINDOW,
+            "today": now.date(),
+        },
+    ).all()
+    return {int(row[0]): _counts(row[1:]) for row in rows}

@@ -8,12 +8,16 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from accounts.models import Brand, Creator
 from campaigns.models import Campaign, CampaignStatus
 from collaborations import reliability_counters as counters
+from collaborations import review_notices
+from collaborations.authenticity import DEFAULT_WINDOW_DAYS, recompute_sponsored_share
+from collaborations.exclusivity import work_clash
 from collaborations.models import (
+    OPEN_OFFER_STATES,
     OPEN_SPONSORSHIP_STATES,
     BrandBlock,
     Offer,
@@ -21,7 +25,9 @@ from collaborations.models import (
     OfferStatus,
     Sponsorship,
     SponsorshipStatus,
+    TurnKind,
 )
+from collaborations.turns import ensure_first_turn, record_turn
 from collaborations.visibility import visible_creator
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
@@ -41,21 +47,25 @@ def _offers_of(creator: Creator) -> Select[tuple[Offer]]:
     return (
         select(Offer)
         .where(Offer.creator_id == creator.id)
-        .options(joinedload(Offer.campaign).joinedload(Campaign.brand))
+        .options(
+            joinedload(Offer.campaign).joinedload(Campaign.brand),
+            selectinload(Offer.turns),  # the negotiation history, one query per page
+        )
     )
 
 
 def _with_status(
     query: Select[tuple[Offer]], status: OfferStatus | None, now: datetime
 ) -> Select[tuple[Offer]]:
-    """Filter offers by the status a reader sees: a proposal past its expiry reads as expired."""
-    if status is OfferStatus.PROPOSED:
-        return query.where(Offer.status == OfferStatus.PROPOSED, Offer.expires_at > now)
+    """Filter offers by the status a reader sees: a proposal (or a counter) past its turn's
+    expiry reads as expired."""
+    if status in OPEN_OFFER_STATES:
+        return query.where(Offer.status == status, Offer.expires_at > now)
     if status is OfferStatus.EXPIRED:
         return query.where(
             or_(
                 Offer.status == OfferStatus.EXPIRED,
-                and_(Offer.status == OfferStatus.PROPOSED, Offer.expires_at <= now),
+                and_(Offer.status.in_(OPEN_OFFER_STATES), Offer.expires_at <= now),
             )
         )
     if status is not None:
@@ -86,13 +96,19 @@ def _own_offer(session: Session, creator: Creator, offer_id: int) -> Offer:
     return offer
 
 
-def _require_proposed(offer: Offer, now: datetime) -> None:
+def _require_proposed(offer: Offer, now: datetime, *, or_countered: bool = False) -> None:
+    """The offer awaits the creator's answer (``or_countered``: or the brand's, to a counter)."""
     status = offer.effective_status(now)
     if status is OfferStatus.EXPIRED:
         raise Conflict("This offer has expired.")
     if status is OfferStatus.WITHDRAWN:
         raise Conflict("The brand withdrew this offer; it can no longer be answered.")
-    if status is not OfferStatus.PROPOSED:
+    if status is OfferStatus.COUNTERED and not or_countered:
+        raise Conflict(
+            "You countered this offer; the brand answers your price first (until "
+            f"{offer.expires_at:%d %b %Y %H:%M} UTC)."
+        )
+    if status not in OPEN_OFFER_STATES:
         raise Conflict(f"This offer was already {status.value}.")
 
 
@@ -120,20 +136,9 @@ def campaign_commitments(session: Session, campaign_id: int) -> tuple[int, int]:
 
 
 def _check_exclusivity(session: Session, creator: Creator, campaign: Campaign) -> None:
-    if campaign.competitor_group is None:
-        return
-    clash = session.scalar(
-        select(Campaign.title)
-        .join(Sponsorship, Sponsorship.campaign_id == Campaign.id)
-        .where(
-            Sponsorship.creator_id == creator.id,
-            Sponsorship.status.in_(COMMITTED_STATES),
-            Campaign.competitor_group == campaign.competitor_group,
-            Campaign.status == CampaignStatus.PUBLISHED,
-            Campaign.id != campaign.id,
-        )
-        .limit(1)
-    )
+    """Refuse work in a group where the creator has tying work (``collaborations.exclusivity``:
+    the one definition runs and invitations use too)."""
+    clash = work_clash(session, creator.id, campaign)
     if clash is not None:
         raise Conflict(
             f"You already work with a competing brand in '{campaign.competitor_group}' "
@@ -165,6 +170,32 @@ def accept_offer(
     now = now or utcnow()
     offer = _own_offer(session, creator, offer_id)
     _require_proposed(offer, now)
+    ensure_first_turn(session, offer)
+    sponsorship = commit_offer(session, offer, creator, provider=provider, now=now)
+    record_turn(session, offer, "creator", TurnKind.ACCEPT, offer.price_amount, None, now=now)
+    return sponsorship
+
+
+def commit_offer(
+    session: Session,
+    offer: Offer,
+    creator: Creator,
+    *,
+    provider: PaymentProvider,
+    now: datetime,
+    price_amount: int | None = None,
+    for_brand: bool = False,
+) -> Sponsorship:
+    """Turn a live offer both sides agreed to into a sponsorship and commit its price.
+
+    The one path for the creator accepting a proposal and the brand accepting a counter:
+    the campaign must be published; capacity, exclusivity, budget and slots are checked
+    under the campaign's then the creator's row lock; the ledger commits ``price_amount``
+    (default: the offer's price), which becomes the offer's agreed price.
+    The caller locked ``offer`` and checked it is open; ``for_brand`` words refusals to the
+    brand (it is accepting a counter) instead of the creator.
+    """
+    price = offer.price_amount if price_amount is None else price_amount
     campaign = session.scalar(
         select(Campaign).where(Campaign.id == offer.campaign_id).with_for_update()
     )
@@ -176,24 +207,39 @@ def accept_offer(
     # Lock order as in matching.runs.lock_market_rows: the campaign, then the creator.
     creator = _lock_creator(session, creator)
     if open_sponsorship_count(session, creator.id) >= creator.weekly_capacity:
+        if for_brand:
+            raise Conflict(
+                f"@{creator.handle} is at their weekly capacity ({creator.weekly_capacity}) "
+                "with other work now; the counter cannot be accepted until a post is delivered."
+            )
         raise Conflict(
             f"You are at your weekly capacity ({creator.weekly_capacity}); deliver a post or raise "
             "your capacity first."
         )
-    _check_exclusivity(session, creator, campaign)
+    try:
+        _check_exclusivity(session, creator, campaign)
+    except Conflict:
+        if not for_brand:
+            raise
+        raise Conflict(
+            f"@{creator.handle} now works with a competing brand in "
+            f"'{campaign.competitor_group}'; brands in one group get exclusive creators."
+        ) from None
     committed, taken = campaign_commitments(session, campaign.id)
-    if taken >= campaign.slots or committed + offer.price_amount > campaign.budget_amount:
+    if taken >= campaign.slots or committed + price > campaign.budget_amount:
         raise Conflict("This campaign has no budget or slot left for this offer.")
     if not creator.payouts_enabled and provider.needs_onboarding:
         notice = "Payouts wait until you finish payout onboarding (POST /api/v1/creators/me/payout-account)."
         offer.explanation = {**(offer.explanation or {}), "payout_notice": notice}
     offer.status = OfferStatus.ACCEPTED
-    offer.responded_at = now
+    offer.price_amount = price
+    # The creator's first answer stays the reply time (a counter is an answer).
+    offer.responded_at = offer.responded_at or now
     sponsorship = Sponsorship(
         offer=offer,
         campaign_id=campaign.id,
         creator_id=creator.id,
-        price_amount=offer.price_amount,
+        price_amount=price,
         currency=offer.currency,
         status=SponsorshipStatus.ACTIVE,
         due_on=campaign.ends_on,
@@ -212,22 +258,26 @@ def decline_offer(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Offer:
-    """Decline a live proposal, optionally saying why (brands see the reason)."""
+    """Decline a live proposal (or walk away from one's own counter), optionally saying why
+    (brands see the reason)."""
     now = now or utcnow()
     offer = _own_offer(session, creator, offer_id)
-    _require_proposed(offer, now)
+    _require_proposed(offer, now, or_countered=True)
+    ensure_first_turn(session, offer)
     offer.status = OfferStatus.DECLINED
-    offer.responded_at = now
+    offer.responded_at = offer.responded_at or now
     offer.decline_reason = reason
-    session.flush()
+    offer.counter_price_amount = None
+    record_turn(session, offer, "creator", TurnKind.DECLINE, None, reason, now=now)
     return offer
 
 
 def expire_offers(session: Session, now: datetime | None = None) -> int:
-    """Mark proposals past their expiry as expired; returns how many (frees budget and slots)."""
+    """Mark proposals and counters past their turn's expiry as expired; returns how many
+    (frees budget, slots and the creator's capacity)."""
     now = now or utcnow()
     offers = session.scalars(
-        select(Offer).where(Offer.status == OfferStatus.PROPOSED, Offer.expires_at <= now)
+        select(Offer).where(Offer.status.in_(OPEN_OFFER_STATES), Offer.expires_at <= now)
     ).all()
     for offer in offers:
         offer.status = OfferStatus.EXPIRED
@@ -281,8 +331,12 @@ def submit_deliverable(
     url: str,
     disclosure: bool,
     now: datetime | None = None,
+    share_window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> Sponsorship:
-    """Hand in the published post for review; sponsored posts must be labelled."""
+    """Hand in the published post for review; sponsored posts must be labelled.
+
+    The post counts in the creator's ``sponsored_share`` (recomputed here, over the last
+    ``share_window_days``: ``collaborations.authenticity``)."""
     now = now or utcnow()
     sponsorship = session.scalar(
         select(Sponsorship)
@@ -309,6 +363,7 @@ def submit_deliverable(
     sponsorship.delivered_at = now
     sponsorship.first_delivered_at = sponsorship.first_delivered_at or now
     session.flush()
+    recompute_sponsored_share(session, creator.id, now=now, window_days=share_window_days)
     return sponsorship
 
 
@@ -347,20 +402,46 @@ def approve_sponsorship(
     and idempotency key back this up.
     """
     sponsorship = get_brand_sponsorship(session, brand, sponsorship_id)
+    if not approve_and_pay(session, sponsorship, provider=provider, now=now):
+        raise Conflict(
+            f"Only delivered posts can be approved; this one is {sponsorship.status.value}."
+        )
+    return sponsorship
+
+
+def approve_and_pay(
+    session: Session,
+    sponsorship: Sponsorship,
+    *,
+    provider: PaymentProvider,
+    now: datetime | None = None,
+    from_status: SponsorshipStatus = SponsorshipStatus.DELIVERED,
+    auto: bool = False,
+    delivered_by: datetime | None = None,
+) -> bool:
+    """Move ``from_status → approved`` with a conditional update and, if this call won, pay.
+
+    The one approval path (the brand's, the auto-approval job's, an operator's on a dispute):
+    of any number of concurrent callers exactly one sees its update match and proceeds to the
+    payout. ``delivered_by`` approves only a delivery made by then (the job's cutoff, so a
+    post delivered again a moment ago is not caught). Returns whether this call approved;
+    ``sponsorship`` is refreshed either way.
+    """
+    conditions = [Sponsorship.id == sponsorship.id, Sponsorship.status == from_status]
+    if delivered_by is not None:
+        conditions.append(Sponsorship.delivered_at <= delivered_by)
     approved = session.execute(
         update(Sponsorship)
-        .where(Sponsorship.id == sponsorship.id, Sponsorship.status == SponsorshipStatus.DELIVERED)
-        .values(status=SponsorshipStatus.APPROVED, reviewed_at=now or utcnow())
+        .where(*conditions)
+        .values(status=SponsorshipStatus.APPROVED, reviewed_at=now or utcnow(), auto_approved=auto)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(sponsorship)
     if approved != 1:
-        raise Conflict(
-            f"Only delivered posts can be approved; this one is {sponsorship.status.value}."
-        )
+        return False
     counters.count_completed(session, sponsorship.creator_id)
     payments.start_payout(session, sponsorship, provider)
-    return sponsorship
+    return True
 
 
 def withdraw_campaign_work(session: Session, campaign: Campaign) -> None:
@@ -369,7 +450,7 @@ def withdraw_campaign_work(session: Session, campaign: Campaign) -> None:
     Delivered posts stay for the brand to review: the creator did the work.
     """
     for offer in session.scalars(
-        select(Offer).where(Offer.campaign_id == campaign.id, Offer.status == OfferStatus.PROPOSED)
+        select(Offer).where(Offer.campaign_id == campaign.id, Offer.status.in_(OPEN_OFFER_STATES))
     ):
         offer.status = OfferStatus.EXPIRED
     for sponsorship in session.scalars(
@@ -390,21 +471,32 @@ def reject_deliverable(
     reason: str,
     *,
     provider: PaymentProvider,
+    max_rejections: int,
     now: datetime | None = None,
 ) -> Sponsorship:
     """Send a delivered post back with a reason; the creator may deliver again.
 
+    A brand may send a post back ``max_rejections`` times; the rejection after that opens a
+    dispute instead (status ``disputed``): the money and the creator's capacity stay held,
+    the creator cannot deliver again, and an operator approves (pays) or cancels (refunds).
     On a campaign that has closed meanwhile there is no again: the sponsorship is called off,
     its price released and refunded to the brand with the rest.
     """
+    now = now or utcnow()
     sponsorship = get_brand_sponsorship(session, brand, sponsorship_id, lock=True)
     if sponsorship.status is not SponsorshipStatus.DELIVERED:
         raise Conflict(
             f"Only delivered posts can be rejected; this one is {sponsorship.status.value}."
         )
     sponsorship.rejection_reason = reason
-    sponsorship.reviewed_at = now or utcnow()
-    if sponsorship.campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.COMPLETED):
+    sponsorship.reviewed_at = now
+    sponsorship.rejections += 1
+    review_notices.rejected(session, sponsorship, reason)
+    if sponsorship.rejections > max_rejections:
+        sponsorship.status = SponsorshipStatus.DISPUTED
+        sponsorship.disputed_at = now
+        review_notices.disputed(session, sponsorship, max_rejections)
+    elif sponsorship.campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.COMPLETED):
         sponsorship.status = SponsorshipStatus.CANCELLED
         payments.release_funds(session, sponsorship)
         session.flush()
@@ -466,7 +558,11 @@ def list_campaign_offers(
     The caller checked the campaign is the brand's. ``status`` follows expiry like the
     creator's inbox (a lapsed proposal is ``expired``); ``source`` is match, invite or open call.
     """
-    query = select(Offer).where(Offer.campaign_id == campaign.id).options(joinedload(Offer.creator))
+    query = (
+        select(Offer)
+        .where(Offer.campaign_id == campaign.id)
+        .options(joinedload(Offer.creator), selectinload(Offer.turns))
+    )
     query = _with_status(query, status, now or utcnow())
     if source is not None:
         query = query.where(Offer.source == source)
@@ -567,7 +663,8 @@ def get_brand_offer(session: Session, brand: Brand, offer_id: int, *, lock: bool
 def _withdraw(offer: Offer, reason: str | None, now: datetime) -> None:
     offer.status = OfferStatus.WITHDRAWN
     offer.withdraw_reason = reason
-    offer.responded_at = now
+    # A creator who countered did answer: their reply time stays (reliability reads it).
+    offer.responded_at = offer.responded_at or now
 
 
 def withdraw_offer(
@@ -591,7 +688,7 @@ def withdraw_offer(
     now = now or utcnow()
     offer = get_brand_offer(session, brand, offer_id, lock=True)
     status = offer.effective_status(now)
-    if status is not OfferStatus.PROPOSED:
+    if status not in OPEN_OFFER_STATES:  # a countered offer may be withdrawn too
         answered = {
             OfferStatus.EXPIRED: "it has expired",
             OfferStatus.ACCEPTED: "the creator already accepted it (it is a sponsorship now)",
@@ -633,7 +730,7 @@ def live_proposals_to(
         .where(
             Campaign.brand_id == brand.id,
             Offer.creator_id == creator_id,
-            Offer.status == OfferStatus.PROPOSED,
+            Offer.status.in_(OPEN_OFFER_STATES),  # a counter awaiting the brand is live too
             Offer.expires_at > now,
         )
         .options(contains_eager(Offer.campaign))  # the block page lists their titles

@@ -1,202 +1,407 @@
-"""Settings: the one place that reads ``os.environ``.
+"""Settings: the one place that reads ``os.environ``, and the one place settings are documented.
 
-``load_config()`` picks the settings class: production when ``DANDELION_ENV=production``
-(an explicit choice), embedded otherwise.
+Every operational setting is a typed, validated field of :class:`BaseConfig` (pydantic-settings),
+read from the environment variable of the same name, with its one-line description; README's
+configuration table is generated from these fields (``python -m config.docs``).
+``load_config()`` picks the class: production when ``DANDELION_ENV=production`` (an explicit
+choice), embedded otherwise, and turns any bad value into a :class:`ConfigError` naming it.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Annotated, Any, ClassVar, Literal
+
+import limits
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_PAYMENT_PROVIDERS = ("ledger", "stripe")
 MODES = ("embedded", "production")
+
+PositiveInt = Annotated[int, Field(ge=1)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(allow_inf_nan=False)]  # bounds given per field
+RateLimit = Annotated[str, Field(min_length=1)]  # flask-limiter's notation, checked below
+
+# An empty variable counts as unset (``FOO= cmd`` in a shell), except these: an empty payments
+# provider is a mistake, and money must not quietly move through the ledger because of it.
+EMPTY_IS_A_VALUE = frozenset({"PAYMENTS_PROVIDER"})
+# "none" (or 0) for these means no bound at all.
+UNBOUNDED_SETTINGS = ("MATCH_MAX_ROUNDS", "MATCH_TOP_K")
+UNBOUNDED_WORDS = ("none", "0")
+RATE_LIMIT_SETTINGS = ("RATELIMIT_TOKENS", "RATELIMIT_SIGNUP", "RATELIMIT_LOGIN", "RATELIMIT_RESET")
+
+# Flask, Flask-Talisman and flask-smorest keys that are part of the code, not of a deployment.
+FLASK_CONSTANTS: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "TESTING": False,
+    "API_TITLE": "Dandelion API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/v1/static/swagger-ui/",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": (
+                "Dandelion's HTTP API: brands post campaigns, creators opt in to paid "
+                "collaborations, operators run the weekly matching. Money is always "
+                "`{amount: integer minor units, currency: ISO 4217}`. Errors share one "
+                "shape: `{code, status, message, errors: {field: [messages]}}`."
+            )
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+            }
+        },
+    },
+}
 
 
 class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
 
 
-def _float(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
-    if not value > 0:
-        raise ConfigError(f"{name} must be positive, got {raw!r}")
-    return value
+# The variables this process reads: the real environment, or the mapping given to load_config.
+_variables: ContextVar[Mapping[str, str] | None] = ContextVar("dandelion_settings", default=None)
 
 
-def _bool(env: dict[str, str], name: str, default: bool) -> bool:
-    raw = (env.get(name) or "").strip().lower()
-    if raw == "":
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+class EnvironmentSource(PydanticBaseSettingsSource):
+    """Each field from the environment variable of the same (case-sensitive) name."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        given = _variables.get()
+        self.variables: Mapping[str, str] = os.environ if given is None else given
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        raw = self.variables.get(field_name)
+        if raw == "" and field_name not in EMPTY_IS_A_VALUE:
+            raw = None
+        return raw, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, field in self.settings_cls.model_fields.items():
+            raw, _, _ = self.get_field_value(field, name)
+            if raw is not None:
+                values[name] = raw
+        return values
 
 
-def _int(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+class BaseConfig(BaseSettings):
+    """Settings shared by every mode; each field is an environment variable and a Flask key."""
 
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", validate_default=True)
 
-@dataclass
-class BaseConfig:
-    """Settings shared by every mode; values are plain Flask config keys."""
+    MODE: ClassVar[str | None] = None
+    # Flask's own cookie flag follows the mode; not a variable (production always wants it).
+    SESSION_COOKIE_SECURE: ClassVar[bool] = False
 
-    SECRET_KEY: str = ""
-    DATABASE_URL: str | None = None
-    REDIS_URL: str | None = None
-    PAYMENTS_PROVIDER: str = "ledger"
-    STRIPE_SECRET_KEY: str | None = None
-    STRIPE_WEBHOOK_SECRET: str | None = None
-    STRIPE_API_BASE: str = "https://api.stripe.com"
-    STRIPE_TIMEOUT_S: float = 30.0
-    STRIPE_MAX_NETWORK_RETRIES: int = 2  # the SDK retries with the same idempotency key
-    PLATFORM_FEE_BPS: int = 1000
-    TOKEN_TTL_HOURS: int = 24 * 7
-    ARGON2_TIME_COST: int = 3  # argon2-cffi's defaults (RFC 9106, second recommendation)
-    ARGON2_MEMORY_KIB: int = 64 * 1024
-    MAX_CONTENT_LENGTH: int = 256 * 1024
-    OFFER_TTL_DAYS: int = 7
-    MATCH_TIME_LIMIT_S: float = 60.0
-    # Publishing a campaign, or a creator opting in, starts an incremental match run at once
-    # (off: everything waits for the weekly run).
-    MATCH_INCREMENTAL: bool = True
-    MATCH_INCREMENTAL_TIME_LIMIT_S: float = 10.0  # one campaign or creator vs the residual market
-    MATCH_WORKERS: int = 2
-    MATCH_SHARDS: int = 1  # > 1 splits a run into shards solved as parallel RQ jobs
-    MATCH_SEED: int = 0
-    MATCH_MAX_ROUNDS: int | None = 200  # bounds the search so a run is reproducible
-    MATCH_MIN_FIT: float = 0.25  # matching.market.fit.DEFAULT_MIN_FIT; README explains it
-    MATCH_MAX_SPONSORED_SHARE: float = 0.5
-    MATCH_TOP_K: int | None = 200
-    MATCH_MAX_OFFERS_PER_WEEK: int = 3
-    RATELIMIT_STORAGE_URI: str = "memory://"
-    RATELIMIT_TOKENS: str = "10 per minute"
-    RATELIMIT_SIGNUP: str = "20 per hour"
-    RATELIMIT_LOGIN: str = "10 per minute"  # dashboard log-in attempts per address
-    RATELIMIT_RESET: str = "10 per hour"  # password resets per address
-    # Redis down: count limits in each process's memory until it answers again (no 500s).
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
-    HSTS_ENABLED: bool = False  # Strict-Transport-Security on HTTPS requests; production only
-    HSTS_MAX_AGE_S: int = 365 * 24 * 3600
-    SESSION_COOKIE_HTTPONLY: bool = True
-    SESSION_COOKIE_SAMESITE: str = "Lax"
-    SESSION_COOKIE_SECURE: bool = False
-    TESTING: bool = False
-    API_TITLE: str = "Dandelion API"
-    API_VERSION: str = "v1"
-    OPENAPI_VERSION: str = "3.0.3"
-    OPENAPI_URL_PREFIX: str = "/api/v1"
-    OPENAPI_JSON_PATH: str = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH: str = "docs"
-    OPENAPI_SWAGGER_UI_URL: str = "/api/v1/static/swagger-ui/"
-    API_SPEC_OPTIONS: dict[str, Any] = field(
-        default_factory=lambda: {
-            "info": {
-                "description": (
-                    "Dandelion's HTTP API: brands post campaigns, creators opt in to paid "
-                    "collaborations, operators run the weekly matching. Money is always "
-                    "`{amount: integer minor units, currency: ISO 4217}`. Errors share one "
-                    "shape: `{code, status, message, errors: {field: [messages]}}`."
-                )
-            },
-            "components": {
-                "securitySchemes": {
-                    "bearerAuth": {"type": "http", "scheme": "bearer"},
-                }
-            },
-        }
+    # -- mode and services ------------------------------------------------------------------
+    DANDELION_ENV: Literal["embedded", "production"] = Field(
+        "embedded",
+        description="`production` needs `SECRET_KEY` and `DATABASE_URL` and turns on secure "
+        "cookies and HSTS",
     )
+    DATABASE_URL: str | None = Field(
+        None,
+        description="SQLAlchemy URL, e.g. `postgresql://user@host/dandelion`; unset: a SQLite "
+        "file in `instance/`",
+    )
+    REDIS_URL: str | None = Field(
+        None,
+        description="RQ's queue and the rate limiter's storage; unset: jobs run in-process",
+    )
+    SECRET_KEY: str = Field(
+        "",
+        description="signs sessions; required in production (embedded: generated into "
+        "`instance/secret_key`)",
+    )
+    # -- payments ---------------------------------------------------------------------------
+    PAYMENTS_PROVIDER: Literal["ledger", "stripe"] = Field(
+        "ledger",
+        description="`ledger` (money moves only in our books) or `stripe` (Stripe Connect)",
+    )
+    STRIPE_SECRET_KEY: str | None = Field(
+        None, description="Stripe API key; required with `stripe`"
+    )
+    STRIPE_WEBHOOK_SECRET: str | None = Field(
+        None, description="verifies Stripe's webhook signatures; required with `stripe`"
+    )
+    STRIPE_API_BASE: str = Field(
+        "https://api.stripe.com",
+        pattern=r"^https?://\S+$",
+        description="where the Stripe SDK sends requests (point it at a stand-in to test)",
+    )
+    STRIPE_TIMEOUT_S: PositiveFloat = Field(30.0, description="seconds per Stripe request")
+    STRIPE_MAX_NETWORK_RETRIES: NonNegativeInt = Field(
+        2, description="the Stripe SDK's retries of a failed request (same idempotency key)"
+    )
+    PLATFORM_FEE_BPS: int = Field(
+        1000,
+        ge=0,
+        le=10_000,
+        description="platform fee in basis points (1000 = 10 %), added on top of creators' prices",
+    )
+    # -- accounts and HTTP ------------------------------------------------------------------
+    TOKEN_TTL_HOURS: PositiveInt = Field(24 * 7, description="lifetime of API bearer tokens")
+    ARGON2_TIME_COST: PositiveInt = Field(
+        3, description="argon2id passes per password hash (RFC 9106's second recommendation)"
+    )
+    ARGON2_MEMORY_KIB: int = Field(
+        64 * 1024,
+        ge=32,  # argon2 needs 8 KiB per lane; argon2-cffi hashes with 4 lanes
+        description="argon2id memory per password hash, in KiB",
+    )
+    MAX_CONTENT_LENGTH: PositiveInt = Field(
+        256 * 1024, description="largest request body in bytes (larger: 413)"
+    )
+    HSTS_ENABLED: bool = Field(
+        False,
+        description="`Strict-Transport-Security` on requests that came over HTTPS (the load "
+        "balancer's `X-Forwarded-Proto: https`; nothing is redirected)",
+    )
+    HSTS_MAX_AGE_S: NonNegativeInt = Field(365 * 24 * 3600, description="HSTS `max-age`")
+    # -- rate limits (flask-limiter notation: "10 per minute", "5/second;100/day") ----------
+    RATELIMIT_STORAGE_URI: str = Field(
+        "memory://",
+        pattern=r"^[a-z][a-z0-9+.-]*://",
+        description="where rate limits are counted; unset: `REDIS_URL` when set, else memory",
+    )
+    RATELIMIT_TOKENS: RateLimit = Field(
+        "10 per minute", description="`POST /api/v1/tokens` (log-ins) per client address"
+    )
+    RATELIMIT_SIGNUP: RateLimit = Field(
+        "20 per hour", description="sign-ups (API and dashboard) per client address"
+    )
+    RATELIMIT_LOGIN: RateLimit = Field(
+        "10 per minute", description="dashboard log-in attempts per client address"
+    )
+    RATELIMIT_RESET: RateLimit = Field(
+        "10 per hour", description="password reset requests per client address"
+    )
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = Field(
+        True,
+        description="Redis down: count limits in each process's memory until it answers again",
+    )
+    # -- offers and matching ----------------------------------------------------------------
+    OFFER_TTL_DAYS: PositiveInt = Field(7, description="how long a creator has to answer an offer")
+    MATCH_TIME_LIMIT_S: PositiveFloat = Field(
+        60.0, description="the optimiser's time limit per run, in seconds"
+    )
+    MATCH_INCREMENTAL: bool = Field(
+        True,
+        description="publishing a campaign or a creator opting in starts an incremental run at "
+        "once (`false`: they wait for the weekly run)",
+    )
+    MATCH_INCREMENTAL_TIME_LIMIT_S: PositiveFloat = Field(
+        10.0, description="the optimiser's time limit for an incremental run, in seconds"
+    )
+    MATCH_WORKERS: PositiveInt = Field(2, description="threads the optimiser may use")
+    MATCH_SHARDS: PositiveInt = Field(
+        1, description="split a run into this many shards, solved as parallel RQ jobs"
+    )
+    MATCH_SEED: NonNegativeInt = Field(
+        0, description="the optimiser's random seed: a run is reproducible for its seed"
+    )
+    MATCH_MAX_ROUNDS: PositiveInt | None = Field(
+        200,
+        description="bounds the search so a run is reproducible (`none`: search until the "
+        "time limit)",
+    )
+    MATCH_MIN_FIT: Fraction = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description='the audience fit below which a creator is never offered (README, "How matching works")',
+    )
+    MATCH_MAX_SPONSORED_SHARE: Fraction = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="a creator whose recent posts are more sponsored than this share gets no "
+        "offers",
+    )
+    MATCH_TOP_K: PositiveInt | None = Field(
+        200,
+        description="candidate creators kept per campaign, best first (`none`: every eligible one)",
+    )
+    MATCH_MAX_OFFERS_PER_WEEK: PositiveInt = Field(
+        3, description="the most new offers one creator receives in a week, every channel counted"
+    )
+    MATCH_FAIR_EXPOSURE: bool = Field(
+        True,
+        description="widen who gets offers (more distinct creators, less concentrated spend) "
+        "at a bounded value cost",
+    )
+    MATCH_FAIR_EXPOSURE_MAX_COST: Fraction = Field(
+        0.01,
+        ge=0,
+        lt=1,
+        description="the share of a run's value fair exposure may cost",
+    )
+    MATCH_KOC_MAX_FOLLOWERS: PositiveInt = Field(
+        50_000, description="creators with at most this many followers count as small (KOCs)"
+    )
+    # -- authenticity, approvals, open calls ------------------------------------------------
+    SPONSORED_SHARE_WINDOW_DAYS: PositiveInt = Field(
+        30, description="days of a creator's posts their sponsored share is measured over"
+    )
+    AUTO_APPROVE_DAYS: PositiveInt = Field(
+        14, description="a delivered post not reviewed within this many days is approved and paid"
+    )
+    MAX_REJECTIONS: NonNegativeInt = Field(
+        2,
+        description="a post rejected more than this many times goes to the operators' dispute "
+        "queue",
+    )
+    OPEN_CALL_MAX_DAYS: PositiveInt = Field(
+        30, description="the longest a brand may keep an open call open"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Explicit keyword values first, then the environment; no dotenv or secrets files."""
+        return (init_settings, EnvironmentSource(settings_cls))
+
+    @field_validator("DANDELION_ENV", mode="before")
+    @classmethod
+    def _mode_in_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator(*UNBOUNDED_SETTINGS, mode="before")
+    @classmethod
+    def _none_is_unbounded(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in UNBOUNDED_WORDS:
+            return None
+        return value
+
+    @field_validator(*RATE_LIMIT_SETTINGS)
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit like '10 per minute' ({exc})") from exc
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _a_database_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                make_url(value)
+            except ArgumentError as exc:
+                raise ValueError("not a database URL like postgresql://user@host/db") from exc
+        return value
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _a_redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("not a Redis URL (redis://, rediss:// or unix://)")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BaseConfig:
+        if self.MODE is not None and self.DANDELION_ENV != self.MODE:
+            raise ConfigError(f"{type(self).__name__} is the {self.MODE} mode's settings")
+        if self.REDIS_URL and "RATELIMIT_STORAGE_URI" not in self.model_fields_set:
+            self.RATELIMIT_STORAGE_URI = self.REDIS_URL  # every process counts in one place
+        if self.PAYMENTS_PROVIDER == "stripe" and not (
+            self.STRIPE_SECRET_KEY and self.STRIPE_WEBHOOK_SECRET
+        ):
+            raise ConfigError(
+                "PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"
+            )
+        if self.DANDELION_ENV == "production":
+            missing = [n for n in ("SECRET_KEY", "DATABASE_URL") if not getattr(self, n)]
+            if missing:
+                raise ConfigError(f"production mode needs {', '.join(missing)}")
+        return self
 
     def as_flask_config(self) -> dict[str, Any]:
         """Return the settings as a mapping for ``app.config.from_mapping``."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return {
+            **copy.deepcopy(FLASK_CONSTANTS),
+            "SESSION_COOKIE_SECURE": self.SESSION_COOKIE_SECURE,
+            **self.model_dump(),
+        }
 
 
-@dataclass
 class EmbeddedConfig(BaseConfig):
     """The default: SQLite in the instance folder, in-process jobs, ledger-only payments."""
 
+    MODE: ClassVar[str | None] = "embedded"
 
-@dataclass
+
 class ProductionConfig(BaseConfig):
-    """PostgreSQL, Redis, secure cookies; refuses to start without its secrets."""
+    """PostgreSQL, Redis, secure cookies and HSTS; refuses to start without its secrets."""
 
-    SESSION_COOKIE_SECURE: bool = True
-    HSTS_ENABLED: bool = True
+    MODE: ClassVar[str | None] = "production"
+    SESSION_COOKIE_SECURE: ClassVar[bool] = True
+
+    DANDELION_ENV: Literal["embedded", "production"] = Field(
+        "production", description=BaseConfig.model_fields["DANDELION_ENV"].description
+    )
+    HSTS_ENABLED: bool = Field(
+        True, description=BaseConfig.model_fields["HSTS_ENABLED"].description
+    )
 
 
-def load_config(env: dict[str, str] | None = None) -> BaseConfig:
-    """Build the settings for this process from the environment (read once, here)."""
-    env = dict(os.environ if env is None else env)
-    mode = (env.get("DANDELION_ENV") or "embedded").strip().lower()
-    if mode not in MODES:
+@contextmanager
+def _reading(env: Mapping[str, str] | None) -> Iterator[None]:
+    token = _variables.set(env)
+    try:
+        yield
+    finally:
+        _variables.reset(token)
+
+
+def _describe(error: ValidationError) -> str:
+    """One line per bad variable: its name, what is wrong, and the value given."""
+    lines = []
+    for item in error.errors(include_url=False):
+        name = ".".join(str(part) for part in item["loc"]) or "settings"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}: {message[:1].lower()}{message[1:]}, got {item['input']!r}")
+    return "; ".join(lines)
+
+
+def load_config(env: Mapping[str, str] | None = None) -> BaseConfig:
+    """Build the settings for this process from the environment (or ``env``), read once here."""
+    variables = os.environ if env is None else env
+    mode = (variables.get("DANDELION_ENV") or "").strip().lower()
+    cls = ProductionConfig if mode == "production" else EmbeddedConfig
+    if mode and mode not in MODES:
         # A typo ("prod") must not quietly start the embedded mode on a production machine.
         raise ConfigError(f"DANDELION_ENV must be one of {', '.join(MODES)}, got {mode!r}")
-    production = mode == "production"
-    cls = ProductionConfig if production else EmbeddedConfig
-    cfg = cls()
-    cfg.DATABASE_URL = env.get("DATABASE_URL") or None
-    cfg.REDIS_URL = env.get("REDIS_URL") or None
-    cfg.SECRET_KEY = env.get("SECRET_KEY", "")
-    cfg.PAYMENTS_PROVIDER = env.get("PAYMENTS_PROVIDER", "ledger")
-    cfg.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY") or None
-    cfg.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET") or None
-    cfg.STRIPE_API_BASE = env.get("STRIPE_API_BASE") or cfg.STRIPE_API_BASE
-    cfg.PLATFORM_FEE_BPS = _int(env, "PLATFORM_FEE_BPS", cfg.PLATFORM_FEE_BPS)
-    cfg.TOKEN_TTL_HOURS = _int(env, "TOKEN_TTL_HOURS", cfg.TOKEN_TTL_HOURS)
-    cfg.OFFER_TTL_DAYS = _int(env, "OFFER_TTL_DAYS", cfg.OFFER_TTL_DAYS)
-    cfg.MATCH_TIME_LIMIT_S = float(_int(env, "MATCH_TIME_LIMIT_S", int(cfg.MATCH_TIME_LIMIT_S)))
-    cfg.MATCH_INCREMENTAL = _bool(env, "MATCH_INCREMENTAL", cfg.MATCH_INCREMENTAL)
-    cfg.MATCH_INCREMENTAL_TIME_LIMIT_S = _float(
-        env, "MATCH_INCREMENTAL_TIME_LIMIT_S", cfg.MATCH_INCREMENTAL_TIME_LIMIT_S
-    )
-    cfg.MATCH_MIN_FIT = _float(env, "MATCH_MIN_FIT", cfg.MATCH_MIN_FIT)
-    if cfg.MATCH_MIN_FIT > 1:
-        raise ConfigError(f"MATCH_MIN_FIT must be in (0, 1], got {cfg.MATCH_MIN_FIT}")
-    cfg.MATCH_WORKERS = _int(env, "MATCH_WORKERS", cfg.MATCH_WORKERS)
-    cfg.MATCH_SHARDS = _int(env, "MATCH_SHARDS", cfg.MATCH_SHARDS)
-    cfg.MATCH_SEED = _int(env, "MATCH_SEED", cfg.MATCH_SEED)
-    if env.get("MATCH_MAX_ROUNDS", "").lower() in ("none", "0"):
-        cfg.MATCH_MAX_ROUNDS = None  # search until the time limit
-    elif env.get("MATCH_MAX_ROUNDS"):
-        cfg.MATCH_MAX_ROUNDS = _int(env, "MATCH_MAX_ROUNDS", 200)
-    if cfg.REDIS_URL:
-        cfg.RATELIMIT_STORAGE_URI = cfg.REDIS_URL
-    cfg.HSTS_ENABLED = _bool(env, "HSTS_ENABLED", cfg.HSTS_ENABLED)
-    cfg.HSTS_MAX_AGE_S = _int(env, "HSTS_MAX_AGE_S", cfg.HSTS_MAX_AGE_S)
-    if cfg.PAYMENTS_PROVIDER not in SUPPORTED_PAYMENT_PROVIDERS:
-        raise ConfigError(
-            f"PAYMENTS_PROVIDER must be one of {', '.join(SUPPORTED_PAYMENT_PROVIDERS)}"
-        )
-    if not 0 <= cfg.PLATFORM_FEE_BPS <= 10_000:
-        raise ConfigError("PLATFORM_FEE_BPS must be between 0 and 10000")
-    if cfg.PAYMENTS_PROVIDER == "stripe" and not (
-        cfg.STRIPE_SECRET_KEY and cfg.STRIPE_WEBHOOK_SECRET
-    ):
-        raise ConfigError(
-            "PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"
-        )
-    if production:
-        missing = [n for n in ("SECRET_KEY", "DATABASE_URL") if not getattr(cfg, n)]
-        if missing:
-            raise ConfigError(f"production mode needs {', '.join(missing)}")
-    return cfg
+    try:
+        with _reading(env):
+            return cls()
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
 
 
 def embedded_secret(instance_path: str) -> str:

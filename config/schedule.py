@@ -35,6 +35,13 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("matching.jobs.deliver_notifications_job", "* * * * *"),
     PeriodicJob("payments.jobs.pay_pending_payouts_job", "40 * * * *"),
     PeriodicJob("payments.jobs.retry_pending_refunds_job", "45 * * * *"),
+    # Open calls past their closing time: applicants not selected are told (once).
+    PeriodicJob("collaborations.open_call_jobs.close_open_calls_job", "*/5 * * * *"),
+    # Authenticity: sponsored posts age out of the window; daily, before Monday's matching.
+    PeriodicJob("collaborations.authenticity_jobs.recompute_sponsored_shares_job", "30 5 * * *"),
+    # Approvals that end: delivered posts nobody reviewed in AUTO_APPROVE_DAYS are approved
+    # and paid (once, even beside a brand's approval; see collaborations/approvals.py).
+    PeriodicJob("collaborations.approval_jobs.auto_approve_job", "5 * * * *"),
 )
 
 

@@ -55,6 +55,8 @@ def flash_domain_error(exc: DomainError) -> None:
     """Show a refused operation's message (and its per-field messages) on the next page."""
     flash(exc.message, "error")
     for field, messages in exc.errors.items():
+        if field == "rule":  # a guardrail's name is for API clients; the message says why
+            continue
         for message in messages:
             flash(f"{field.replace('_', ' ')}: {message}", "error")
 

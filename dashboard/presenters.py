@@ -86,6 +86,7 @@ OFFER_SOURCE_LABELS = {
 # What each offer status means to a brand (matches and profile pages).
 OFFER_STATUS_LABELS = {
     "proposed": "Awaiting reply",
+    "countered": "Countered",
     "accepted": "Accepted",
     "declined": "Declined",
     "expired": "Expired",

@@ -15,11 +15,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, not_, select
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from accounts.models import Brand, Creator
 from campaigns.models import Campaign, CampaignStatus
-from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipStatus
+from collaborations.models import (
+    OPEN_OFFER_STATES,
+    Offer,
+    OfferStatus,
+    Sponsorship,
+    SponsorshipStatus,
+)
 from core.audience import PART_KEYS
 from core.db import utcnow
 from core.pagination import Page, paginate
@@ -59,9 +65,9 @@ def offer_counts(
     )
     for campaign_id, status, n, n_lapsed in rows:
         counts = result[campaign_id]
-        if status is OfferStatus.PROPOSED:
+        if status in OPEN_OFFER_STATES:  # a proposal or a counter past its turn's expiry
             counts[OfferStatus.EXPIRED.value] += int(n_lapsed or 0)
-            counts[OfferStatus.PROPOSED.value] += n - int(n_lapsed or 0)
+            counts[status.value] += n - int(n_lapsed or 0)
         else:
             counts[status.value] += n
     return result
@@ -314,6 +320,7 @@ def reach_of(session: Session, campaign: Campaign, states: tuple[SponsorshipStat
 # The matches page's groups: what the brand waits for, what became work, what is over.
 OFFER_GROUPS: dict[str, tuple[str, tuple[OfferStatus, ...]]] = {
     "awaiting": ("Awaiting reply", (OfferStatus.PROPOSED,)),
+    "countered": ("Counter-offers for you", (OfferStatus.COUNTERED,)),
     "accepted": ("Accepted", (OfferStatus.ACCEPTED,)),
     "closed": (
         "Declined, expired or withdrawn",
@@ -323,9 +330,11 @@ OFFER_GROUPS: dict[str, tuple[str, tuple[OfferStatus, ...]]] = {
 
 
 def _offer_group(group: str, now: datetime) -> ColumnElement[bool]:
-    live = and_(Offer.status == OfferStatus.PROPOSED, Offer.expires_at > now)
+    live = and_(Offer.status.in_(OPEN_OFFER_STATES), Offer.expires_at > now)
     if group == "awaiting":
-        return live
+        return and_(live, Offer.status == OfferStatus.PROPOSED)
+    if group == "countered":
+        return and_(live, Offer.status == OfferStatus.COUNTERED)
     if group == "accepted":
         return Offer.status == OfferStatus.ACCEPTED
     return and_(Offer.status != OfferStatus.ACCEPTED, not_(live))
@@ -356,7 +365,11 @@ def campaign_offers_page(
     """Every offer of the campaign, from every run and channel, newest first; ``group`` is
     one of ``OFFER_GROUPS`` (a lapsed proposal belongs to ``closed``)."""
     now = now or utcnow()
-    query = select(Offer).where(Offer.campaign_id == campaign.id).options(joinedload(Offer.creator))
+    query = (
+        select(Offer)
+        .where(Offer.campaign_id == campaign.id)
+        .options(joinedload(Offer.creator), selectinload(Offer.turns))
+    )
     if group in OFFER_GROUPS:
         query = query.where(_offer_group(group, now))
     return paginate(

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from accounts import services as accounts
 from accounts.models import Account
 from campaigns import services as campaigns
+from collaborations.authenticity import recompute_sponsored_shares
 from core.audience import PART_KEYS
+from core.db import utcnow
 from payments.providers import LedgerProvider
 
 DEMO_PASSWORD = "sunny-meadow-lantern"
@@ -108,7 +110,9 @@ def _seed_creators(session: Session, rng: random.Random, today: date) -> int:
         creator.open_until = today + timedelta(days=rng.choice([30, 60, 90]))
         creator.open_categories = sorted(creator.categories)
         creator.verified = rng.random() < 0.6
-        creator.sponsored_share = round(rng.uniform(0.0, 0.35), 2)
+        # What the creator reports; the platform derives sponsored_share from it and from the
+        # sponsored posts handed in through Dandelion (collaborations/authenticity.py).
+        creator.recent_posts_30d = int(rng.uniform(6, 40))
         created += 1
     return created
 
@@ -164,6 +168,7 @@ def seed_demo(session: Session, today: date | None = None) -> str:
     creators = _seed_creators(session, rng, today)
     brands, new_campaigns = _seed_brands(session, today)
     session.flush()
+    recompute_sponsored_shares(session, now=utcnow())
     return (
         f"Demo market: {brands} brands, {new_campaigns} campaigns, {creators} creators added "
         "(what already existed was kept).\n"

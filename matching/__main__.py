@@ -1,5 +1,7 @@
 """Command line: ``python -m matching solve INSTANCE.json [-o SOLUTION.json] [--time-limit S]
-[--workers N] [--seed K]`` (file formats in DESIGN.md §4)."""
+[--workers N] [--seed K] [--fair-exposure [--max-cost C] [--small-creators FILE]]`` (file
+formats in DESIGN.md §4; fair exposure is off unless asked for, so the objective is the
+plain maximum value)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
-from matching.solver import Instance, InstanceError, solve
+import numpy as np
+
+from matching.solver import FairExposure, Instance, InstanceError, solve
 
 
 @contextlib.contextmanager
@@ -40,7 +44,33 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--time-limit", type=float, default=30.0, help="seconds (default 30)")
     run.add_argument("--workers", type=int, default=2, help="threads (default 2)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument(
+        "--fair-exposure",
+        action="store_true",
+        help="after the best value, spread offers over more creators at a bounded value cost",
+    )
+    run.add_argument(
+        "--max-cost",
+        type=float,
+        default=0.01,
+        help="with --fair-exposure: the share of value it may give up (default 0.01)",
+    )
+    run.add_argument(
+        "--small-creators",
+        metavar="FILE",
+        help="with --fair-exposure: creator ids (one a line) that count as small creators",
+    )
     return parser
+
+
+def _small_flags(path: str, instance: Instance) -> np.ndarray:
+    """One flag per instance creator: listed in the file (one id a line)."""
+    with open(path, encoding="utf-8") as f:
+        listed = {line.strip() for line in f if line.strip()}
+    unknown = listed - set(instance.creator_ids)
+    if unknown:
+        raise InstanceError(f"--small-creators names unknown creators: {sorted(unknown)[:5]}")
+    return np.array([k in listed for k in instance.creator_ids], dtype=bool)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,12 +79,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.time_limit < 0 or args.workers < 1:
         print("error: --time-limit must be >= 0 and --workers >= 1", file=sys.stderr)
         return 2
+    if not 0 <= args.max_cost <= 1:
+        print("error: --max-cost must be within [0, 1]", file=sys.stderr)
+        return 2
     try:
         with open(args.instance, encoding="utf-8") as f:
             data = json.load(f)
         instance = Instance.from_dict(data)
+        fairness = None
+        if args.fair_exposure:
+            small = _small_flags(args.small_creators, instance) if args.small_creators else None
+            fairness = FairExposure(small, args.max_cost)
     except OSError as exc:
-        print(f"error: cannot read {args.instance}: {exc.strerror}", file=sys.stderr)
+        print(f"error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
     except json.JSONDecodeError as exc:
         print(f"error: {args.instance} is not valid JSON: {exc}", file=sys.stderr)
@@ -63,7 +100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: invalid instance {args.instance}: {exc}", file=sys.stderr)
         return 2
     with _quiet_stdout() as real_stdout:
-        result = solve(instance, time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
+        result = solve(
+            instance,
+            time_limit_s=args.time_limit,
+            workers=args.workers,
+            seed=args.seed,
+            fair_exposure=fairness,
+        )
         text = json.dumps(result.to_dict(), indent=2)
         if args.output:
             with open(args.output, "w", encoding="utf-8") as f:
@@ -76,6 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(result.selected)} assignments",
         file=sys.stderr,
     )
+    if "fair_exposure" in result.stats:
+        fair = result.stats["fair_exposure"]
+        print(
+            f"fair exposure: cost {fair['cost']:.4%} (cap {args.max_cost:.2%}), "
+            f"creators offered {fair.get('before', {}).get('offered_creators', 0)} -> "
+            f"{fair.get('after', {}).get('offered_creators', 0)}",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -8,18 +8,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts.models import Creator
 from campaigns.models import Campaign, CampaignStatus
+from collaborations.exclusivity import competitor_ties
 from collaborations.models import (
+    OPEN_OFFER_STATES,
     OPEN_SPONSORSHIP_STATES,
     BrandBlock,
     Offer,
-    OfferStatus,
     Sponsorship,
-    SponsorshipStatus,
 )
 from collaborations.services import COMMITTED_STATES
 from matching.market.records import MarketCampaign, MarketCreator
@@ -68,43 +68,13 @@ def offers_this_week(
     return {k: int(n) for k, n in session.execute(query.group_by(Offer.creator_id))}
 
 
-def competitor_ties(session: Session, now: datetime) -> set[tuple[int, str, int]]:
-    """(creator id, competitor group, campaign id) of every live proposal and every sponsorship
-    that ties a creator to a campaign in a competitor group (work in progress, or approved
-    work for a campaign still running: the same rule as accepting an offer)."""
-    live = session.execute(
-        select(Offer.creator_id, Campaign.competitor_group, Campaign.id)
-        .join(Campaign, Campaign.id == Offer.campaign_id)
-        .where(
-            Campaign.competitor_group.is_not(None),
-            Offer.status == OfferStatus.PROPOSED,
-            Offer.expires_at > now,
-        )
-    )
-    working = session.execute(
-        select(Sponsorship.creator_id, Campaign.competitor_group, Campaign.id)
-        .join(Campaign, Campaign.id == Sponsorship.campaign_id)
-        .where(
-            Campaign.competitor_group.is_not(None),
-            or_(
-                Sponsorship.status.in_(OPEN_SPONSORSHIP_STATES),
-                and_(
-                    Sponsorship.status == SponsorshipStatus.APPROVED,
-                    Campaign.status == CampaignStatus.PUBLISHED,
-                ),
-            ),
-        )
-    )
-    return {(int(k), str(g), int(c)) for k, g, c in [*live, *working]}
-
-
 def _outstanding(
     session: Session, now: datetime
 ) -> tuple[dict[int, tuple[int, int]], dict[int, int]]:
     """Live proposals: (amount, count) per campaign and count per creator."""
     per_campaign: dict[int, tuple[int, int]] = {}
     per_creator: dict[int, int] = defaultdict(int)
-    live = (Offer.status == OfferStatus.PROPOSED, Offer.expires_at > now)
+    live = (Offer.status.in_(OPEN_OFFER_STATES), Offer.expires_at > now)
     for campaign_id, amount, count in session.execute(
         select(Offer.campaign_id, func.sum(Offer.price_amount), func.count(Offer.id))
         .where(*live)

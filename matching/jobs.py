@@ -26,6 +26,7 @@ def run_settings() -> runs.RunSettings:
             max_sponsored_share=cfg["MATCH_MAX_SPONSORED_SHARE"],
             top_k=cfg["MATCH_TOP_K"],
             max_offers_per_week=cfg["MATCH_MAX_OFFERS_PER_WEEK"],
+            koc_max_followers=cfg["MATCH_KOC_MAX_FOLLOWERS"],
         ),
         time_limit_s=cfg["MATCH_TIME_LIMIT_S"],
         workers=cfg["MATCH_WORKERS"],
@@ -33,6 +34,8 @@ def run_settings() -> runs.RunSettings:
         max_rounds=cfg["MATCH_MAX_ROUNDS"],
         offer_ttl_days=cfg["OFFER_TTL_DAYS"],
         incremental_time_limit_s=cfg["MATCH_INCREMENTAL_TIME_LIMIT_S"],
+        fair_exposure=cfg["MATCH_FAIR_EXPOSURE"],
+        fair_exposure_max_cost=cfg["MATCH_FAIR_EXPOSURE_MAX_COST"],
     )
 
 

@@ -65,6 +65,8 @@ class MatchRun(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     shards: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # Exposure figures of the run's offers (see README, "Fair exposure"); None until written.
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -35,12 +36,14 @@ from core.errors import InvalidInput, NotFound
 from core.jobs import defer_job
 from core.money import Money
 from matching.adapter import MarketSnapshot, snapshot_market
+from matching.health import OfferFact, run_health
 from matching.market.build import build_instance
 from matching.market.explain import explain
 from matching.market.records import MatchingPolicy
 from matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from matching.sharding import ShardPlan, plan_shards
-from matching.solver import solve, validate
+from matching.solver import FairExposure, solve, validate
+from matching.solver.model import usable_pairs
 from notifications.service import notify
 
 log = logging.getLogger(__name__)
@@ -50,7 +53,12 @@ SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 @dataclass(frozen=True)
 class RunSettings:
-    """How a run solves: the policy, the solver's limits, offers' lifetime."""
+    """How a run solves: the policy, the solver's limits, offers' lifetime, fair exposure.
+
+    ``fair_exposure``: widen exposure (more distinct creators, small ones weighted more) at a
+    value cost of at most ``fair_exposure_max_cost`` (0-1); small creators are those at or
+    below ``policy.koc_max_followers``.
+    """
 
     policy: MatchingPolicy = field(default_factory=MatchingPolicy)
     time_limit_s: float = 60.0
@@ -59,6 +67,8 @@ class RunSettings:
     max_rounds: int | None = 200  # bounds the search so a run is reproducible for its seed
     offer_ttl_days: int = 7
     incremental_time_limit_s: float = 10.0  # an incremental run solves a small market, fast
+    fair_exposure: bool = True
+    fair_exposure_max_cost: float = 0.01
 
 
 def iso_week(day: date) -> str:
@@ -358,6 +368,8 @@ class ShardOutcome:
     seconds: float
     status: str
     candidates: int
+    eligible_creators: int = 0  # creators with at least one usable candidate pair
+    value_without_fairness: float = 0.0  # the best value found before fair exposure
 
 
 def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> ShardOutcome:
@@ -365,17 +377,26 @@ def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> 
     instance, details = build_instance(
         market.creators, market.campaigns, settings.policy, today, exclude=market.unavailable()
     )
+    fairness = None
+    if settings.fair_exposure:
+        fairness = FairExposure(
+            np.asarray(details.koc, dtype=bool), settings.fair_exposure_max_cost
+        )
     result = solve(
         instance,
         time_limit_s=settings.time_limit_s,
         workers=settings.workers,
         seed=settings.seed,
         max_rounds=settings.max_rounds,
+        fair_exposure=fairness,
     )
     problems = validate(instance, result)
     if problems:  # solve() validates too; a result is never written unchecked
         raise RuntimeError("invalid matching result: " + "; ".join(map(str, problems)))
     explained = explain(instance, result, details)
+    small = dict(
+        zip(instance.creator_ids, np.asarray(details.koc, dtype=bool).tolist(), strict=True)
+    )
     offers = [
         {
             "creator_id": market.creator_ids[a["creator"]],
@@ -385,9 +406,11 @@ def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> 
             "fit": float(a["fit"]),
             "value": float(a["value"]),
             "explanation": a,
+            "small": bool(small[a["creator"]]),
         }
         for a in explained["assignments"]
     ]
+    eligible = np.unique(instance.pair_creator[usable_pairs(instance)])
     return ShardOutcome(
         offers=offers,
         campaigns=explained["campaigns"],
@@ -396,6 +419,10 @@ def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> 
         seconds=result.seconds,
         status=result.status,
         candidates=instance.num_pairs,
+        eligible_creators=int(eligible.size),
+        value_without_fairness=result.stats.get("fair_exposure", {}).get(
+            "objective_without", result.objective
+        ),
     )
 
 
@@ -775,6 +802,13 @@ def write_results(
     run.solver_status = _worst_status([o.status for o in outcomes])
     run.candidates = sum(o.candidates for o in outcomes)
     run.offers_created = len(offers)
+    run.health = run_health(
+        (OfferFact(o["creator_id"], int(o["price"]), bool(o.get("small"))) for o in offers),
+        sum(o.eligible_creators for o in outcomes),
+        fair_max_cost=settings.fair_exposure_max_cost if settings.fair_exposure else None,
+        value=objective,
+        value_without=sum(o.value_without_fairness for o in outcomes),
+    )
     run.finished_at = utcnow()
     explained = {c["campaign"]: c for o in outcomes for c in o.campaigns}
     if "creator_id" in (run.scope or {}):

@@ -49,13 +49,18 @@ def notify(
 
 
 def deliver_pending(session: Session, sender: Sender, limit: int = 500) -> int:
-    """Send pending notifications; a failing one stays pending for the next sweep."""
+    """Send pending notifications; a failing one stays pending for the next sweep.
+
+    The rows are locked as they are read (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), so two
+    sweeps at once never send the same notification: the second skips what the first holds.
+    SQLite's writers run one at a time, so the second sweep only sees what is still pending."""
     sent = 0
     for notification in session.scalars(
         select(Notification)
         .where(Notification.status == NotificationStatus.PENDING)
         .order_by(Notification.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     ):
         try:
             sender.send(notification)

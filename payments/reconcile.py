@@ -17,6 +17,10 @@ from payments.models import (
 )
 from payments.providers import PaymentProvider
 
+# Stripe books some non-card payments (bank debits) as ``payment`` and their refunds as
+# ``payment_refund``; to us they are a charge and a refund like any other.
+BOOKED_AS = {"payment": "charge", "payment_refund": "refund"}
+
 
 @dataclass
 class Reconciliation:
@@ -72,7 +76,7 @@ def reconcile(session: Session, provider: PaymentProvider) -> Reconciliation:
     seen: set[tuple[str, str]] = set()
     for line in provider.balance_lines():
         report.checked += 1
-        key = (line.type, line.source or "?")
+        key = (BOOKED_AS.get(line.type, line.type), line.source or "?")
         if key not in expected:
             report.differences.append(
                 f"{line.type} {line.source} ({line.amount} {line.currency}) at the provider is not in our ledger"

@@ -45,7 +45,6 @@ def start_funding(
     funding = session.scalar(
         select(CampaignFunding).where(CampaignFunding.campaign_id == campaign.id)
     )
-    previous_intent: str | None = None
     if funding is not None:
         if funding.status is FundingStatus.SUCCEEDED:
             raise Conflict("This campaign is already funded.")
@@ -54,7 +53,6 @@ def start_funding(
             and funding.budget == campaign.budget_amount
         ):
             return funding
-        previous_intent = funding.payment_intent_id
         session.delete(funding)  # a failed payment or a changed budget: start again
         session.flush()
     fee = fee_on(campaign.budget_amount, fee_bps)
@@ -66,17 +64,15 @@ def start_funding(
         fee_bps=fee_bps,
         currency=campaign.currency,
         status=FundingStatus.REQUIRES_PAYMENT,
+        created_at=utcnow(),
     )
     session.add(funding)
     session.flush()
-    # A restart must not reuse the replaced attempt's key (SQLite can hand the new row the
-    # deleted row's id), or the provider replays the old PaymentIntent or refuses a new amount.
-    attempt = f"after:{previous_intent}" if previous_intent else str(funding.id)
     started = provider.start_funding(
         amount=funding.total,
         currency=funding.currency,
         campaign_id=campaign.id,
-        idempotency_key=f"campaign:{campaign.id}:funding:{attempt}",
+        idempotency_key=funding_idempotency_key(funding),
     )
     funding.payment_intent_id = started.payment_intent_id
     funding.client_secret = started.client_secret
@@ -84,6 +80,15 @@ def start_funding(
         record_funding_succeeded(session, funding, charge_id=started.charge_id)
     session.flush()
     return funding
+
+
+def funding_idempotency_key(funding: CampaignFunding) -> str:
+    """The key of one funding attempt: the campaign and the attempt's creation time, to the
+    microsecond. Not the row's id: SQLite hands a rolled-back or deleted row's id to the next
+    row, so a retry after a lost answer (or after a changed budget) would send an old key with
+    new parameters, which Stripe refuses or answers with the old PaymentIntent. A timestamp is
+    never handed out twice for one campaign (its fundings are created one after the other)."""
+    return f"campaign:{funding.campaign_id}:funding:{funding.created_at:%Y%m%dT%H%M%S.%f}"
 
 
 def record_funding_succeeded(
@@ -275,7 +280,12 @@ def pending_payout_ids(session: Session, creator_id: int | None = None) -> list[
 
 def reverse_payout(session: Session, sponsorship_id: int, provider: PaymentProvider) -> Payout:
     """Take back a paid creator's transfer (a refund after payout); the money returns to the
-    campaign's available funds, from where the campaign's refund sends it to the brand."""
+    campaign's available funds, from where the campaign's refund sends it to the brand.
+
+    The provider call carries ``sponsorship:<id>:reversal`` as its key, and the provider looks
+    for a reversal made with that key before creating one: if an earlier attempt's answer was
+    lost (its transaction rolled back, the payout still reads paid), calling this again finds
+    that reversal instead of reversing twice."""
     payout = session.scalar(
         select(Payout).where(Payout.sponsorship_id == sponsorship_id).with_for_update()
     )
@@ -318,12 +328,13 @@ def list_payouts(
 
 
 def start_refund(
-    session: Session, campaign: Campaign, provider: PaymentProvider
+    session: Session, campaign: Campaign, provider: PaymentProvider, *, up_to: int | None = None
 ) -> CampaignRefund | None:
     """Send the campaign's uncommitted money back to the brand, with the fee on it.
 
-    The fee kept is always the fee on what was spent, so refunds in several steps add up to
-    the same fee as one refund at the end.
+    ``up_to`` refunds at most that much of it (one cancelled sponsorship's price on a campaign
+    that goes on). The fee kept is always the fee on what was spent (or is still available),
+    so refunds in several steps add up to the same fee as one refund at the end.
     """
     funding = session.scalar(
         select(CampaignFunding).where(
@@ -339,6 +350,8 @@ def start_refund(
         )
     )
     amount = remaining_funds(session, campaign) - int(pending or 0)
+    if up_to is not None:
+        amount = min(amount, up_to)
     if amount <= 0:
         return None
     money = ledger.campaign_money(session, campaign)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import stripe
@@ -32,6 +32,25 @@ def _call(fn: Callable[[], T]) -> T:
         raise ProviderError(f"Stripe failed: {exc.user_message or exc}", retryable=True) from exc
     except stripe.StripeError as exc:
         raise ProviderError(f"Stripe refused: {exc.user_message or exc}", retryable=False) from exc
+
+
+def _every(list_page: Callable[[dict[str, Any]], Any], params: dict[str, Any]) -> Iterator[Any]:
+    """Every object of a Stripe list, reading page after page only as far as the caller goes
+    (``params`` ask for the first page)."""
+    while True:
+        page = _call(lambda: list_page(params))  # noqa: B023
+        yield from page.data
+        if not page.has_more or not page.data:
+            return
+        params = {**params, "starting_after": page.data[-1].id}
+
+
+def _made_with(objects: Iterator[Any], idempotency_key: str) -> str | None:
+    """The id of the first object whose metadata carries ``idempotency_key``, if any."""
+    for made in objects:
+        if made.metadata and made.metadata.to_dict().get("idempotency_key") == idempotency_key:
+            return str(made.id)
+    return None
 
 
 class StripeProvider:
@@ -128,24 +147,36 @@ class StripeProvider:
         return str(found.data[0].id) if found.data else None
 
     def reverse_transfer(self, transfer_id: str, *, amount: int, idempotency_key: str) -> str:
+        # Look before creating, as for refunds: a retry after Stripe forgot the key (24 h) must
+        # find the reversal an earlier attempt made (its answer lost) instead of reversing again.
+        earlier = self.find_reversal(transfer_id, idempotency_key)
+        if earlier is not None:
+            return earlier
         reversal = _call(
             lambda: self.client.v1.transfers.reversals.create(
-                transfer_id, {"amount": amount}, {"idempotency_key": idempotency_key}
+                transfer_id,
+                {"amount": amount, "metadata": {"idempotency_key": idempotency_key}},
+                {"idempotency_key": idempotency_key},
             )
         )
         return str(reversal.id)
+
+    def find_reversal(self, transfer_id: str, idempotency_key: str) -> str | None:
+        """The transfer's reversal made with ``idempotency_key`` (in its metadata), if any."""
+        reversals = _every(
+            lambda params: self.client.v1.transfers.reversals.list(transfer_id, params),  # type: ignore[arg-type]
+            {"limit": 100},
+        )
+        return _made_with(reversals, idempotency_key)
 
     def refund(self, *, payment_intent_id: str | None, amount: int, idempotency_key: str) -> str:
         if payment_intent_id is None:
             raise ProviderError("nothing was charged, so nothing can be refunded", retryable=False)
         # Look before creating: a retry after Stripe forgot the key (24 h) must find the refund
         # an earlier attempt made (its answer lost) instead of refunding again.
-        earlier = _call(
-            lambda: self.client.v1.refunds.list({"payment_intent": payment_intent_id, "limit": 100})
-        )
-        for made in earlier.data:
-            if made.metadata and made.metadata.to_dict().get("idempotency_key") == idempotency_key:
-                return str(made.id)
+        earlier = self.find_refund(payment_intent_id, idempotency_key)
+        if earlier is not None:
+            return earlier
         refund = _call(
             lambda: self.client.v1.refunds.create(
                 {
@@ -157,6 +188,15 @@ class StripeProvider:
             )
         )
         return str(refund.id)
+
+    def find_refund(self, payment_intent_id: str, idempotency_key: str) -> str | None:
+        """The intent's refund made with ``idempotency_key`` (in its metadata), if any; reads
+        every page (a campaign refunded in many steps has more than one)."""
+        refunds = _every(
+            lambda params: self.client.v1.refunds.list(params),  # type: ignore[arg-type]
+            {"payment_intent": payment_intent_id, "limit": 100},
+        )
+        return _made_with(refunds, idempotency_key)
 
     def create_connected_account(self, *, creator_id: int, email: str, idempotency_key: str) -> str:
         account = _call(
@@ -191,17 +231,14 @@ class StripeProvider:
 
     def balance_lines(self) -> list[BalanceLine]:
         lines: list[BalanceLine] = []
-        params: dict[str, Any] = {"limit": 100}
-        while True:
-            page = _call(lambda: self.client.v1.balance_transactions.list(params))  # type: ignore[arg-type]  # noqa: B023
-            for bt in page.data:
-                source = (
-                    bt.source if isinstance(bt.source, str) or bt.source is None else bt.source.id
-                )
-                lines.append(BalanceLine(bt.id, bt.type, bt.amount, bt.currency.upper(), source))
-            if not page.has_more or not page.data:
-                return lines
-            params = {"limit": 100, "starting_after": page.data[-1].id}
+        transactions = _every(
+            lambda params: self.client.v1.balance_transactions.list(params),  # type: ignore[arg-type]
+            {"limit": 100},
+        )
+        for bt in transactions:
+            source = bt.source if isinstance(bt.source, str) or bt.source is None else bt.source.id
+            lines.append(BalanceLine(bt.id, bt.type, bt.amount, bt.currency.upper(), source))
+        return lines
 
 
 WEBHOOK_TOLERANCE_S = stripe.Webhook.DEFAULT_TOLERANCE  # 5 minutes, either way

@@ -13,6 +13,7 @@ from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import FundingStatus
 from schemas.common import AudienceField, MoneySchema, Name, PageQuerySchema, StrictSchema, Text
+from schemas.negotiation import NegotiationFields
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Lower-case letters, digits and '-'.")
 MAX_SLOTS = 500
@@ -148,13 +149,14 @@ class OfferCreatorSchema(ma.Schema):
     audience = fields.Dict(allow_none=True)
 
 
-class CampaignOfferSchema(ma.Schema):
+class CampaignOfferSchema(NegotiationFields):
     id = fields.Integer()
     status = fields.Method(
         "_status",
         metadata={
-            "description": "proposed (awaiting the creator's reply), accepted, declined, "
-            "expired or withdrawn (by you).",
+            "description": "proposed (awaiting the creator's reply), countered (the creator's "
+            "counter awaits your answer: `counter_price`), accepted, declined, expired or "
+            "withdrawn (by you).",
             "enum": [s.value for s in OfferStatus],
         },
     )

@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask import current_app
 from marshmallow import fields, validate
 
+from collaborations.approvals import auto_approve_on, rejections_left
+from collaborations.authenticity import MAX_RECENT_POSTS
 from collaborations.creator_text import creator_text_for_offer
 from collaborations.models import OfferSource, OfferStatus, SponsorshipStatus
 from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import PayoutStatus
 from schemas.common import AudienceField, MoneySchema, Name, PageQuerySchema, StrictSchema, Text
+from schemas.negotiation import NegotiationFields
 
 
 class StrictBoolean(fields.Boolean):
@@ -40,6 +44,43 @@ class ReliabilitySchema(ma.Schema):
     on_time_delivery_rate = fields.Float(allow_none=True)
 
 
+class EligibilityReasonSchema(ma.Schema):
+    rule = fields.String(
+        metadata={
+            "description": "The rule: incomplete_profile, creator_closed, category, "
+            "sponsored_share, capacity or offer_cap."
+        }
+    )
+    message = fields.String(metadata={"description": "What it means for you, and until when."})
+
+
+class SponsoredShareOutlookSchema(ma.Schema):
+    share = fields.Float(metadata={"description": "Sponsored ÷ all your posts in the window."})
+    sponsored_posts = fields.Integer(
+        metadata={"description": "Sponsored posts handed in through Dandelion in the window."}
+    )
+    posts = fields.Integer(
+        metadata={"description": "All your posts in the window (never fewer than sponsored)."}
+    )
+    window_days = fields.Integer()
+    cap = fields.Float(metadata={"description": "Above this share you get no new offers."})
+    over_cap = fields.Boolean()
+    under_cap_on = fields.Date(
+        allow_none=True,
+        metadata={"description": "When posts leaving the window bring you under the cap."},
+    )
+    posts_needed = fields.Integer(
+        allow_none=True,
+        metadata={"description": "recent_posts_30d that would bring you under the cap now."},
+    )
+
+
+class OfferEligibilitySchema(ma.Schema):
+    eligible = fields.Boolean()
+    reasons = fields.List(fields.Nested(EligibilityReasonSchema))
+    sponsored_share = fields.Nested(SponsoredShareOutlookSchema)
+
+
 class CreatorProfileSchema(ma.Schema):
     id = fields.Integer()
     handle = fields.String()
@@ -55,7 +96,15 @@ class CreatorProfileSchema(ma.Schema):
     sponsored_share = fields.Float(
         metadata={"description": "Measured share of recent posts that were sponsored (read-only)."}
     )
+    recent_posts_30d = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Your posts in the last 30 days, as you reported them."},
+    )
     reliability = fields.Nested(ReliabilitySchema)
+    offer_eligibility = fields.Nested(
+        OfferEligibilitySchema,
+        metadata={"description": "Whether you can receive new offers now, and if not, why."},
+    )
     created_at = fields.DateTime()
 
     def _rate(self, creator: Any) -> dict[str, Any] | None:
@@ -72,8 +121,10 @@ class CreatorProfilePatchSchema(StrictSchema):
         "handle": "chosen at sign-up.",
         "email": "chosen at sign-up.",
         "verified": "set by the platform after verification.",
-        "sponsored_share": "measured by the platform.",
+        "sponsored_share": "measured by the platform from your sponsored posts through "
+        "Dandelion and the recent_posts_30d you report.",
         "reliability": "measured by the platform.",
+        "offer_eligibility": "worked out by the platform.",
         "created_at": "set by the server.",
     }
 
@@ -88,6 +139,16 @@ class CreatorProfilePatchSchema(StrictSchema):
     audience = AudienceField(require_all_parts=True)
     rate = fields.Nested(MoneySchema)
     weekly_capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=10))
+    recent_posts_30d = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_RECENT_POSTS),
+        metadata={
+            "description": "All your posts (organic and sponsored, every platform you post "
+            "on for this audience) in the last 30 days; the platform's sponsored_share is "
+            "your sponsored posts through Dandelion divided by it.",
+            "example": 24,
+        },
+    )
 
     @ma.post_load
     def _split_rate(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -137,7 +198,7 @@ class CampaignSummarySchema(ma.Schema):
     ends_on = fields.Date()
 
 
-class OfferSchema(ma.Schema):
+class OfferSchema(NegotiationFields):
     """An offer as its creator reads it: never the brand's explanation, budget or other
     creators, only ``explanation_for_creator`` and this pair's own fit score."""
 
@@ -145,7 +206,8 @@ class OfferSchema(ma.Schema):
     status = fields.Method(
         "_status",
         metadata={
-            "description": "proposed, accepted, declined, expired or withdrawn (by the brand).",
+            "description": "proposed (awaiting your answer), countered (your counter awaits "
+            "the brand's answer), accepted, declined, expired or withdrawn (by the brand).",
             "enum": [s.value for s in OfferStatus],
         },
     )
@@ -204,6 +266,41 @@ class SponsorshipSchema(ma.Schema):
     reviewed_at = fields.DateTime(allow_none=True)
     rejection_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
+    # Approvals that end (collaborations/approvals.py); the settings come from the app.
+    rejections = fields.Integer(metadata={"description": "How many times the post was sent back."})
+    rejections_left = fields.Method(
+        "_rejections_left",
+        metadata={
+            "type": "integer",
+            "description": "How many more times the brand may send the post back; at 0 the "
+            "next rejection sends it to a Dandelion operator (status `disputed`).",
+        },
+    )
+    auto_approve_on = fields.Method(
+        "_auto_approve_on",
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "format": "date",
+            "nullable": True,
+            "description": "While delivered: the day the post is approved (and paid) "
+            "automatically if the brand does not review it (AUTO_APPROVE_DAYS after delivery).",
+        },
+    )
+    auto_approved = fields.Boolean(
+        metadata={"description": "Approved by the platform because nobody reviewed it in time."}
+    )
+    disputed_at = fields.DateTime(allow_none=True)
+    dispute_resolution = fields.String(
+        allow_none=True, metadata={"description": "The operator's note on a decided dispute."}
+    )
+
+    def _rejections_left(self, sponsorship: Any) -> int:
+        return rejections_left(sponsorship, current_app.config["MAX_REJECTIONS"])
+
+    def _auto_approve_on(self, sponsorship: Any) -> str | None:
+        day = auto_approve_on(sponsorship, current_app.config["AUTO_APPROVE_DAYS"])
+        return day.isoformat() if day else None
 
 
 # The document's pattern is the validator: a subset of what marshmallow's URL field accepts, so

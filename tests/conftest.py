@@ -25,6 +25,7 @@ from accounts.services import create_operator
 from app import create_app
 from cli import alembic_config
 from core.db import Base, session_scope
+from stripe_standin import StripeStandin
 
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}
 
@@ -252,6 +253,14 @@ def operator_user(app: Flask, client: FlaskClient, email: str = "ops@example.com
     r = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
     assert r.status_code == 201 and r.json["kind"] == "operator", r.json
     return ApiUser(client, r.json["token"], account_id, account_id)
+
+
+@pytest.fixture
+def stripe_standin() -> Iterator[StripeStandin]:
+    """The Stripe stand-in on 127.0.0.1, for the modules whose ``app`` runs the Stripe provider
+    (``tests.payments_fixtures.stripe_config``)."""
+    with StripeStandin() as standin:
+        yield standin
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

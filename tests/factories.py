@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from accounts.models import Creator
 from collaborations.models import Offer, OfferSource, OfferStatus, Sponsorship
 from core.db import utcnow
+from matching import runs
 from payments.models import Payout
+from tests.conftest import operator_user
 
 AUDIENCE: dict[str, Any] = {
     "interests": {"skincare": 0.6, "makeup": 0.4},
@@ -154,3 +156,13 @@ def payouts_of(session: Session, creator_id: int) -> list[Payout]:
 
 def ago(**delta: float) -> datetime:
     return utcnow() - timedelta(**delta)
+
+
+def run_matching(app: Any, client: Any) -> dict[str, Any]:
+    """An operator runs this week's matching through the API; the finished run (it succeeded)."""
+    ops = operator_user(app, client)
+    r = ops.post("/api/v1/match-runs", json={"week": runs.current_week()})
+    assert r.status_code == 202, r.get_json()
+    run = ops.get(f"/api/v1/match-runs/{r.get_json()['id']}").get_json()
+    assert run["status"] == "succeeded", run
+    return run

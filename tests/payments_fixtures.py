@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import requests
+import stripe
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from werkzeug.serving import make_server
 from campaigns.models import Campaign
 from payments import ledger
 from payments.ledger import CampaignMoney, LedgerReport, check_ledger
-from payments.models import LedgerTransaction
+from payments.models import CampaignRefund, LedgerTransaction, Payout
 from stripe_standin import StripeStandin
 from tests.factories import open_up
 
@@ -44,6 +45,21 @@ def stripe_config(standin: StripeStandin) -> dict[str, Any]:
         "STRIPE_TIMEOUT_S": 1,
         "STRIPE_MAX_NETWORK_RETRIES": 0,
     }
+
+
+@contextmanager
+def stripe_sdk(standin: StripeStandin) -> Iterator[stripe.StripeClient]:
+    """An SDK client of the test's own, to act at "Stripe" behind the application's back."""
+    http = stripe.RequestsClient(timeout=5)
+    try:
+        yield stripe.StripeClient(
+            standin.api_key,
+            base_addresses={"api": standin.base_url},
+            max_network_retries=0,
+            http_client=http,
+        )
+    finally:
+        http.close()
 
 
 @contextmanager
@@ -122,6 +138,26 @@ def ledger_kinds(session: Session, campaign_id: int | None = None) -> dict[str, 
     kinds = {kind: count for kind, count in session.execute(query)}
     session.rollback()
     return kinds
+
+
+def payout_of(session: Session, sponsorship_id: int) -> Payout:
+    """The sponsorship's payout row, read afresh."""
+    session.rollback()
+    session.expire_all()
+    payout = session.scalar(select(Payout).where(Payout.sponsorship_id == sponsorship_id))
+    assert payout is not None
+    return payout
+
+
+def refund_rows(session: Session, campaign_id: int) -> list[CampaignRefund]:
+    """The campaign's refund rows, read afresh."""
+    session.rollback()
+    session.expire_all()
+    rows = list(
+        session.scalars(select(CampaignRefund).where(CampaignRefund.campaign_id == campaign_id))
+    )
+    session.rollback()
+    return rows
 
 
 # --- a sponsorship's steps through the API -----------------------------------------------------

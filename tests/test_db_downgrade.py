@@ -93,6 +93,8 @@ def test_minus_one_with_force_undoes_one_migration_and_keeps_the_rest(scratch_ur
 def test_a_step_flagged_not_destructive_needs_no_force(scratch_url, monkeypatch):  # noqa: F811
     app = _migrated_with_data(scratch_url)
     monkeypatch.setattr(SCRIPTS.get_revision(HEAD).module, "DESTRUCTIVE", False)
+    # the command must read the flag from these (patched) scripts, not load its own copy
+    monkeypatch.setattr("cli.ScriptDirectory.from_config", lambda _config: SCRIPTS)
     result = _downgrade(app, "-1")
     assert result.exit_code == 0, result.output
     assert _state(scratch_url)[0] == PARENT

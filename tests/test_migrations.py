@@ -31,6 +31,8 @@ SCRIPTS = ScriptDirectory.from_config(alembic_config("sqlite://"))
 REVISIONS = list(reversed(list(SCRIPTS.walk_revisions("base", "heads"))))
 HEAD = SCRIPTS.get_current_head()
 SEEDED_TABLES = {"accounts", "brands", "creators", "campaigns", "api_tokens"}
+# Derived from other tables and rebuilt by the upgrade that creates them (the search index).
+DERIVED_TABLES = {"creator_interest_shares", "creator_categories"}
 
 
 @pytest.fixture
@@ -216,7 +218,9 @@ def test_downgrade_and_upgrade_keep_the_data(scratch_url: str, revision: Any):
         rebuilt = reflect(engine)
         with engine.begin() as conn:
             for table in rebuilt.sorted_tables:
-                if table.name in before and table.name not in kept and before[table.name]:
+                if table.name in DERIVED_TABLES and "creators" in kept and table.name not in kept:
+                    assert after[table.name] == before[table.name], f"{table.name} not rebuilt"
+                elif table.name in before and table.name not in kept and before[table.name]:
                     assert after[table.name] == [], f"{table.name} came back with rows"
                     conn.execute(table.insert(), before[table.name])
         restored = snapshot(engine)

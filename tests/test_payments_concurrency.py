@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from collaborations.models import Sponsorship, SponsorshipStatus
 from payments import ledger
 from payments.models import Payout, PayoutStatus
-from stripe_standin import StripeStandin
 from tests.helpers import count_rows
 from tests.payments_fixtures import (
     accept,
@@ -31,12 +30,6 @@ from tests.payments_fixtures import (
 )
 
 BUDGET = 500_000
-
-
-@pytest.fixture
-def stripe_standin():
-    with StripeStandin() as standin:
-        yield standin
 
 
 @pytest.fixture(params=["ledger", "stripe"])

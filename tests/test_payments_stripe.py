@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import stripe
 from sqlalchemy import select
 
 from accounts.models import Creator
@@ -41,15 +40,12 @@ from tests.payments_fixtures import (
     fund_with_stripe,
     ledger_kinds,
     onboard,
+    payout_of,
     post_event,
+    refund_rows,
     stripe_config,
+    stripe_sdk,
 )
-
-
-@pytest.fixture
-def stripe_standin():
-    with StripeStandin() as standin:
-        yield standin
 
 
 @pytest.fixture
@@ -59,15 +55,8 @@ def app(make_app, stripe_standin):
 
 @pytest.fixture
 def sdk(stripe_standin):
-    """An SDK client of our own, to act at "Stripe" behind the application's back."""
-    http = stripe.RequestsClient(timeout=5)
-    yield stripe.StripeClient(
-        stripe_standin.api_key,
-        base_addresses={"api": stripe_standin.base_url},
-        max_network_retries=0,
-        http_client=http,
-    )
-    http.close()
+    with stripe_sdk(stripe_standin) as client:
+        yield client
 
 
 def funding_of(session, campaign_id: int) -> CampaignFunding:
@@ -78,14 +67,6 @@ def funding_of(session, campaign_id: int) -> CampaignFunding:
     )
     assert funding is not None
     return funding
-
-
-def payout_of(session, sponsorship_id: int) -> Payout:
-    session.rollback()
-    session.expire_all()
-    payout = session.scalar(select(Payout).where(Payout.sponsorship_id == sponsorship_id))
-    assert payout is not None
-    return payout
 
 
 def transfer_posts(standin: StripeStandin) -> list[Any]:
@@ -406,7 +387,12 @@ def test_a_refund_after_payout_reverses_the_transfer(
     [reversal] = stripe_standin.reversals()
     assert (reversal["transfer"], reversal["amount"]) == (transfer["id"], 200_000)
     assert stripe_standin.get(transfer["id"])["reversed"] is True
-    [post] = [r for r in stripe_standin.requests() if r.path.endswith("/reversals")]
+    # The lookup (GET) first, then the one create (POST) with our key.
+    [post] = [
+        r
+        for r in stripe_standin.requests()
+        if (r.method, r.path) == ("POST", f"/v1/transfers/{transfer['id']}/reversals")
+    ]
     assert post.idempotency_key == f"sponsorship:{sponsorship['id']}:reversal"
     payout = payout_of(session, sponsorship["id"])
     assert (payout.status, payout.reversal_reference) == (PayoutStatus.REVERSED, reversal["id"])
@@ -567,16 +553,6 @@ def test_a_retry_days_later_finds_the_transfer_instead_of_paying_twice(
     assert len(transfer_posts(stripe_standin)) == 1  # no second create was even attempted
     assert_ledger_ok(app, session)
     assert reconcile_cli(app).exit_code == 0
-
-
-def refund_rows(session, campaign_id: int) -> list[CampaignRefund]:
-    session.rollback()
-    session.expire_all()
-    rows = session.scalars(
-        select(CampaignRefund).where(CampaignRefund.campaign_id == campaign_id)
-    ).all()
-    session.rollback()
-    return list(rows)
 
 
 @pytest.mark.parametrize("days_later", [False, True], ids=["same-day", "days-later"])

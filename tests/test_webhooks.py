@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from accounts.models import Creator
 from campaigns.models import Campaign, CampaignStatus
 from payments.models import CampaignFunding, FundingStatus, LedgerTransaction, StripeEvent
-from stripe_standin import StripeStandin, sign_payload
+from stripe_standin import sign_payload
 from tests.factories import fresh
 from tests.helpers import assert_error, count_rows
 from tests.payments_fixtures import (
@@ -28,12 +28,6 @@ from tests.payments_fixtures import (
     post_event,
     stripe_config,
 )
-
-
-@pytest.fixture
-def stripe_standin():
-    with StripeStandin() as standin:
-        yield standin
 
 
 @pytest.fixture

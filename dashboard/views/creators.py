@@ -93,9 +93,23 @@ def audience_parts(profile: PublicProfile) -> list[PartView]:
 def creator_profile(creator_id: int) -> Any:
     """A creator's public profile; with ``?campaign_id=`` (one of the brand's campaigns), how
     their audience fits its target. Hidden creators answer 404 exactly like missing ones."""
+    return render_profile(creator_id, _campaign_id_arg())
+
+
+def render_profile(
+    creator_id: int,
+    campaign_id: int | None,
+    *,
+    invite_form: Any = None,
+    invite_error: str | None = None,
+    status: int = 200,
+) -> Any:
+    """The profile page (the invite form as sent, and a refusal's reason, when re-shown)."""
+    from dashboard.views.negotiation import invite_form_for  # the invite form lives there
+
     brand = current_brand()
     profile = public_profile.get_public_profile(
-        db.session, brand, creator_id, campaign_id=_campaign_id_arg()
+        db.session, brand, creator_id, campaign_id=campaign_id
     )
     now = utcnow()
     offers = [
@@ -114,8 +128,11 @@ def creator_profile(creator_id: int) -> Any:
         if fit is not None and rate is not None and fit.expected_value > 0
         else None
     )
+    invite = invite_form_for(brand, profile.creator, campaign_id, invite_form)
     return render_template(
         "dashboard/creators/profile.html",
+        invite=invite,
+        invite_error=invite_error,
         profile=profile,
         creator=profile.creator,
         campaign=profile.campaign,
@@ -125,4 +142,4 @@ def creator_profile(creator_id: int) -> Any:
         campaigns=choices,
         cost_per_person=cost_per_person,
         status_labels=OFFER_STATUS_LABELS,
-    )
+    ), status

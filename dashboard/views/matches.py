@@ -11,7 +11,8 @@ from wtforms.validators import Length, Optional
 
 from campaigns import services as campaigns
 from collaborations import services as collaborations
-from collaborations.models import OfferStatus
+from collaborations.models import OPEN_OFFER_STATES, OfferStatus
+from collaborations.turns import history
 from core.db import utcnow
 from core.errors import DomainError
 from dashboard import queries
@@ -20,6 +21,7 @@ from dashboard.blueprint import bp, discard_changes, flash_domain_error, page_ar
 from dashboard.forms import ConfirmForm, SafeForm, safe_text
 from dashboard.presenters import OFFER_SOURCE_LABELS, audience_summary, fit_parts, unfilled_advice
 from dashboard.presenters import OFFER_STATUS_LABELS as STATUS_LABELS
+from dashboard.views.negotiation import CounterAnswerForm
 from extensions import db
 from schemas.brand_control import MAX_REASON
 
@@ -76,6 +78,8 @@ def campaign_matches(campaign_id: int) -> Any:
             "offer": o,
             "status": o.effective_status(now).value,
             "live": o.effective_status(now) is OfferStatus.PROPOSED,
+            "countered": o.effective_status(now) is OfferStatus.COUNTERED,
+            "turns": history(o),
             "source": labels.get(o.match_run_id or 0)
             or OFFER_SOURCE_LABELS.get(o.source.value, str(o.source)),
             "blocked": o.creator_id in blocked,
@@ -97,7 +101,8 @@ def campaign_matches(campaign_id: int) -> Any:
         status_labels=STATUS_LABELS,
         counts=counts,
         # slots neither taken by work nor held by a live proposal: the next match may fill them
-        open_slots=max(0, campaign.slots - taken - counts["awaiting"]),
+        open_slots=max(0, campaign.slots - taken - counts["awaiting"] - counts["countered"]),
+        answer_form=CounterAnswerForm(formdata=None),
         taken=taken,
         summary=run.summary if run else None,
         advice=unfilled_advice(run.summary) if run else None,
@@ -133,7 +138,7 @@ def offer_withdraw(offer_id: int) -> Any:
             "success",
         )
         return redirect(back, code=303)
-    if not form.is_submitted() and offer.effective_status(utcnow()) is not OfferStatus.PROPOSED:
+    if not form.is_submitted() and offer.effective_status(utcnow()) not in OPEN_OFFER_STATES:
         flash(
             f"The offer to @{handle} is {offer.effective_status(utcnow()).value}; only offers "
             "awaiting the creator's reply can be withdrawn.",

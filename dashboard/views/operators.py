@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 
 from accounts.password_reset import issue_reset_token
 from core.errors import DomainError
@@ -64,6 +64,8 @@ def match_run(run_id: int) -> Any:
         campaigns=campaigns,
         campaign_total=total,
         refresh=run.status in ACTIVE,
+        health=run.health,
+        koc_max_followers=current_app.config["MATCH_KOC_MAX_FOLLOWERS"],
     )
 
 

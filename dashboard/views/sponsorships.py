@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from campaigns import services as campaigns
 from collaborations import services as collaborations
@@ -97,18 +97,26 @@ def sponsorship_reject(sponsorship_id: int) -> Any:
         errors = form.api_errors()
         if not errors:
             try:
-                collaborations.reject_deliverable(
+                rejected = collaborations.reject_deliverable(
                     db.session,
                     brand,
                     sponsorship_id,
                     (form.reason.data or "").strip(),
                     provider=payment_provider(),
+                    max_rejections=current_app.config["MAX_REJECTIONS"],
                 )
             except DomainError as exc:
                 discard_changes()
                 flash_domain_error(exc)
                 return redirect(_back(sponsorship), code=303)
-            flash(f"Sent back to @{sponsorship.creator.handle} with your reason.", "success")
+            if rejected.status is SponsorshipStatus.DISPUTED:
+                flash(
+                    f"Rejected {rejected.rejections} times: @{sponsorship.creator.handle}'s post "
+                    "goes to a Dandelion operator, who approves or cancels it.",
+                    "info",
+                )
+            else:
+                flash(f"Sent back to @{sponsorship.creator.handle} with your reason.", "success")
             return redirect(_back(sponsorship), code=303)
         form.reason.errors = [*form.reason.errors, *errors.get("reason", [])]
         status = 422

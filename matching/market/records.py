@@ -60,8 +60,8 @@ class MatchingPolicy:
     ``max_sponsored_share``: a creator whose recent sponsored share is above it gets no offer.
     ``top_k``: candidates kept per campaign (ranked by value / (rate/budget + 1/slots));
     None keeps every eligible pair. ``max_offers_per_week`` caps each creator's capacity.
-    ``koc_max_followers``: creators at or below it count as small creators (KOCs) for the
-    optional fairness floor.
+    ``koc_max_followers``: creators at or below it count as small creators (KOCs) for fair
+    exposure and the run's health figures (``MATCH_KOC_MAX_FOLLOWERS``).
     """
 
     min_fit: float = DEFAULT_MIN_FIT

@@ -1,15 +1,15 @@
 """The pure matching core: instance → solution with a proven bound (numpy, scipy, OR-Tools)."""
 
-from matching.solver.fairness import KocFloor
+from matching.solver.exposure import FairExposure
 from matching.solver.instance import Instance, InstanceError
 from matching.solver.result import SolveResult
 from matching.solver.solve import SolutionInvalid, solve
 from matching.solver.validate import Violation, validate
 
 __all__ = [
+    "FairExposure",
     "Instance",
     "InstanceError",
-    "KocFloor",
     "SolutionInvalid",
     "SolveResult",
     "Violation",

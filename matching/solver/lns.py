@@ -81,7 +81,6 @@ def improve(
     reduced_cost: NDArray[np.float64],
     deadline: float,
     config: LNSConfig,
-    fairness_coef: NDArray[np.float64] | None = None,
     target: float = np.inf,
 ) -> LNSStats:
     """Improve ``state`` in place until ``deadline`` (perf_counter), the round limit, a stall
@@ -148,7 +147,6 @@ def improve(
             scale,
             min(config.sub_time_s, deadline - time.perf_counter() - 0.05),
             config,
-            fairness_coef,
         )
         stats.rounds += 1
         stats.optimal_subproblems += int(optimal)
@@ -213,7 +211,6 @@ def _solve_neighbourhood(
     scale: float,
     time_limit: float,
     config: LNSConfig,
-    fairness_coef: NDArray[np.float64] | None = None,
 ) -> tuple[bool, bool]:
     """Re-solve ``campaigns`` exactly over their best candidates; apply if better."""
     if time_limit <= 0.01:
@@ -239,18 +236,13 @@ def _solve_neighbourhood(
     cand = cand[(residual[creators] > 0) & ~blocked]
     before = float(inst.pair_value[current].sum())
     if config.backend == "highs":
-        extra = None
-        if fairness_coef is not None:
-            extra = (fairness_coef, -float(fairness_coef[outside].sum()))
         found, optimal, _ = solve_pairs_mip(
-            inst, cand, residual, time_limit, extra, config.sub_rel_gap
+            inst, cand, residual, time_limit, rel_gap=config.sub_rel_gap
         )
         if found is None:
             return False, False
         chosen = found
     else:
-        if fairness_coef is not None:
-            raise ValueError("the fairness floor needs the highs backend")
         pm = build_model(inst, cand, residual, scale, hint=state.selected)
         solver = solver_for(
             time_limit, config.seed, config.workers, config.sub_deterministic_s, config.subsolvers

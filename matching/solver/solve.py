@@ -10,7 +10,10 @@
    optimality and gives its own bound.
 5. Improve: large neighbourhood search (:mod:`matching.solver.lns`) until the deadline, the
    round limit, a stall, or the gap tolerance.
-6. Check: the solver-agnostic validator runs on the result; a violation raises.
+6. Fair exposure (optional, :mod:`matching.solver.exposure`): with the best value ``V*``
+   found, maximise exposure subject to ``value >= (1 - max_cost) · V*``; the value phases then
+   get ``1 - FAIR_TIME_SHARE`` of the time limit.
+7. Check: the solver-agnostic validator runs on the result; a violation raises.
 
 Determinism: every step is deterministic for a given ``seed``: HiGHS runs single-threaded,
 the neighbourhood choice uses a seeded generator, and PDLP's sharded arithmetic does not
@@ -26,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from matching.solver import fairness as fair
-from matching.solver.heuristics import Assignment, construct, greedy, greedy_order, lp_rounding
+from matching.solver import exposure as fair
+from matching.solver.heuristics import Assignment, construct, greedy, lp_rounding
 from matching.solver.instance import Instance
 from matching.solver.lns import LNSConfig, improve
 from matching.solver.lp import LPSolution, certified_bound, solve_lp
@@ -37,6 +40,7 @@ from matching.solver.result import SolveResult, Status, relative_gap
 from matching.solver.validate import validate
 
 OPTIMALITY_TOLERANCE = 1e-9
+FAIR_TIME_SHARE = 0.15  # of the time limit, kept for the fair-exposure phase
 
 
 class SolutionInvalid(RuntimeError):
@@ -51,7 +55,7 @@ def solve(
     *,
     gap_tolerance: float = 1e-5,
     max_rounds: int | None = None,
-    koc_floor: fair.KocFloor | None = None,
+    fair_exposure: fair.FairExposure | None = None,
     exact_max_pairs: int = 2_500,
     lns: LNSConfig | None = None,
     lp: LPSolution | None = None,
@@ -60,7 +64,8 @@ def solve(
 
     Parameters: ``workers`` threads for the LP (PDLP) and exact solves; ``seed`` fixes every
     random choice; ``gap_tolerance`` stops the search early; ``max_rounds`` bounds the
-    neighbourhood search (reproducible work); ``koc_floor`` enables the fairness floor;
+    neighbourhood search (reproducible work); ``fair_exposure`` widens exposure at a bounded
+    value cost (reported in ``stats["fair_exposure"]``: ``cost`` = 1 - value / best value);
     ``lp``: this instance's LP relaxation over its usable pairs, already solved (e.g.
     ``details.pricing.lp`` from :func:`matching.market.build_instance_priced`); it is used only
     if its shape matches, and its bound is re-certified here.
@@ -76,12 +81,14 @@ def solve(
     usable_index = np.flatnonzero(usable_mask)
     work = instance.restrict_pairs(usable_mask)
     stats["usable_pairs"] = work.num_pairs
-    floor = None
-    if koc_floor is not None:
-        floor = fair.KocFloor(np.asarray(koc_floor.koc, dtype=bool), koc_floor.min_share)
-        floor.coefficients(instance)  # shape check
+    if fair_exposure is not None:
+        fair_exposure.weights(instance)  # shape check
+    # The value phases stop here; the rest of the time is the fair-exposure phase's.
+    value_deadline = deadline
+    if fair_exposure is not None:
+        value_deadline = start + (1.0 - FAIR_TIME_SHARE) * (deadline - start)
 
-    def finish(state: Assignment | None, bound: float, status: Status) -> SolveResult:
+    def finish(state: Assignment | None, status: Status, bound: float) -> SolveResult:
         chosen = usable_index[state.pairs()] if state is not None else np.zeros(0, np.int64)
         objective = float(instance.pair_value[chosen].sum())
         bound = max(bound, objective)
@@ -97,14 +104,31 @@ def solve(
             stats=stats,
         )
         problems = validate(instance, result)
-        if floor is not None and not floor.satisfied(instance, result.selected):
-            problems.append("fairness floor not met")  # type: ignore[arg-type]
         if problems:
             raise SolutionInvalid("; ".join(str(p) for p in problems))
         return result
 
     if work.num_pairs == 0:
-        return finish(None, 0.0, "optimal")
+        if fair_exposure is not None:
+            stats["fair_exposure"] = {"max_cost": fair_exposure.max_cost, "cost": 0.0}
+        return finish(None, "optimal", 0.0)
+
+    def fairer(state: Assignment, status: Status) -> tuple[Assignment, Status]:
+        """Phase two (fair exposure) on the value phases' best state."""
+        if fair_exposure is None:
+            return state, status
+        small = None
+        if fair_exposure.small is not None:
+            small = np.asarray(fair_exposure.small, dtype=bool)
+        work_fair = fair.FairExposure(small, fair_exposure.max_cost, fair_exposure.small_weight)
+        widened, info = fair.maximise_exposure(work, state, work_fair, deadline, exact_max_pairs)
+        info["before"] = fair.figures(work, state.pairs(), small)
+        info["after"] = fair.figures(work, widened.pairs(), small)
+        info["value_status"] = status
+        stats["fair_exposure"] = info
+        if widened.exact_objective() < state.exact_objective() - 1e-12 and status == "optimal":
+            status = "feasible"  # the value optimum was proven; the fair solution is below it
+        return widened, status
 
     lp_start = time.perf_counter()
     model = linear_model(work)
@@ -120,13 +144,12 @@ def solve(
         )
     else:
         lp = solve_lp(
-            model, work.pair_value, max(0.5 * (deadline - lp_start), 0.1), threads=workers
+            model, work.pair_value, max(0.5 * (value_deadline - lp_start), 0.1), threads=workers
         )
     bound = lp.bound
     stats.update(lp_bound=lp.bound, lp_method=lp.method, lp_seconds=round(lp.seconds, 3))
 
     all_usable = np.ones(work.num_pairs, dtype=bool)
-    order = greedy_order(work)
     by_value = np.lexsort((np.arange(work.num_pairs), -work.pair_value))
     candidates = [
         greedy(work, all_usable),
@@ -138,10 +161,9 @@ def solve(
     state = max(candidates, key=lambda s: s.objective)
     status: Status = "feasible"
     proven = False
-    coef = floor.coefficients(work) if floor is not None else None
 
-    if work.num_pairs <= exact_max_pairs and floor is None:
-        remaining = deadline - time.perf_counter()
+    if work.num_pairs <= exact_max_pairs:
+        remaining = value_deadline - time.perf_counter()
         found, optimal, dual = solve_pairs_mip(
             work, np.arange(work.num_pairs), work.capacity, remaining
         )
@@ -152,31 +174,22 @@ def solve(
             bound = min(bound, max(dual, state.objective))
         stats["exact"] = {"optimal": optimal, "dual_bound": dual}
     if proven:
-        return finish(state, bound, "optimal")
+        return finish(*fairer(state, "optimal"), bound)
 
     config = lns or LNSConfig()
     config.seed = seed
     if max_rounds is not None:
         config.max_rounds = max_rounds
-    if floor is not None:
-        # Unconstrained first (for the fairness cost), then repair and search with the floor.
-        split = time.perf_counter() + 0.4 * (deadline - time.perf_counter())
-        improve(work, state, all_usable, lp.x, lp.reduced_cost, split, config)
-        free_objective = state.exact_objective()
-        fair.enforce(fair.KocFloor(floor.koc, floor.min_share), state, order, all_usable)
-        state = construct(work, order, all_usable, state.pairs().tolist())
-        fair.enforce(fair.KocFloor(floor.koc, floor.min_share), state, order, all_usable)
-        stats["fairness"] = {"min_share": floor.min_share, "objective_without": free_objective}
     target = bound * (1.0 - gap_tolerance)
-    search = improve(work, state, all_usable, lp.x, lp.reduced_cost, deadline, config, coef, target)
+    search = improve(
+        work, state, all_usable, lp.x, lp.reduced_cost, value_deadline, config, target=target
+    )
     stats["lns"] = {
         "rounds": search.rounds,
         "improved": search.improved,
         "seconds": round(search.seconds, 3),
     }
-    if floor is not None:
-        stats["fairness"]["cost"] = stats["fairness"]["objective_without"] - state.objective
-    cut_short = time.perf_counter() >= deadline - 0.06
+    cut_short = time.perf_counter() >= value_deadline - 0.06
     if cut_short and relative_gap(state.objective, bound) > gap_tolerance:
         status = "timeout"
-    return finish(state, bound, status)
+    return finish(*fairer(state, status), bound)

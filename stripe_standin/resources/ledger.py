@@ -8,7 +8,9 @@ from ..state import Request, State, new_id, now
 
 REPORTING_CATEGORY = {
     "charge": "charge",
+    "payment": "charge",
     "refund": "refund",
+    "payment_refund": "refund",
     "transfer": "transfer",
     "transfer_refund": "transfer_reversal",
 }

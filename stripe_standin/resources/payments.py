@@ -27,6 +27,10 @@ class CardBehaviour:
     decline_code: str | None = None
     error_code: str = "card_declined"
     message: str = "Your card was declined."
+    # How the platform's balance books it: ``charge`` for cards; Stripe books some non-card
+    # payments (bank debits) as ``payment`` (their charges are ``py_...``, their refunds
+    # ``payment_refund``).
+    balance_type: str = "charge"
 
 
 TEST_PAYMENT_METHODS: dict[str, CardBehaviour] = {
@@ -34,6 +38,7 @@ TEST_PAYMENT_METHODS: dict[str, CardBehaviour] = {
     "pm_card_mastercard": CardBehaviour("mastercard", "4444"),
     "pm_card_amex": CardBehaviour("amex", "8431"),
     "pm_card_chargeDeclined": CardBehaviour("visa", "0002", "generic_decline"),
+    "pm_sepaDebit": CardBehaviour("sepa_debit", "3000", balance_type="payment"),
     "pm_card_chargeDeclinedInsufficientFunds": CardBehaviour(
         "visa", "9995", "insufficient_funds", message="Your card has insufficient funds."
     ),
@@ -202,7 +207,7 @@ def confirm_intent(
             },
         )
     txn = record_balance_transaction(
-        state, "charge", charge["amount"], charge["currency"], charge["id"],
+        state, card.balance_type, charge["amount"], charge["currency"], charge["id"],
         fee=state.fee_for(charge["amount"]), description=intent["description"],
     )  # fmt: skip
     charge["balance_transaction"] = txn["id"]
@@ -282,7 +287,7 @@ def _new_charge(
 ) -> dict[str, Any]:
     failed = card.decline_code is not None
     charge = {
-        "id": new_id("ch"),
+        "id": new_id("py" if card.balance_type == "payment" else "ch"),
         "object": "charge",
         "amount": intent["amount"],
         "amount_captured": 0 if failed else intent["amount"],
@@ -369,7 +374,8 @@ def create_refund(state: State, req: Request) -> dict[str, Any]:
             code="amount_too_large",
         )
     refund_id = new_id("re")
-    txn = record_balance_transaction(state, "refund", -amount, charge["currency"], refund_id)
+    refund_type = "payment_refund" if charge["id"].startswith("py_") else "refund"
+    txn = record_balance_transaction(state, refund_type, -amount, charge["currency"], refund_id)
     refund = {
         "id": refund_id,
         "object": "refund",

@@ -1,6 +1,7 @@
 """Helpers shared by the dashboard tests (server-side and end-to-end): a browser-like test
-client that sends CSRF tokens, the campaign form's fields, and a small market (brand, open
-creators, operator, match run)."""
+client that sends CSRF tokens, the campaign form's fields, a small market (brand, open
+creators, operator, match run), and for the real browser a watched page and a brand's first
+published campaign."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 from accounts.services import create_operator
 from core.db import session_scope
 from tests.conftest import PASSWORD, ApiUser
+from tests.e2e.browser import LAPTOP, TIMEOUT_MS
 from tests.factories import open_up
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
@@ -171,3 +173,53 @@ def accept_and_deliver(creator: ApiUser, url: str = "https://example.com/posts/1
     )
     assert r.status_code == 200, r.json
     return int(sponsorship_id)
+
+
+# --- in the real browser (Playwright) ----------------------------------------------------------
+
+
+def watched_page(browser: Any, viewport: dict[str, int] = LAPTOP) -> tuple[Any, list[str]]:
+    """A page in a browser context of its own (``page.context``), and the list that collects
+    the page's JavaScript errors and console errors as it goes."""
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return page, errors
+
+
+def publish_first_campaign(
+    page: Any, base: str, email: str, *, budget: str = "5000", fields: dict[str, str] | None = None
+) -> str:
+    """Sign a brand up ("Lumen Skin", ``email``) on the dashboard, create its first campaign
+    (skincare, women 70 %; ``fields`` fills more of the form by label), fund and publish it;
+    returns the campaign's URL."""
+    page.goto(base + "/dashboard/signup")
+    page.get_by_label("Brand name").fill("Lumen Skin")
+    page.get_by_label("Work email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Create my brand account").click()
+    page.wait_for_url(re.compile(r"/dashboard/campaigns$"))
+    page.get_by_role("link", name="Create your first campaign").click()
+    page.get_by_label("Title").fill("Winter barrier serum")
+    page.get_by_label("Brief").fill("Show our serum in your evening routine, in your own words.")
+    page.get_by_label("Category").select_option("skincare")
+    page.get_by_label("Budget", exact=True).fill(budget)
+    page.get_by_label("Skincare").fill("3")
+    page.get_by_label("Makeup").fill("1")
+    for label, value in (fields or {}).items():
+        page.get_by_label(label).fill(value)
+    page.get_by_label("Women in the audience (%)").fill("70")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(re.compile(r"/dashboard/campaigns/\d+$"))
+    campaign_url = page.url
+    page.get_by_role("link", name="Fund…").click()
+    page.get_by_role("button", name="Yes, fund").click()
+    page.wait_for_url(campaign_url)
+    page.get_by_role("link", name="Publish…").click()
+    page.get_by_role("button", name="Yes, publish").click()
+    page.wait_for_url(campaign_url)
+    return campaign_url

@@ -25,7 +25,7 @@ from tests.e2e.browser import (
     Shots,
     open_creator,
 )
-from tests.e2e.dashboard_helpers import OPERATOR_EMAIL, make_operator
+from tests.e2e.dashboard_helpers import OPERATOR_EMAIL, make_operator, watched_page
 
 if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
@@ -35,12 +35,8 @@ pytest.importorskip("playwright.sync_api")
 def test_brand_journey_in_a_real_browser(live_server: str, browser: Any, served_app: Any) -> None:
     base = live_server
     shot = Shots()
-    brand_context = browser.new_context(viewport=LAPTOP)
-    brand_context.set_default_timeout(TIMEOUT_MS)
-    page = brand_context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page, errors = watched_page(browser)
+    brand_context = page.context
     # Pages this test posts wrong on purpose answer 422 (invalid form) and 400 (no CSRF token).
     expected = ("status of 422", "status of 400")
 

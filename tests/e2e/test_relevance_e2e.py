@@ -12,16 +12,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD
 from tests.e2e.browser import (
     CHROMIUM,
     HAVE_CHROMIUM,
-    LAPTOP,
     PHONE,
     TIMEOUT_MS,
     Shots,
     open_creator,
 )
+from tests.e2e.dashboard_helpers import publish_first_campaign, watched_page
 from tests.factories import AUDIENCE
 
 if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
@@ -46,38 +45,12 @@ def test_publish_then_offers_then_profile_then_withdraw(
         base, 23, followers=900_000, audience={**AUDIENCE, "interests": {"gaming": 1.0}}
     )
 
-    context = browser.new_context(viewport=LAPTOP)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page, errors = watched_page(browser)
+    context = page.context
 
-    page.goto(base + "/dashboard/signup")
-    page.get_by_label("Brand name").fill("Lumen Skin")
-    page.get_by_label("Work email").fill("lumen-e2e@example.com")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat the password").fill(PASSWORD)
-    page.get_by_role("button", name="Create my brand account").click()
-    page.wait_for_url(re.compile(r"/dashboard/campaigns$"))
-    page.get_by_role("link", name="Create your first campaign").click()
-    page.get_by_label("Title").fill("Winter barrier serum")
-    page.get_by_label("Brief").fill("Show our serum in your evening routine, in your own words.")
-    page.get_by_label("Category").select_option("skincare")
-    page.get_by_label("Budget", exact=True).fill("5000")
-    page.get_by_label("Skincare").fill("3")
-    page.get_by_label("Makeup").fill("1")
-    page.get_by_label("Tier 3").fill("25")
-    page.get_by_label("Women in the audience (%)").fill("70")
-    page.get_by_role("button", name="Save draft").click()
-    page.wait_for_url(re.compile(r"/dashboard/campaigns/\d+$"))
-    campaign_url = page.url
-    page.get_by_role("link", name="Fund…").click()
-    page.get_by_role("button", name="Yes, fund").click()
-    page.wait_for_url(campaign_url)
-    page.get_by_role("link", name="Publish…").click()
-    page.get_by_role("button", name="Yes, publish").click()
-    page.wait_for_url(campaign_url)
+    campaign_url = publish_first_campaign(
+        page, base, "lumen-e2e@example.com", fields={"Tier 3": "25"}
+    )
     shot(page, "published")
 
     # No operator: publishing matched the campaign against this week's market.

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matching_helpers import brute_force, campaign, creator, instance, pair, random_instance
 
-from matching.solver import KocFloor, solve, validate
+from matching.solver import solve, validate
 from matching.solver.lns import LNSConfig
 
 
@@ -124,21 +124,3 @@ def test_search_improves_on_the_greedy() -> None:
     assert result.objective >= result.stats["rounding_objective"]
     assert exact.objective * 0.98 <= result.objective <= exact.objective + 1e-9
     assert result.bound >= exact.objective
-
-
-def test_fairness_floor_is_met_and_costed() -> None:
-    inst = instance(
-        [campaign("c", budget=1000, slots=2)],
-        [creator("big"), creator("big2"), creator("koc")],
-        [pair("big", "c", 5.0), pair("big2", "c", 4.0), pair("koc", "c", 1.0)],
-    )
-    floor = KocFloor(koc=np.array([False, False, True]), min_share=0.5)
-    result = solve(inst, time_limit_s=5, koc_floor=floor)
-    assert sorted(result.assignments) == [("big", "c"), ("koc", "c")]
-    assert result.stats["fairness"]["cost"] == pytest.approx(3.0)
-    assert solve(inst, time_limit_s=5).objective == pytest.approx(9.0)
-
-
-def test_fairness_floor_rejects_a_bad_share() -> None:
-    with pytest.raises(ValueError, match="min_share"):
-        KocFloor(koc=np.array([True]), min_share=1.5)
