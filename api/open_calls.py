@@ -255,12 +255,7 @@ class ApplicationsAutoSelect(MethodView):
         guardrail refuses are left out first). Answers the choice and why: reach, budget used,
         who was left out and why. `?dry_run=true` only proposes; otherwise every chosen
         application is selected (as by /select), all or none."""
-        cfg = current_app.config
-        settings = open_calls.SolverSettings(
-            time_limit_s=float(cfg["MATCH_INCREMENTAL_TIME_LIMIT_S"]),
-            workers=int(cfg["MATCH_WORKERS"]),
-            seed=int(cfg["MATCH_SEED"]),
-        )
+        settings = open_calls.SolverSettings.from_config(current_app.config)
         return open_calls.auto_select(
             db.session,
             current_brand(),

@@ -808,6 +808,15 @@ class SolverSettings:
     workers: int = 1
     seed: int = 0
 
+    @classmethod
+    def from_config(cls, config: Any) -> SolverSettings:
+        """From a Flask config: an incremental run's time limit, the run's workers and seed."""
+        return cls(
+            time_limit_s=float(config["MATCH_INCREMENTAL_TIME_LIMIT_S"]),
+            workers=int(config["MATCH_WORKERS"]),
+            seed=int(config["MATCH_SEED"]),
+        )
+
 
 @dataclass(frozen=True)
 class LeftOut:

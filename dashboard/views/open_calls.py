@@ -41,12 +41,7 @@ def _rules() -> OfferRules:
 
 
 def _settings() -> open_calls.SolverSettings:
-    cfg = current_app.config
-    return open_calls.SolverSettings(
-        time_limit_s=float(cfg["MATCH_INCREMENTAL_TIME_LIMIT_S"]),
-        workers=int(cfg["MATCH_WORKERS"]),
-        seed=int(cfg["MATCH_SEED"]),
-    )
+    return open_calls.SolverSettings.from_config(current_app.config)
 
 
 def _page_url(campaign_id: int) -> str:
