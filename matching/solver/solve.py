@@ -120,7 +120,9 @@ def solve(
         small = None
         if fair_exposure.small is not None:
             small = np.asarray(fair_exposure.small, dtype=bool)
-        work_fair = fair.FairExposure(small, fair_exposure.max_cost, fair_exposure.small_weight)
+        work_fair = fair.FairExposure(
+            small, fair_exposure.max_cost, fair_exposure.small_weight, fair_exposure.spread
+        )
         widened, info = fair.maximise_exposure(work, state, work_fair, deadline, exact_max_pairs)
         info["before"] = fair.figures(work, state.pairs(), small)
         info["after"] = fair.figures(work, widened.pairs(), small)

@@ -149,3 +149,96 @@ def test_command_line_fair_exposure(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["solve", str(path), "--fair-exposure", "--small-creators", str(unknown)]) == 2
     assert "unknown creators" in capsys.readouterr().err
     assert main(["solve", str(path), "--fair-exposure", "--max-cost", "2"]) == 2
+
+
+def top_heavy_market() -> Instance:
+    """Everyone already has an offer, so widening alone has nothing to do. "big" (rate 600)
+    takes both one-slot campaigns c0 and c1: 1,200 of 1,500 spent. On c0, "m" (rate 300,
+    with an offer on c2 already) is worth 9.95 against big's 10: 0.2 % of value."""
+    campaigns = [campaign(f"c{j}", budget=1000, slots=1) for j in range(3)]
+    creators = [creator("big", rate=600, capacity=2), creator("m", rate=300, capacity=2)]
+    pairs = [pair("big", "c0", 10.0), pair("big", "c1", 10.0), pair("m", "c0", 9.95)]
+    pairs += [pair("m", "c2", 5.0)]
+    return instance(campaigns, creators, pairs)
+
+
+def spend_top_share(inst: Instance, result) -> float:
+    from matching.solver.exposure import top_share
+
+    return top_share(inst, result.selected)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_spend_moves_out_of_the_top_decile_within_the_cap(path: str) -> None:
+    inst = top_heavy_market()
+    small = np.array([False, True])
+    plain = solve(inst, time_limit_s=5, **PATHS[path])
+    assert sorted(plain.assignments) == [("big", "c0"), ("big", "c1"), ("m", "c2")]
+    assert spend_top_share(inst, plain) == pytest.approx(1200 / 1500)
+    if path == "greedy":  # widening alone finds nobody without an offer: nothing changes
+        widening = FairExposure(small, 0.01, spread=0.0)
+        alone = solve(inst, time_limit_s=5, fair_exposure=widening, **PATHS[path])
+        assert alone.assignments == plain.assignments
+    fair = solve(inst, time_limit_s=5, fair_exposure=FairExposure(small, 0.01), **PATHS[path])
+    assert validate(inst, fair) == []
+    # c0 goes to m: big and m now get 600 each, the top decile (one creator) half the spend.
+    assert sorted(fair.assignments) == [("big", "c1"), ("m", "c0"), ("m", "c2")]
+    assert spend_top_share(inst, fair) == pytest.approx(0.5)
+    info = fair.stats["fair_exposure"]
+    assert info["cost"] == pytest.approx(0.05 / 25) and info["spread"] == 1
+    assert info["top_share_before"] == pytest.approx(0.8)
+    assert info["top_share_after"] == pytest.approx(0.5)
+    assert info["after"]["offered_creators"] == 2  # nobody lost their only offer
+    assert info["after"]["koc_offer_share"] > info["before"]["koc_offer_share"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_spend_stays_when_the_cap_forbids_moving_it(path: str) -> None:
+    inst = top_heavy_market()
+    tight = FairExposure(np.array([False, True]), 0.001)  # 0.025 of value: the move costs 0.05
+    fair = solve(inst, time_limit_s=5, fair_exposure=tight, **PATHS[path])
+    assert sorted(fair.assignments) == [("big", "c0"), ("big", "c1"), ("m", "c2")]
+    assert fair.stats["fair_exposure"]["cost"] == 0.0
+
+
+def test_spend_shifts_down_to_a_pricier_creator_outside_the_top() -> None:
+    """c0 and c1 (two slots, budget 1,100) each take big and the cheap "a"; "m" (rate 350,
+    small, one offer on c2) is worth 0.02 less than "a" on c0. Moving c0's second slot from a
+    to m keeps everyone offered and spends 250 more outside the top decile."""
+    campaigns = [campaign("c0", budget=1100, slots=2), campaign("c1", budget=1100, slots=2)]
+    campaigns += [campaign("c2", budget=400, slots=1)]
+    creators = [creator("big", rate=600, capacity=2), creator("a", rate=100, capacity=2)]
+    creators += [creator("m", rate=350, capacity=3)]
+    pairs = [pair("big", c, 10.0) for c in ("c0", "c1")]
+    pairs += [pair("a", c, 5.0) for c in ("c0", "c1")]
+    pairs += [pair("m", "c0", 4.98), pair("m", "c1", 4.98), pair("m", "c2", 1.0)]
+    inst = instance(campaigns, creators, pairs)
+    small = np.array([False, True, True])
+    limits = PATHS["greedy"]
+    plain = solve(inst, time_limit_s=5, **limits)
+    assert spend_top_share(inst, plain) == pytest.approx(1200 / 1750)
+    fair = solve(inst, time_limit_s=5, fair_exposure=FairExposure(small, 0.01), **limits)
+    assert validate(inst, fair) == []
+    # One of a's two offers goes to m (the other keeps a offered): 1,200 of 2,000.
+    assert spend_top_share(inst, fair) == pytest.approx(1200 / 2000)
+    assert len(offered(fair)) == 3
+    assert fair.stats["fair_exposure"]["cost"] == pytest.approx(0.02 / 31)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_markets_never_concentrate_spend(seed: int) -> None:
+    """With the default spread the top-decile share never rises and nobody is dropped; with
+    widening alone it can rise (the reason for the spread)."""
+    rng = np.random.default_rng(100 + seed)
+    inst = random_instance(rng, n_campaigns=15, n_creators=60, density=0.35)
+    small = rng.random(inst.num_creators) < 0.5
+    plain = solve(inst, time_limit_s=5, seed=seed, **PATHS["greedy"])
+    fair = solve(
+        inst, time_limit_s=5, seed=seed, fair_exposure=FairExposure(small, 0.02), **PATHS["greedy"]
+    )
+    assert validate(inst, fair) == []
+    assert fair.stats["fair_exposure"]["cost"] <= 0.02 + 1e-9
+    assert spend_top_share(inst, fair) <= spend_top_share(inst, plain) + 1e-9
+    before = figures(inst, plain.selected, small)
+    after = figures(inst, fair.selected, small)
+    assert after["offered_creators"] >= before["offered_creators"]
