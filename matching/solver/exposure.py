@@ -185,6 +185,7 @@ class _Widening:
         none = np.zeros(inst.num_creators, dtype=bool)
         self.small = none if small is None else np.asarray(small, dtype=bool)
         self.gk = np.asarray(state.p_gk, dtype=np.int64)
+        self.group_busy = np.asarray(state.group_used, dtype=np.int64).copy()
         self.spend = _Spend(inst, self.load)
         self.cap: float | None = None  # widening keeps the top-decile share at or below it
         self.banned: dict[int, NDArray[np.int64]] = {}  # per campaign: entering pairs refused
@@ -320,8 +321,9 @@ class _Widening:
         creators = inst.pair_creator[pairs]
         ok_in = ~chosen & ~sp.top[creators] & (self.load[creators] < inst.capacity[creators])
         ok_in &= sp.spend[creators] + self.rate[pairs] <= sp.s_kth  # checked exactly after
-        used = state.group_used
-        ok_in &= np.array([g < 0 or not used[g] for g in self.gk[pairs].tolist()], dtype=bool)
+        g = self.gk[pairs]
+        if self.group_busy.size:  # one campaign per competitor group and creator
+            ok_in &= (g < 0) | (self.group_busy[np.maximum(g, 0)] == 0)
         enter = self._entering(j, pairs, ok_in)
         value = inst.pair_value
         leaving = inst.pair_creator[leave]
@@ -355,24 +357,29 @@ class _Widening:
         delta = 0.0
         if leave >= 0:
             state.remove(leave)
-            self.load[inst.pair_creator[leave]] -= 1
+            self._count(leave, -1)
             delta -= float(inst.pair_value[leave])
         for p in enter:
             state.add(p)
-            self.load[inst.pair_creator[p]] += 1
+            self._count(p, 1)
             delta += float(inst.pair_value[p])
         self.spend.refresh()
         return delta
+
+    def _count(self, p: int, step: int) -> None:
+        self.load[self.inst.pair_creator[p]] += step
+        if self.gk[p] >= 0:
+            self.group_busy[self.gk[p]] += step
 
     def undo(self, enter: tuple[int, ...], leave: int) -> None:
         """Take back :meth:`apply`'s move; its entering pairs are refused from now on."""
         inst, state = self.inst, self.state
         for p in enter:
             state.remove(p)
-            self.load[inst.pair_creator[p]] -= 1
+            self._count(p, -1)
         if leave >= 0:
             state.add(leave)
-            self.load[inst.pair_creator[leave]] += 1
+            self._count(leave, 1)
         self.spend.refresh()
         j = int(inst.pair_campaign[leave if leave >= 0 else enter[0]])
         self.banned[j] = np.union1d(self.banned.get(j, np.zeros(0, np.int64)), enter)
@@ -407,46 +414,40 @@ def _greedy(search: _Widening, spread: bool, floor: float, deadline: float) -> d
     best = search.spread_best if spread else search.best
     state, sp = search.state, search.spend
     slack = state.exact_objective() - floor
-    moves = {"adds": 0, "replacements": 0, "splits": 0, "spread": 0}
+    moves = {"adds": 0, "replacements": 0, "splits": 0, "spread_moves": 0}
     search.banned = {}
-    for _sweep in range(2):  # moves change the top decile: a second sweep finds new ones
-        made = 0
-        heap: list[tuple[tuple[float, ...], int]] = []
-        for j in range(search.inst.num_campaigns):
-            move = best(j, slack)
-            if move is not None:
-                heap.append((move[0], j))
-        heapq.heapify(heap)
-        while heap and time.perf_counter() < deadline:
-            key, j = heapq.heappop(heap)
-            move = best(j, slack)  # moves elsewhere mostly make this one worse: re-check
-            if move is None:
-                continue
-            if move[0] > key and heap and move[0] > heap[0][0]:
-                heapq.heappush(heap, (move[0], j))
-                continue
-            _, enter, leave = move
-            share = sp.share
-            delta = search.apply(enter, leave)
-            if spread:
-                kept = sp.share < share - _EPS
-            else:
-                kept = search.cap is None or sp.share <= search.cap + _EPS
-            if not kept:
-                search.undo(enter, leave)
-            else:
-                slack += delta
-                made += 1
-                if spread:
-                    moves["spread"] += 1
-                else:
-                    kind = "adds" if leave < 0 else "splits" if len(enter) > 1 else "replacements"
-                    moves[kind] += 1
-            again = best(j, slack)
-            if again is not None:
-                heapq.heappush(heap, (again[0], j))
-        if not made or time.perf_counter() >= deadline:
-            break
+    heap: list[tuple[tuple[float, ...], int]] = []
+    for j in range(search.inst.num_campaigns):
+        move = best(j, slack)
+        if move is not None:
+            heap.append((move[0], j))
+    heapq.heapify(heap)
+    while heap and time.perf_counter() < deadline:
+        key, j = heapq.heappop(heap)
+        move = best(j, slack)  # moves elsewhere mostly make this one worse: re-check
+        if move is None:
+            continue
+        if move[0] > key and heap and move[0] > heap[0][0]:
+            heapq.heappush(heap, (move[0], j))
+            continue
+        _, enter, leave = move
+        share = sp.share
+        delta = search.apply(enter, leave)
+        if spread:
+            kept = sp.share < share - _EPS
+        else:
+            kept = search.cap is None or sp.share <= search.cap + _EPS
+        if not kept:
+            search.undo(enter, leave)
+        elif spread:
+            slack += delta
+            moves["spread_moves"] += 1
+        else:
+            slack += delta
+            moves["adds" if leave < 0 else "splits" if len(enter) > 1 else "replacements"] += 1
+        again = best(j, slack)
+        if again is not None:
+            heapq.heappush(heap, (again[0], j))
     return moves
 
 
@@ -467,21 +468,24 @@ def widen(
     """
     search = _Widening(state, gains, small)
     share0 = search.spend.share
-    moves = {"adds": 0, "replacements": 0, "splits": 0, "spread": 0}
+    moves = {"adds": 0, "replacements": 0, "splits": 0, "spread_moves": 0}
 
-    def run(spread: bool, at: float) -> None:
-        for kind, n in _greedy(search, spread, at, deadline).items():
+    def run(spread: bool, at: float, time_share: float) -> None:
+        """One greedy, with ``time_share`` of the time left (each step gets its turn)."""
+        now = time.perf_counter()
+        until = now + time_share * max(deadline - now, 0.0)
+        for kind, n in _greedy(search, spread, at, until).items():
             moves[kind] += n
 
     info: dict[str, Any] = {"top_share_before": share0}
     if spread_floor is not None:
-        run(True, max(spread_floor, floor))
+        run(True, max(spread_floor, floor), 0.4)
         share1 = search.spend.share
         search.cap = share0 - KEEP_SHARE * (share0 - share1)
         info["top_share_cap"] = search.cap
-    run(False, floor)
+    run(False, floor, 0.75 if spread_floor is not None else 1.0)
     if spread_floor is not None:
-        run(True, floor)
+        run(True, floor, 1.0)
     info["top_share_after"] = search.spend.share
     return {**moves, **info}
 
