@@ -30,6 +30,15 @@ SMALL_RATE = 100_000
 
 
 def seed_star_market(app) -> None:
+    seed_market(app, [("big", 500_000, 0.02, BIG_RATE, 3)] + SMALL_ONES)
+
+
+SMALL_ONES = [(f"small{n}", 45_000, 0.2220, SMALL_RATE, 1) for n in range(3)]  # reach 9,990
+
+
+def seed_market(app, people: list[tuple[str, int, float, int, int]]) -> None:
+    """Creators (handle, followers, engagement, rate, capacity) and three one-slot campaigns
+    of EUR 5,000, everyone on the same audience (reach decides)."""
     rng = random.Random(3)
     target = audience(rng, "skincare")
     today = date.today()
@@ -57,9 +66,8 @@ def seed_star_market(app) -> None:
                 )
             )
 
-        add_creator("big", 500_000, 0.02, BIG_RATE, 3)  # reach 10,000
-        for n in range(3):
-            add_creator(f"small{n}", 45_000, 0.2220, SMALL_RATE, 1)  # reach 9,990
+        for person in people:
+            add_creator(*person)
         brand = Brand(
             account=Account(email="brand@star.test", password_hash=password, role=Role.BRAND),
             name="Star brand",
@@ -117,6 +125,30 @@ def test_fair_exposure_on_by_default_widens_offers_and_reports_its_cost(app, cli
     assert health["top_decile_budget_share"] == pytest.approx(1 / 3)
     # the proven bound stays the value bound: the gap includes what fairness gave up
     assert run["gap"] >= health["koc_floor_cost"] - 1e-9
+
+
+TOP_HEAVY = [("big", 500_000, 0.02, BIG_RATE, 2), ("mid", 45_000, 0.2220, 150_000, 2)]
+
+
+@pytest.mark.parametrize("fair", [False, True], ids=["off", "on"])
+def test_fair_exposure_moves_spend_out_of_the_top_decile(make_app, fair: bool):
+    """Nobody is left without an offer, so there is nobody to widen to: "big" (EUR 3,000,
+    capacity 2) takes two campaigns and "mid" (EUR 1,500, small, reach 9,990) the third. With
+    fair exposure on, one of big's campaigns goes to mid: big and mid then get EUR 3,000 each,
+    the top tenth half the spend instead of 80 %, for 10 of 29,990 of value."""
+    app = make_app(MATCH_FAIR_EXPOSURE=fair)
+    seed_market(app, TOP_HEAVY)
+    run, handles = run_week(app, app.test_client())
+    health = run["health"]
+    assert health["offered_creators"] == 2
+    if not fair:
+        assert sorted(handles) == ["big", "big", "mid"]
+        assert health["top_decile_budget_share"] == pytest.approx(0.8)
+        return
+    assert sorted(handles) == ["big", "mid", "mid"]
+    assert health["top_decile_budget_share"] == pytest.approx(0.5)
+    assert health["koc_offer_share"] == pytest.approx(2 / 3)
+    assert health["koc_floor_cost"] == pytest.approx(10 / 29_990, rel=1e-2)
 
 
 def test_with_fair_exposure_off_the_big_creator_takes_all_and_health_says_so(make_app):
