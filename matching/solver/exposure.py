@@ -345,6 +345,9 @@ class _Widening:
             delta = -value[leave]
             ok = (self.load[leaving] >= 2) & ~self.small[leaving] & (gain > _EPS)
             ok &= delta >= -max_loss
+            refused = self.banned.get(j)
+            if refused is not None:  # drops taken back before
+                ok &= ~np.isin(-2 - leave, refused)
             if ok.any():
                 drop = _pick(ok[None, :], gain[None, :], delta[None, :], None, leave)
                 if best is None or drop[0] < best[0]:
@@ -372,7 +375,8 @@ class _Widening:
             self.group_busy[self.gk[p]] += step
 
     def undo(self, enter: tuple[int, ...], leave: int) -> None:
-        """Take back :meth:`apply`'s move; its entering pairs are refused from now on."""
+        """Take back :meth:`apply`'s move; its entering pairs (a drop: its pair) are refused in
+        that campaign from now on, so the same move is not tried again."""
         inst, state = self.inst, self.state
         for p in enter:
             state.remove(p)
@@ -382,7 +386,8 @@ class _Widening:
             self._count(leave, 1)
         self.spend.refresh()
         j = int(inst.pair_campaign[leave if leave >= 0 else enter[0]])
-        self.banned[j] = np.union1d(self.banned.get(j, np.zeros(0, np.int64)), enter)
+        refused = enter if enter else (-2 - leave,)  # a drop: its pair, coded below -1
+        self.banned[j] = np.union1d(self.banned.get(j, np.zeros(0, np.int64)), refused)
 
 
 def _pick(
