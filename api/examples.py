@@ -283,6 +283,8 @@ PUBLIC_PROFILE = {
         "reply_rate_48h": 0.93,
         "on_time_delivery_rate": 1.0,
         "completed_sponsorships": 6,
+        "delivery_ratio": 0.92,
+        "measured_sponsorships": 4,
     },
     "fit": {
         "campaign_id": 7,
