@@ -36,7 +36,9 @@ def delivered(make_brand, make_creator, make_campaign, make_offer, session):
     r = creator.post(f"/api/v1/sponsorships/{sponsorship['id']}/deliverable", json=POST)
     assert r.status_code == 200, r.get_json()
     posted = utcnow() - timedelta(days=31)
-    update_row(session, Sponsorship, sponsorship["id"], first_delivered_at=posted, delivered_at=posted)
+    update_row(
+        session, Sponsorship, sponsorship["id"], first_delivered_at=posted, delivered_at=posted
+    )
     return brand, creator, campaign, sponsorship, posted
 
 
@@ -125,7 +127,9 @@ def test_metrics_walls_and_states(delivered, make_creator, make_brand, make_camp
     assert snapshot(creator, sponsorship["id"], at, 10, 1).status_code == 201
     assert_error(snapshot(creator, sponsorship["id"], at, 20, 2), 409, "measured_at")
     # Not delivered yet: nothing to measure.
-    second = make_campaign(brand, state="published", title="Second serum campaign", competitor_group=None)
+    second = make_campaign(
+        brand, state="published", title="Second serum campaign", competitor_group=None
+    )
     offer = make_offer(second, creator)
     active = creator.post(f"/api/v1/offers/{offer.id}/accept").get_json()
     assert_error(snapshot(creator, active["id"], utcnow(), 10, 1), 409, "status")
@@ -169,7 +173,10 @@ def test_tracking_link_counts_people_not_bots_or_repeats(delivered, client, sess
     assert r.status_code == 201, r.get_json()
     r2 = brand.post(url, json={"order_id": "A-1", "click_id": first_click, "revenue": eur})
     assert r2.status_code == 200 and r2.get_json()["id"] == r.get_json()["id"]
-    assert brand.post(url, json={"order_id": "A-2", "code": "Mia10", "revenue": eur}).status_code == 201
+    assert (
+        brand.post(url, json={"order_id": "A-2", "code": "Mia10", "revenue": eur}).status_code
+        == 201
+    )
     [row] = report(brand, campaign)["sponsorships"]
     assert (row["clicks"], row["conversions"]) == (2, 2)
     assert row["revenue"] == {"amount": 11_980, "currency": "EUR"}
@@ -183,7 +190,9 @@ def test_conversions_are_walled_and_validated(delivered, make_brand):
     eur = {"amount": 100, "currency": "EUR"}
     intruder = make_brand("Other Brand")
     assert_error(intruder.post(url, json={"order_id": "X", "code": "abc", "revenue": eur}), 404)
-    assert_error(brand.post(url, json={"order_id": "X", "code": "nope", "revenue": eur}), 422, "code")
+    assert_error(
+        brand.post(url, json={"order_id": "X", "code": "nope", "revenue": eur}), 422, "code"
+    )
     usd = {"amount": 100, "currency": "USD"}
     r = brand.post(url, json={"order_id": "X", "code": "nope", "revenue": usd})
     assert_error(r, 422, "revenue")
@@ -226,3 +235,55 @@ def test_redis_counting_survives_a_dead_flush(delivered, make_app, redis_conn, s
         assert flush_clicks_job() == 0
     assert count_rows(session, Click) == 5
     assert redis_conn.xlen(tracking.STREAM) == 0
+
+
+def test_a_creator_who_under_delivers_ranks_lower_in_a_run(
+    delivered, app, client, make_creator, make_campaign
+):
+    from tests.factories import complete_profile, run_matching
+
+    brand, mia, _campaign, sponsorship, posted = delivered
+    # Mia's post reached 60 engagements of the 600 forecast: a delivery ratio of 0.1.
+    assert (
+        snapshot(mia, sponsorship["id"], posted + timedelta(days=10), 3_000, 60).status_code == 201
+    )
+    # Mia posts plenty of her own content (so her sponsored share stays under the cap).
+    assert mia.patch("/api/v1/creators/me", json={"recent_posts_30d": 20}).status_code == 200
+    # Nora has a smaller audience of the same shape and no history: without the discount Mia's
+    # value (12,000 followers) beats hers (11,000).
+    nora = make_creator("nora.skin")
+    complete_profile(nora, followers=11_000)
+    r = nora.put(
+        "/api/v1/creators/me/availability",
+        json={"open": True, "until": None, "categories": ["skincare"]},
+    )
+    assert r.status_code == 200
+    one_slot = make_campaign(
+        brand, state="published", title="One slot serum", competitor_group=None, slots=1
+    )
+    run_matching(app, client)
+    offers = brand.get(f"/api/v1/campaigns/{one_slot['id']}/offers").get_json()["items"]
+    assert [o["creator"]["handle"] for o in offers] == ["nora.skin"]
+
+
+def test_operator_imports_a_csv_of_snapshots(delivered, app, tmp_path):
+    brand, _creator, campaign, sponsorship, posted = delivered
+    sid = sponsorship["id"]
+    day = (posted + timedelta(days=7)).isoformat()
+    month = (posted + timedelta(days=30)).isoformat()
+    path = tmp_path / "metrics.csv"
+    path.write_text(
+        "\ufeffsponsorship_id,measured_at,views,likes,comments,saves,shares\n"
+        f"{sid},{day},9000,400,30,40,10\n"
+        f"{sid},{month},8000,50,1,1,1\n"  # counts went down: flagged
+        f"{sid},not a date,1,1,1,1,1\n"
+        f"999999,{day},1,1,1,1,1\n",
+        encoding="utf-8",
+    )
+    result = app.test_cli_runner().invoke(args=["metrics", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "2 snapshots imported, 1 of them flagged." in result.output
+    assert "line 4" in result.output and "no sponsorship 999999" in result.output
+    [row] = report(brand, campaign)["sponsorships"]
+    assert row["engagements"] == 480 and row["label"] == "7d"
+    assert [s["source"] for s in row["snapshots"]] == ["import", "import"]
