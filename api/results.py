@@ -96,16 +96,11 @@ class CampaignConversions(MethodView):
         },
     )
     @blp.response(201, ConversionSchema, example=CONVERSION_EXAMPLE)
-    @blp.alt_response(
-        200,
-        schema=ConversionSchema,
-        description="This order id was reported before: the same conversion.",
-        example=CONVERSION_EXAMPLE,
-    )
     @blp.alt_response(404, **ex.error_doc(404, "Campaign not found."))
     def post(self, data: dict[str, Any], campaign_id: int) -> Any:
         """Report a sale attributed to one of the campaign's creators, by promo code,
-        tracking code or click id. Idempotent by your order id."""
+        tracking code or click id. Idempotent by your order id: the same order id again
+        answers 200 with the conversion first recorded."""
         revenue = data["revenue"]
         outcome = conversions.report_conversion(
             db.session,
@@ -125,7 +120,7 @@ class PromoCode(MethodView):
 
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(PromoCodeInputSchema, example={"code": "MIA10"})
-    @blp.response(200, CampaignSponsorshipSchema)
+    @blp.response(200, CampaignSponsorshipSchema, example=ex.CAMPAIGN_SPONSORSHIP)
     @blp.alt_response(404, **ex.error_doc(404, "Sponsorship not found."))
     @blp.alt_response(
         409, **ex.error_doc(409, "Another creator of this campaign has that promo code.")
