@@ -215,10 +215,15 @@ def store_clicks(session: Session, rows: list[dict[str, Any]]) -> int:
         return 0
     dialect = session.get_bind().dialect.name
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = maker(Click).values(rows).on_conflict_do_nothing(index_elements=["click_id"])
-    result = session.execute(stmt)
+    stmt = (
+        maker(Click)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["click_id"])
+        .returning(Click.id)
+    )
+    inserted = len(session.execute(stmt).all())  # rowcount is -1 for this on psycopg
     session.flush()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return inserted
 
 
 def batch_rows(entries: list[tuple[bytes, dict[bytes, bytes]]]) -> list[dict[str, Any]]:
