@@ -127,6 +127,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
 
+    from results.redirect import install as install_tracking_redirect
+
+    install_tracking_redirect(app)
+
     @app.get("/")
     def home() -> str:
         return render_template("home.html")

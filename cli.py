@@ -46,6 +46,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(disputes_group)
     app.cli.add_command(sponsorships_group)
+    from results.commands import flush_clicks, metrics_group
+
+    app.cli.add_command(metrics_group)
+    jobs_group.add_command(flush_clicks)
 
 
 @click.group("db", cls=AppGroup)

@@ -112,6 +112,10 @@ class Creator(Base):
     replies_counted_through: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Undelivered sponsorships due before this day are in ``deliveries_due``.
     deliveries_counted_before: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # "Delivers what was forecast" (results/delivery.py): actual engagements ÷ forecast engaged
+    # people over the creator's last measured sponsorships, stored when metrics arrive (0009).
+    delivery_ratio: Mapped[float | None] = mapped_column(Float, nullable=True)
+    delivery_sponsorships: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     account: Mapped[Account] = relationship(back_populates="creator")
     # The search index rows (see accounts/search_index.py); written with the profile.

@@ -38,6 +38,10 @@ class PublicReliability:
     reply_rate_48h: float | None  # offers answered within 48 h ÷ offers due an answer
     on_time_delivery_rate: float | None  # delivered by the due date ÷ sponsorships due
     completed_sponsorships: int  # approved (paid) sponsorships
+    # "Delivers what was forecast" (results/delivery.py): actual engagements ÷ forecast engaged
+    # people over the last measured sponsorships (None: none measured yet), and how many.
+    delivery_ratio: float | None = None
+    measured_sponsorships: int = 0
 
     @property
     def is_new(self) -> bool:
@@ -142,10 +146,13 @@ def public_reliability(
     ``collaborations.services.reliability``) plus the sponsorships completed on Dandelion."""
     counts = read_counts(session, creator_id, now)
     own = reliability_from(counts)
+    creator = session.get(Creator, creator_id)  # usually in the session already: no query
     return PublicReliability(
         reply_rate_48h=own.reply_rate_48h,
         on_time_delivery_rate=own.on_time_delivery_rate,
         completed_sponsorships=counts.sponsorships_completed,
+        delivery_ratio=creator.delivery_ratio if creator else None,
+        measured_sponsorships=creator.delivery_sponsorships if creator else 0,
     )
 
 

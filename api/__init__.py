@@ -72,6 +72,7 @@ def init_api(app: Flask) -> None:
         match_runs,
         negotiation,
         open_calls,
+        results,
         sponsorships,
         webhooks,
     )
@@ -83,6 +84,7 @@ def init_api(app: Flask) -> None:
     blueprints += (open_calls,)
     blueprints += (disputes,)
     blueprints += (negotiation,)
+    blueprints += (results,)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)

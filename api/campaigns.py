@@ -15,6 +15,7 @@ from api.params import ID
 from campaigns import services
 from collaborations import services as collaborations
 from extensions import db, payment_provider
+from results.report import campaign_results, report_with_results
 from schemas.campaigns import (
     CampaignInputSchema,
     CampaignOfferQuerySchema,
@@ -214,4 +215,5 @@ class CampaignReport(MethodView):
     def get(self, campaign_id: int) -> Any:
         """Spend, commitments, what is left, sponsorships by status and reach."""
         campaign = services.get_campaign(db.session, current_brand(), campaign_id)
-        return collaborations.campaign_report(db.session, campaign)
+        report = collaborations.campaign_report(db.session, campaign)
+        return report_with_results(report, campaign_results(db.session, campaign))

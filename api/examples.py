@@ -99,6 +99,7 @@ CAMPAIGN = {
     "funded_at": None,
     "published_at": None,
     "closed_at": None,
+    "landing_url": "https://shop.example.com/spring",
 }
 FUNDED_CAMPAIGN = {**CAMPAIGN, "status": "funded", "funded_at": "2026-11-30T09:20:00+00:00"}
 PUBLISHED_CAMPAIGN = {
@@ -192,6 +193,8 @@ CAMPAIGN_SPONSORSHIP = {
     "delivered_at": "2026-12-10T18:30:00+00:00",
     "reviewed_at": None,
     "rejection_reason": None,
+    "tracking_url": "https://dandelion.example/r/k7mq2xw9ta",
+    "promo_code": "MIA10",
 }
 CAMPAIGN_REPORT = {
     "campaign_id": 7,
@@ -283,6 +286,8 @@ PUBLIC_PROFILE = {
         "reply_rate_48h": 0.93,
         "on_time_delivery_rate": 1.0,
         "completed_sponsorships": 6,
+        "delivery_ratio": 0.92,
+        "measured_sponsorships": 4,
     },
     "fit": {
         "campaign_id": 7,
@@ -363,6 +368,8 @@ SPONSORSHIP = {
     "disclosure": False,
     "delivered_at": None,
     "reviewed_at": None,
+    "tracking_url": "https://dandelion.example/r/k7mq2xw9ta",
+    "promo_code": None,
     "rejection_reason": None,
     "created_at": "2026-11-30T20:01:00+00:00",
     "rejections": 0,

@@ -52,7 +52,13 @@ OPEN_CALL_FOR_CREATOR = {
     "applied": False,
     "application": None,
 }
-RELIABILITY = {"reply_rate_48h": 0.9, "on_time_delivery_rate": 1.0, "completed_sponsorships": 3}
+RELIABILITY = {
+    "reply_rate_48h": 0.9,
+    "on_time_delivery_rate": 1.0,
+    "completed_sponsorships": 3,
+    "delivery_ratio": 0.95,
+    "measured_sponsorships": 2,
+}
 APPLICANT = {
     "id": 61,
     "status": "submitted",

@@ -58,6 +58,8 @@ class Campaign(Base):
     funded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Where a sponsorship's tracking link sends people (http/https; 0009).
+    landing_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
 
     brand: Mapped[Brand] = relationship()
 

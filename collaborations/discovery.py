@@ -177,7 +177,7 @@ def search_creators(
         query = query.order_by(*BROWSE_ORDER).limit(page_size).offset((page - 1) * page_size)
         creators = list(session.scalars(query))
         counts = read_many_counts(session, [c.id for c in creators], now)
-        items = [FoundCreator(c, _reliability(counts.get(c.id))) for c in creators]
+        items = [FoundCreator(c, _reliability(counts.get(c.id), c)) for c in creators]
         return Page(items=items, total=int(total or 0), page=page, page_size=page_size)
     return _ranked(session, campaign, [*conditions, *in_category], page, page_size, now)
 
@@ -294,14 +294,17 @@ def _conditions(brand: Brand, f: CreatorFilters, today: date) -> list[ColumnElem
     return out
 
 
-def _reliability(counts: Counts | None) -> PublicReliability:
+def _reliability(counts: Counts | None, creator: Creator | None = None) -> PublicReliability:
+    delivery = (creator.delivery_ratio, creator.delivery_sponsorships) if creator else (None, 0)
     if counts is None:
-        return PublicReliability(None, None, 0)
+        return PublicReliability(None, None, 0, *delivery)
     own = reliability_from(counts)
     return PublicReliability(
         reply_rate_48h=own.reply_rate_48h,
         on_time_delivery_rate=own.on_time_delivery_rate,
         completed_sponsorships=counts.sponsorships_completed,
+        delivery_ratio=delivery[0],
+        measured_sponsorships=delivery[1],
     )
 
 
@@ -379,7 +382,7 @@ def _ranked(
     items = [
         FoundCreator(
             creators[k.creator_id],
-            _reliability(counts.get(k.creator_id)),
+            _reliability(counts.get(k.creator_id), creators[k.creator_id]),
             _campaign_fit(campaign, k),
         )
         for k in window

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -131,6 +132,15 @@ class Offer(Base):
         return self.status
 
 
+TRACKING_CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: read aloud safely
+TRACKING_CODE_LENGTH = 10
+
+
+def new_tracking_code() -> str:
+    """A random code for a sponsorship's tracking link (``/r/<code>``), 50 bits of entropy."""
+    return "".join(secrets.choice(TRACKING_CODE_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
+
+
 class Sponsorship(Base):
     """An accepted offer: the creator owes a labelled post, the brand reviews it and pays."""
 
@@ -138,6 +148,7 @@ class Sponsorship(Base):
     __table_args__ = (
         Index("ix_sponsorships_creator_status", "creator_id", "status"),
         Index("ix_sponsorships_creator_due", "creator_id", "due_on"),  # reliability reads (0006)
+        UniqueConstraint("campaign_id", "promo_code", name="uq_sponsorships_campaign_promo_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,6 +172,12 @@ class Sponsorship(Base):
     disputed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     dispute_resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Results (0009): the tracking link's code (``/r/<code>``), the brand's optional promo
+    # code, and the engaged people forecast when the offer was accepted (followers ×
+    # engagement rate then; × the offer's fit is the engaged target audience).
+    tracking_code: Mapped[str | None] = mapped_column(String(16), nullable=True, unique=True)
+    promo_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    forecast_engaged: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     offer: Mapped[Offer] = relationship()
     campaign: Mapped[Campaign] = relationship()

@@ -26,6 +26,7 @@ from collaborations.models import (
     Sponsorship,
     SponsorshipStatus,
     TurnKind,
+    new_tracking_code,
 )
 from collaborations.turns import ensure_first_turn, record_turn
 from collaborations.visibility import visible_creator
@@ -244,6 +245,8 @@ def commit_offer(
         status=SponsorshipStatus.ACTIVE,
         due_on=campaign.ends_on,
         created_at=now,
+        tracking_code=new_tracking_code(),
+        forecast_engaged=round(creator.followers * creator.engagement_rate),
     )
     session.add(sponsorship)
     session.flush()

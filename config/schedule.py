@@ -42,6 +42,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Approvals that end: delivered posts nobody reviewed in AUTO_APPROVE_DAYS are approved
     # and paid (once, even beside a brand's approval; see collaborations/approvals.py).
     PeriodicJob("collaborations.approval_jobs.auto_approve_job", "5 * * * *"),
+    # Tracking-link clicks counted in Redis reach the database (and the report) within a minute.
+    PeriodicJob("results.jobs.flush_clicks_job", "* * * * *"),
 )
 
 

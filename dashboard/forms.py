@@ -259,6 +259,12 @@ class CampaignForm(SafeForm):
     )
     starts_on = DateField("Starts on", validators=[Optional()])
     ends_on = DateField("Ends on", validators=[Optional()])
+    landing_url = StringField(
+        "Landing page (optional)",
+        validators=[Optional()],
+        description="Where the creators' tracking links send people, e.g. "
+        "https://shop.example.com/spring. Clicks are counted on the report.",
+    )
     gender_female = IntegerField(
         "Women in the audience (%)",
         default=50,
@@ -308,6 +314,7 @@ def fill_from_campaign(form: CampaignForm, campaign: Campaign) -> None:
     form.max_followers.data = campaign.max_followers
     form.starts_on.data = campaign.starts_on
     form.ends_on.data = campaign.ends_on
+    form.landing_url.data = campaign.landing_url or ""
     target = campaign.target_audience or {}
     for tag, name in INTEREST_FIELDS.items():
         getattr(form, name).data = _percent(target.get("interests", {}).get(tag, 0))
@@ -427,6 +434,7 @@ def read_campaign_form(form: CampaignForm, campaign: Campaign | None = None) -> 
     _put(payload, "brief", (form.brief.data or "").strip())
     if form.ends_on.data is not None:
         payload["ends_on"] = form.ends_on.data.isoformat()
+    payload["landing_url"] = (form.landing_url.data or "").strip() or None
     if not live:
         _put(payload, "category", form.category.data)
         payload["competitor_group"] = (form.competitor_group.data or "").strip() or None

@@ -196,6 +196,7 @@ def snapshot_market(
                 until=k.open_until,
                 categories=frozenset(k.open_categories or ()),
                 sponsored_share=k.sponsored_share,
+                delivery_ratio=k.delivery_ratio,
             )
         )
     market_of = {cid: m for m in markets.values() for cid in m.creator_ids.values()}

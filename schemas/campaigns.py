@@ -14,6 +14,7 @@ from core.db import utcnow
 from payments.models import FundingStatus
 from schemas.common import AudienceField, MoneySchema, Name, PageQuerySchema, StrictSchema, Text
 from schemas.negotiation import NegotiationFields
+from schemas.results import CampaignResultsSchema, TrackingUrl
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Lower-case letters, digits and '-'.")
 MAX_SLOTS = 500
@@ -66,6 +67,16 @@ class CampaignInputSchema(StrictSchema):
     )
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
+    landing_url = fields.URL(
+        allow_none=True,
+        load_default=None,
+        schemes={"http", "https"},
+        validate=validate.Length(max=2048),
+        metadata={
+            "description": "Where the sponsorships' tracking links send people (http or https).",
+            "example": "https://shop.example.com/spring",
+        },
+    )
 
     @ma.validates_schema
     def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
@@ -116,6 +127,7 @@ class CampaignSchema(ma.Schema):
     funded_at = fields.DateTime(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+    landing_url = fields.String(allow_none=True)
 
 
 class FundingSchema(ma.Schema):
@@ -209,6 +221,8 @@ class CampaignSponsorshipSchema(ma.Schema):
     delivered_at = fields.DateTime(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)
     rejection_reason = fields.String(allow_none=True)
+    tracking_url = TrackingUrl()
+    promo_code = fields.String(allow_none=True)
 
 
 class SpendPointSchema(ma.Schema):
@@ -239,4 +253,8 @@ class CampaignReportSchema(ma.Schema):
     )
     series = fields.List(
         fields.Nested(SpendPointSchema), metadata={"description": "Spend over time."}
+    )
+    results = fields.Nested(
+        CampaignResultsSchema,
+        metadata={"description": "Forecast against actual, clicks and conversions."},
     )

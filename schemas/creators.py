@@ -17,6 +17,7 @@ from core.db import utcnow
 from payments.models import PayoutStatus
 from schemas.common import AudienceField, MoneySchema, Name, PageQuerySchema, StrictSchema, Text
 from schemas.negotiation import NegotiationFields
+from schemas.results import TrackingUrl
 
 
 class StrictBoolean(fields.Boolean):
@@ -264,6 +265,8 @@ class SponsorshipSchema(ma.Schema):
     disclosure = fields.Boolean()
     delivered_at = fields.DateTime(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)
+    tracking_url = TrackingUrl()
+    promo_code = fields.String(allow_none=True)
     rejection_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
     # Approvals that end (collaborations/approvals.py); the settings come from the app.

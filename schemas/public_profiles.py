@@ -43,6 +43,17 @@ class PublicReliabilitySchema(ma.Schema):
     completed_sponsorships = fields.Integer(
         metadata={"description": "Sponsorships approved (and paid) on Dandelion."}
     )
+    delivery_ratio = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Delivers what was forecast: actual engagements ÷ forecast engaged "
+            "people over the creator's last 10 measured posts (7 days or older); null: none "
+            "measured yet. Matching discounts the creator's value by min(1, this)."
+        },
+    )
+    measured_sponsorships = fields.Integer(
+        metadata={"description": "How many measured posts delivery_ratio is over."}
+    )
 
 
 class FitPartsSchema(ma.Schema):

@@ -100,6 +100,8 @@ def test_a_brand_reads_the_public_fields_and_nothing_private(
         "reply_rate_48h": None,
         "on_time_delivery_rate": None,
         "completed_sponsorships": 0,
+        "delivery_ratio": None,
+        "measured_sponsorships": 0,
     }
     raw = r.get_data(as_text=True)
     row = fresh(session, Creator, creator.id)
@@ -194,6 +196,8 @@ def test_reliability_follows_replies_deliveries_and_approvals(
         "reply_rate_48h": 1.0,
         "on_time_delivery_rate": 1.0,  # the second is not due yet
         "completed_sponsorships": 1,
+        "delivery_ratio": None,
+        "measured_sponsorships": 0,
     }
 
     # The second post comes in two days after its due date: on-time delivery falls to 1/2.
@@ -203,6 +207,8 @@ def test_reliability_follows_replies_deliveries_and_approvals(
         "reply_rate_48h": 1.0,
         "on_time_delivery_rate": 0.5,
         "completed_sponsorships": 1,
+        "delivery_ratio": None,
+        "measured_sponsorships": 0,
     }
 
     # An offer left unanswered until it expired: the reply rate falls to 2/3.
@@ -214,6 +220,8 @@ def test_reliability_follows_replies_deliveries_and_approvals(
         "reply_rate_48h": round(2 / 3, 4),
         "on_time_delivery_rate": 0.5,
         "completed_sponsorships": 1,
+        "delivery_ratio": None,
+        "measured_sponsorships": 0,
     }
 
 

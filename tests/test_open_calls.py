@@ -124,6 +124,8 @@ def test_apply_compare_select_commits_an_accepted_sponsorship(app, session, call
         "reply_rate_48h",
         "on_time_delivery_rate",
         "completed_sponsorships",
+        "delivery_ratio",
+        "measured_sponsorships",
     }
     assert (
         brand.get(f"/api/v1/campaigns/{campaign['id']}/open-call").get_json()["applications"][

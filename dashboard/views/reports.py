@@ -13,8 +13,10 @@ from dashboard import queries
 from dashboard.auth import brand_required, current_brand
 from dashboard.blueprint import bp
 from dashboard.presenters import ACCEPTED, APPROVED, build_report
+from dashboard.results_charts import forecast_actual_chart
 from extensions import db
 from payments.ledger import campaign_money
+from results.report import campaign_results
 
 
 @bp.get("/campaigns/<int(min=1, max=2147483647):campaign_id>/report")
@@ -30,4 +32,17 @@ def campaign_report_page(campaign_id: int) -> Any:
         queries.reach_of(db.session, campaign, ACCEPTED),
         utcnow(),
     )
-    return render_template("dashboard/campaigns/report.html", campaign=campaign, view=view)
+    results = campaign_results(db.session, campaign)
+    return render_template(
+        "dashboard/campaigns/report.html",
+        campaign=campaign,
+        view=view,
+        results=results,
+        fva_chart=forecast_actual_chart(
+            [
+                (f"@{s.handle}", s.forecast_engaged or 0, s.engagements)
+                for s in results.sponsorships
+            ],
+            title=f"Forecast engaged people and actual engagements per creator, {campaign.title}",
+        ),
+    )

@@ -157,7 +157,10 @@ class Market:
             ],
             dtype=np.int64,
         )
-        reach = (table.followers * table.engagement_rate / 1000.0).astype(np.float32)
+        # Engaged people in thousands, discounted for creators who under-deliver forecasts.
+        reach = (
+            table.followers * table.engagement_rate * table.delivery_factors() / 1000.0
+        ).astype(np.float32)
         market = cls(
             table=table,
             camp=camp,
@@ -553,7 +556,11 @@ def make_instance(
     used, pair_creator = np.unique(chosen, return_inverse=True)
     fit = _pair_fit(market, chosen, pair_campaign)
     value = (
-        table.followers[chosen].astype(np.float64) * table.engagement_rate[chosen] * fit / 1000.0
+        table.followers[chosen].astype(np.float64)
+        * table.engagement_rate[chosen]
+        * table.delivery_factors()[chosen]
+        * fit
+        / 1000.0
     )
     instance = Instance(
         campaign_ids=tuple(c.id for c in market.campaigns),

@@ -20,6 +20,9 @@ class MarketCreator:
     ``rate`` is in minor units of ``currency`` per sponsored post; ``capacity`` is the weekly
     capacity (1-10); ``open``/``until``/``categories`` are the availability opt-in;
     ``sponsored_share`` is the share (0-1) of the creator's recent posts that were sponsored.
+    ``delivery_ratio`` is what their past posts delivered of what was forecast (actual
+    engagements ÷ forecast engaged people; None with no measured post): the pair value is
+    discounted by ``min(1, delivery_ratio)`` (:func:`delivery_factor`).
     """
 
     id: str
@@ -33,6 +36,15 @@ class MarketCreator:
     until: dt.date | None = None
     categories: frozenset[str] = field(default_factory=frozenset)
     sponsored_share: float = 0.0
+    delivery_ratio: float | None = None
+
+
+def delivery_factor(delivery_ratio: float | None) -> float:
+    """The discount on a creator's value for under-delivering: ``min(1, ratio)`` (never a
+    bonus: a forecast beaten once is not a promise), 1 without history."""
+    if delivery_ratio is None:
+        return 1.0
+    return max(0.0, min(1.0, float(delivery_ratio)))
 
 
 @dataclass(frozen=True)

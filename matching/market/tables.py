@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from matching.market.fit import AudienceSpace, check_audience, scaled_targets
-from matching.market.records import MarketCampaign, MarketCreator
+from matching.market.records import MarketCampaign, MarketCreator, delivery_factor
 
 NO_END = np.datetime64("NaT", "D")
 
@@ -34,6 +34,8 @@ class CreatorTable:
     accepts: NDArray[np.bool_]
     space: AudienceSpace
     shares: NDArray[np.float32]
+    # The value discount for under-delivering (records.delivery_factor); None: all 1.
+    delivery: NDArray[np.float64] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -72,7 +74,16 @@ class CreatorTable:
             accepts=accepts,
             space=space,
             shares=space.shares([c.audience for c in creators]),
+            delivery=np.array(
+                [delivery_factor(c.delivery_ratio) for c in creators], dtype=np.float64
+            ),
         )
+
+    def delivery_factors(self) -> NDArray[np.float64]:
+        """Each creator's value discount for under-delivering (1: none)."""
+        if self.delivery is None:
+            return np.ones(len(self.ids), dtype=np.float64)
+        return self.delivery
 
     def available(self, today: dt.date) -> NDArray[np.bool_]:
         """Open, not lapsed (``until`` on or after ``today``) and with some capacity."""
