@@ -116,6 +116,20 @@ class Creator(Base):
     # people over the creator's last measured sponsorships, stored when metrics arrive (0009).
     delivery_ratio: Mapped[float | None] = mapped_column(Float, nullable=True)
     delivery_sponsorships: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The audience's demographic shares as columns (accounts/audience_columns.py), derived
+    # from ``audience`` with the search index so discovery's leaning filters read no JSON.
+    aud_gender_female: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_gender_male: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_city_tier_1: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_city_tier_2: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_city_tier_3: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_city_tier_4: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_city_tier_5: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_age_under_18: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_age_18_24: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_age_25_34: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_age_35_44: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    aud_age_45_plus: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
     account: Mapped[Account] = relationship(back_populates="creator")
     # The search index rows (see accounts/search_index.py); written with the profile.

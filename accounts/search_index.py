@@ -1,9 +1,10 @@
 """Keep the creator search index (interest shares, accepted categories) in step with profiles.
 
 Discovery filters and ranks creators with indexed queries on ``creator_interest_shares`` and
-``creator_categories``; those rows are derived from ``Creator.audience["interests"]`` and
+``creator_categories`` and reads leanings off the demographic columns of ``creators``
+(``accounts.audience_columns``); all are derived from ``Creator.audience`` and
 ``Creator.open_categories`` and rewritten in the same flush whenever either changes, on every
-write path (API, dashboard, demo, tests). Migration 0007 backfilled them.
+write path (API, dashboard, demo, tests). Migrations 0007 and 0011 backfilled them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from accounts.audience_columns import demographic_shares
 from accounts.models import Creator, CreatorCategory, CreatorInterestShare
 
 
@@ -29,6 +31,9 @@ def _changed(creator: Creator, *names: str) -> bool:
 
 def _sync(creator: Creator) -> None:
     if _changed(creator, "audience"):
+        for column, share in demographic_shares(creator.audience).items():
+            if getattr(creator, column) != share:
+                setattr(creator, column, share)
         wanted = interest_shares(creator.audience)
         rows = {row.tag: row for row in creator.interest_index}
         for tag, row in rows.items():

@@ -8,12 +8,14 @@ city tiers, age bands) and reliability on Dandelion.
 With one of the brand's campaigns the results are ranked by **fit to its target**, by the same
 model as matching (``matching.market.fit``): ``fit = relevance × demographics`` where the
 relevance is ``min(1, Σ_tag share_tag × w_tag)`` with ``w = graded_target(target interests)``
-and the demographic factor is at most 1. So the relevance, a weighted sum of the creator's
-interest shares, bounds the fit from above, and SQL computes it from the indexed
-``creator_interest_shares`` rows of the target's tags, with every filter in the same query. The
-threshold algorithm then fetches candidates in decreasing bound, computes their exact fit in
-numpy, and stops as soon as the next candidate's bound cannot beat the page's last exact fit:
-the exact ranking without scoring every profile. A creator who shares no interest with the
+and the demographic factor, a weighted geometric mean of each part's match, is at most their
+weighted arithmetic mean. So relevance × that mean bounds the fit from above, and SQL computes
+it from the indexed ``creator_interest_shares`` rows of the target's tags and the demographic
+columns of ``creators`` (no JSON), with every filter in the same query. The threshold
+algorithm then fetches candidates in decreasing bound, computes their exact fit in numpy, and
+stops as soon as the next candidate's bound cannot beat the page's last exact fit: the exact
+ranking without scoring every profile (the bound is tight, so it nearly always stops after
+its first batch). A creator who shares no interest with the
 target (or whose audience is entirely outside one of its demographic parts) has fit 0 and is
 not listed. Without a campaign, creators come by followers, largest first, straight off the
 ``(is_open, followers)`` index.
@@ -34,6 +36,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from accounts.audience_columns import DEMOGRAPHIC_COLUMNS
 from accounts.models import Brand, Creator, CreatorCategory, CreatorInterestShare
 from accounts.public_profile import CampaignFit, CreatorFacts, PublicReliability
 from campaigns import services as campaigns
@@ -47,6 +50,7 @@ from core.errors import InvalidInput
 from core.money import Money
 from core.pagination import MAX_PAGE_SIZE, Page
 from matching.market.fit import (
+    DEMOGRAPHIC_WEIGHTS,
     PARTS,
     RELEVANCE_PART,
     AudienceError,
@@ -63,11 +67,11 @@ DEFAULT_LEANING_SHARE = 0.5
 # An interest filter asks that at least this share of the audience is interested in the tags.
 DEFAULT_MIN_INTEREST_SHARE = 0.1
 # The smallest first batch of ranked candidates, and the bound's slack: the exact fit rounds
-# each part to 6 digits (``FitModel.pair_parts``), so it may exceed the SQL sum by 5e-7.
+# each part to 6 digits (``FitModel.pair_parts``), so it may exceed the SQL bound by ~2e-6.
 MIN_BATCH = 200
 # The first batch holds this many candidates per result up to the page's end; then it doubles.
 BATCH_PER_RESULT = 2.0
-_BOUND_SLACK = 1e-6
+_BOUND_SLACK = 1e-5
 DEMOGRAPHIC_PARTS = ("gender", "city_tiers", "age")
 
 
@@ -246,10 +250,12 @@ def _effective(filters: CreatorFilters, campaign: Campaign | None) -> CreatorFil
 
 
 def _share(part: str, keys: Sequence[str]) -> ColumnElement[float]:
-    """The audience's combined share in ``keys`` of ``part``, read from the profile's JSON."""
-    total: ColumnElement[float] = literal(0.0)
-    for key in keys:
-        total = total + func.coalesce(Creator.audience[(part, key)].as_float(), 0.0)
+    """The audience's combined share in ``keys`` of ``part``, off the demographic columns
+    (``accounts.audience_columns``: no JSON is read per row)."""
+    columns = [getattr(Creator, DEMOGRAPHIC_COLUMNS[(part, key)]) for key in keys]
+    total: ColumnElement[float] = columns[0]
+    for column in columns[1:]:
+        total = total + column
     return total
 
 
@@ -323,6 +329,33 @@ def _demographics_reachable(target: dict[str, Any]) -> list[ColumnElement[bool]]
     return out
 
 
+def _capped(x: ColumnElement[float]) -> ColumnElement[float]:
+    """``min(1, x)``, portably."""
+    return case((x > 1.0, 1.0), else_=x)
+
+
+def _demographics_bound(target: dict[str, Any]) -> ColumnElement[float]:
+    """An upper bound of the fit's demographic factor, linear in the demographic columns.
+
+    The factor is the weighted geometric mean ``Π match_p ** w_p`` of each part's match
+    ``min(1, Σ_k share_k × graded_k)`` (weights summing to 1); by the inequality of the means
+    it is at most the weighted arithmetic mean ``Σ_p w_p × match_p``, which SQL computes off
+    the columns. Equal when the parts match alike, which is the common case: so ordering by
+    ``relevance × this`` puts candidates in nearly their exact order and the threshold loop
+    stops after its first batch.
+    """
+    if not math.isclose(sum(DEMOGRAPHIC_WEIGHTS.values()), 1.0):
+        return literal(1.0)  # the means' inequality needs weights summing to 1
+    total: ColumnElement[float] = literal(0.0)
+    for part, part_weight in DEMOGRAPHIC_WEIGHTS.items():
+        graded = graded_target(target.get(part) or {})
+        match: ColumnElement[float] = literal(0.0)
+        for key, g in sorted(graded.items()):
+            match = match + getattr(Creator, DEMOGRAPHIC_COLUMNS[(part, key)]) * g
+        total = total + part_weight * _capped(match)
+    return total
+
+
 def _ranked(
     session: Session,
     campaign: Campaign,
@@ -339,7 +372,9 @@ def _ranked(
     weights = graded_target(target[RELEVANCE_PART])
     s = CreatorInterestShare
     weight = case(*((s.tag == tag, w) for tag, w in sorted(weights.items())), else_=0.0)
-    bound = func.sum(s.share * weight).label("bound")
+    bound = (_capped(func.sum(s.share * weight)) * func.max(_demographics_bound(target))).label(
+        "bound"
+    )
     query: Select[Any] = (
         select(Creator.id, bound, func.count().over().label("total"))
         .join(s, s.creator_id == Creator.id)
@@ -366,7 +401,7 @@ def _ranked(
         offset += len(rows)
         if len(rows) < batch or offset >= total:
             break
-        next_bound = min(1.0, float(rows[-1].bound)) + _BOUND_SLACK
+        next_bound = float(rows[-1].bound) + _BOUND_SLACK
         if len(best) >= needed and best[0][0] > next_bound:
             break
         batch *= 2

@@ -328,6 +328,28 @@ def test_the_index_follows_a_creators_profile_and_opt_in_changes(
     assert handles(brand.get(URL, query_string={"category": "food"})) == ["switcher"]
 
 
+def test_leanings_follow_a_profile_change_and_a_partial_profile(brand, make_creator, session):
+    """The leaning filters read the demographic columns; a profile edit rewrites them, and a
+    part the profile leaves out counts as nobody in it."""
+    creator = creator_with(make_creator, "shifter", audience=LIKE_TARGET)
+    men, tier4 = {"gender": "male"}, {"city_tier": ["4"]}
+    assert handles(brand.get(URL, query_string=men)) == []
+
+    r = creator.patch("/api/v1/creators/me", json={"audience": SOME_SKINCARE})
+    assert r.status_code == 200, r.get_json()
+    assert handles(brand.get(URL, query_string=men)) == ["shifter"]
+    assert handles(brand.get(URL, query_string=tier4)) == ["shifter"]
+    row = session.get(Creator, creator.id)
+    assert (row.aud_gender_male, row.aud_city_tier_4, row.aud_age_45_plus) == (0.6, 0.8, 0.7)
+
+    # A profile written before the demographic parts were required (the API now asks for all).
+    row.audience = {"interests": {"skincare": 1.0}}
+    session.commit()
+    assert handles(brand.get(URL, query_string=men)) == []
+    session.expire_all()
+    assert (row.aud_gender_male, row.aud_city_tier_4, row.aud_age_45_plus) == (0.0, 0.0, 0.0)
+
+
 # --- the dashboard's "Find creators" page ------------------------------------------------------
 
 
