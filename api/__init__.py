@@ -69,6 +69,7 @@ def init_api(app: Flask) -> None:
         creators,
         discovery,
         disputes,
+        exports,
         match_runs,
         negotiation,
         open_calls,
@@ -83,6 +84,7 @@ def init_api(app: Flask) -> None:
     blueprints += (open_calls,)
     blueprints += (disputes,)
     blueprints += (negotiation,)
+    blueprints += (exports,)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)

@@ -204,8 +204,11 @@ CAMPAIGN_REPORT = {
     "refunded": 0,
     "remaining": 365_000,
     "fees": 50_000,
+    "fee_charged": 50_000,
+    "fee_refunded": 0,
     "sponsorships": {"active": 1, "delivered": 1, "approved": 1, "rejected": 0, "cancelled": 0},
     "offers": {"proposed": 1, "accepted": 3, "declined": 1, "expired": 0},
+    "forecast_engaged_reach": 3_780,
     "engaged_reach": 3_780,
     "series": [
         {

@@ -59,11 +59,10 @@ def _amount_label(minor: float, currency: str) -> str:
 
 
 def _time_label(at: datetime, span_s: float) -> str:
-    if span_s < 3_600:
-        return at.strftime("%H:%M:%S")
-    if span_s < 2 * 86_400:
-        return at.strftime("%H:%M")
-    return at.strftime("%d %b")
+    """Always a date (a brand reads a report by calendar days); the time of day too when the
+    whole chart spans less than two days."""
+    day = f"{at.day} {at.strftime('%b %Y')}"
+    return f"{day} {at.strftime('%H:%M')}" if span_s < 2 * 86_400 else day
 
 
 def spend_chart(
