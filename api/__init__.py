@@ -74,6 +74,7 @@ def init_api(app: Flask) -> None:
         negotiation,
         open_calls,
         sponsorships,
+        trends,
         webhooks,
     )
 
@@ -85,6 +86,7 @@ def init_api(app: Flask) -> None:
     blueprints += (disputes,)
     blueprints += (negotiation,)
     blueprints += (exports,)
+    blueprints += (trends,)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)

@@ -42,6 +42,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Approvals that end: delivered posts nobody reviewed in AUTO_APPROVE_DAYS are approved
     # and paid (once, even beside a brand's approval; see collaborations/approvals.py).
     PeriodicJob("collaborations.approval_jobs.auto_approve_job", "5 * * * *"),
+    # Trend reports: this ISO week's interest shares, rewritten daily (a week keeps the state of
+    # its last day, Sunday 23:50 UTC) and missing past demand weeks derived from campaigns.
+    PeriodicJob("trends.jobs.snapshot_trends_job", "50 23 * * *"),
 )
 
 
