@@ -28,9 +28,8 @@ class Receipt:
     fee_bps: int | None  # the fee rate (fundings only)
     total: Money
     provider: str
-    provider_reference: (
-        str | None
-    )  # Stripe's PaymentIntent/charge or refund id; none in ledger mode
+    provider_reference: str | None  # Stripe's charge (or PaymentIntent) or refund id
+    ledger_reference: str  # our ledger transaction's reference, in every mode
 
     @property
     def title(self) -> str:
@@ -60,6 +59,7 @@ def funding_receipt(session: Session, campaign: Campaign) -> Receipt:
         total=Money(funding.total, cur),
         provider=funding.provider,
         provider_reference=funding.charge_id or funding.payment_intent_id,
+        ledger_reference=f"campaign:{campaign.id}:funding",
     )
 
 
@@ -101,6 +101,7 @@ def refund_receipt(session: Session, campaign: Campaign, refund_id: int) -> Rece
         total=Money(refund.total, cur),
         provider=_provider_of(session, campaign),
         provider_reference=refund.provider_reference,
+        ledger_reference=f"refund:{refund.id}",
     )
 
 

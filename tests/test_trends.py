@@ -4,7 +4,7 @@ the in-process snapshot of the embedded mode."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from campaigns.models import Campaign
 from core.db import utcnow
 from tests.factories import complete_profile, update_row
 from tests.helpers import assert_error
+from tests.test_migrations import scratch_url  # noqa: F401 - a fixture
 from trends.models import TrendSide, TrendSnapshot
 from trends.services import week_start
 
@@ -172,3 +173,59 @@ def test_trends_are_for_brands_and_validate_the_query(make_brand, make_creator):
     r = brand.get("/api/v1/trends?category=nothing-here")
     assert r.status_code == 200 and r.get_json()["audience"]["tags"] == []
 
+
+def test_the_migration_backfills_past_demand_from_campaigns(scratch_url):  # noqa: F811
+    """Upgrade to 0007, write ten campaigns published three weeks ago (one closed since),
+    then upgrade: the past weeks' demand side is there, as those campaigns were live."""
+    from datetime import date
+
+    from alembic import command
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from accounts.models import Account, Brand, Role
+    from cli import alembic_config
+
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0007")
+    engine = create_engine(scratch_url)
+    now = utcnow()
+    last_monday = datetime.combine(week_start(now.date()) - timedelta(weeks=1), time(), UTC)
+    try:
+        with Session(engine) as s:
+            brand = Brand(
+                name="B", account=Account(email="b@example.com", password_hash="x", role=Role.BRAND)
+            )
+            s.add(brand)
+            for n in range(10):
+                s.add(
+                    Campaign(
+                        brand=brand,
+                        title=f"C{n}",
+                        brief="b",
+                        category="pets",
+                        budget_amount=1000,
+                        currency="EUR",
+                        slots=1,
+                        target_audience={**AUDIENCE, "interests": {"pets": 0.5, "home": 0.5}},
+                        starts_on=date.today(),
+                        ends_on=date.today(),
+                        published_at=now - timedelta(weeks=3),
+                        closed_at=last_monday - timedelta(seconds=1) if n == 0 else None,
+                    )
+                )
+            s.commit()
+        command.upgrade(config, "head")
+        with Session(engine) as s:
+            rows = s.scalars(select(TrendSnapshot).where(TrendSnapshot.category == "pets")).all()
+        current = week_start(now.date())
+        by_week = {(r.week_start, r.tag): (r.contributors, r.share) for r in rows}
+        assert by_week[(current - timedelta(weeks=2), "pets")] == (10, 0.5)
+        # one closed just before last week began: nine were live last week
+        assert by_week[(current - timedelta(weeks=1), "home")] == (9, 0.5)
+        assert (current - timedelta(weeks=5), "pets") not in by_week  # before any was published
+        assert current not in {r.week_start for r in rows}  # the current week is the job's
+        assert {r.side for r in rows} == {TrendSide.DEMAND}
+        command.downgrade(config, "0007")
+    finally:
+        engine.dispose()

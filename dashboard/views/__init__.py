@@ -14,6 +14,7 @@ from dashboard.views import (
     operators,
     reports,
     sponsorships,
+    trends,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "operators",
     "reports",
     "sponsorships",
+    "trends",
 ]
