@@ -53,8 +53,10 @@ class TagTrendSchema(ma.Schema):
     )
     direction = fields.String(
         allow_none=True,
-        validate=validate.OneOf(["rising", "falling", "steady"]),
-        metadata={"description": f"rising / falling: a change of ±{CHANGE_THRESHOLD} or more."},
+        metadata={
+            "description": f"rising, falling (a change of ±{CHANGE_THRESHOLD} or more) or "
+            "steady; null with fewer than two shown weeks."
+        },
     )
 
 
