@@ -26,8 +26,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, select, true
 from sqlalchemy.orm import Session
 
 from accounts.models import Creator, CreatorCategory, CreatorInterestShare
@@ -61,8 +62,9 @@ class Measure:
 # --- measuring -------------------------------------------------------------------------------
 
 
-def measure_audience(session: Session, today: date) -> dict[str, Measure]:
-    """Open creators' audiences now, per category (and ``ALL``), follower-weighted."""
+def measure_audience(session: Session, today: date, only: str | None = None) -> dict[str, Measure]:
+    """Open creators' audiences now, follower-weighted: per category and ``ALL``, or only the
+    key ``only`` (``ALL`` or one category; a report needs one, a snapshot all)."""
     weight = case((Creator.followers > 0, Creator.followers), else_=1)
     is_open = Creator.is_open.is_(True) & (
         Creator.open_until.is_(None) | (Creator.open_until >= today)
@@ -70,37 +72,44 @@ def measure_audience(session: Session, today: date) -> dict[str, Measure]:
     has_interests = select(CreatorInterestShare.creator_id).where(
         CreatorInterestShare.creator_id == Creator.id
     )
-    measures: dict[str, Measure] = defaultdict(Measure)
-    totals: dict[str, float] = {}
-    base = select(func.count(Creator.id), func.sum(weight)).where(is_open, has_interests.exists())
-    count, total = session.execute(base).one()
-    measures[ALL].population, totals[ALL] = int(count or 0), float(total or 0)
-    for category, count, total in session.execute(
-        base.with_only_columns(CreatorCategory.category, func.count(Creator.id), func.sum(weight))
-        .join(CreatorCategory, CreatorCategory.creator_id == Creator.id)
-        .group_by(CreatorCategory.category)
-    ):
-        measures[category].population, totals[category] = int(count), float(total or 0)
-    tag_rows = select(
-        CreatorInterestShare.tag,
-        func.sum(weight * CreatorInterestShare.share),
-        func.count(Creator.id),
-    ).join(Creator, Creator.id == CreatorInterestShare.creator_id)
-    tag_rows = tag_rows.where(is_open, CreatorInterestShare.share > 0)
-    for tag, weighted, holders in session.execute(tag_rows.group_by(CreatorInterestShare.tag)):
-        measures[ALL].tags[tag] = (float(weighted) / totals[ALL], int(holders))
-    for category, tag, weighted, holders in session.execute(
-        tag_rows.with_only_columns(
-            CreatorCategory.category,
-            CreatorInterestShare.tag,
-            func.sum(weight * CreatorInterestShare.share),
-            func.count(Creator.id),
+    people = select(func.count(Creator.id), func.sum(weight)).where(is_open, has_interests.exists())
+    tags = (
+        select(CreatorInterestShare.tag, func.sum(weight * CreatorInterestShare.share))
+        .add_columns(func.count(Creator.id))
+        .join(Creator, Creator.id == CreatorInterestShare.creator_id)
+        .where(is_open, CreatorInterestShare.share > 0)
+        .group_by(CreatorInterestShare.tag)
+    )
+    measures: dict[str, Measure] = {}
+    if only in (None, ALL):
+        measures[ALL] = _audience_measure(session.execute(people).all(), session.execute(tags))
+    if only != ALL:
+        by_category = (CreatorCategory.creator_id == Creator.id) & (
+            CreatorCategory.category == only if only else true()
         )
-        .join(CreatorCategory, CreatorCategory.creator_id == Creator.id)
-        .group_by(CreatorCategory.category, CreatorInterestShare.tag)
-    ):
-        measures[category].tags[tag] = (float(weighted) / totals[category], int(holders))
-    return dict(measures)
+        tag_rows: dict[str, list[Any]] = defaultdict(list)
+        for *row, category in session.execute(
+            tags.add_columns(CreatorCategory.category)
+            .join(CreatorCategory, by_category)
+            .group_by(CreatorCategory.category)
+        ):
+            tag_rows[category].append(row)
+        for *row, category in session.execute(
+            people.add_columns(CreatorCategory.category)
+            .join(CreatorCategory, by_category)
+            .group_by(CreatorCategory.category)
+        ):
+            measures[category] = _audience_measure([row], tag_rows[category])
+    return measures
+
+
+def _audience_measure(people: Any, tag_rows: Iterable[Any]) -> Measure:
+    (count, total), *_ = people or [(0, 0)]
+    total = float(total or 0)
+    return Measure(
+        population=int(count or 0),
+        tags={tag: (float(weighted) / total, int(holders)) for tag, weighted, holders in tag_rows},
+    )
 
 
 def measure_demand(session: Session, start: date, until: datetime) -> dict[str, Measure]:
@@ -291,7 +300,7 @@ def trend_report(
     current = week_start(now.date())
     starts = [current - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
     stored = _stored(session, key, starts[:-1])
-    live_audience = measure_audience(session, now.date()).get(key)
+    live_audience = measure_audience(session, now.date(), only=key).get(key)
     live_demand = measure_demand(session, current, now).get(key)
     audience = [stored.get((w, "audience")) for w in starts[:-1]] + [live_audience]
     demand = [stored.get((w, "demand")) for w in starts[:-1]] + [live_demand]
