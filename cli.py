@@ -344,6 +344,14 @@ def jobs_close_open_calls() -> None:
     click.echo(f"{len(close_open_calls_job())} open calls closed.")
 
 
+@jobs_group.command("trend-snapshot")
+def jobs_trend_snapshot() -> None:
+    """Snapshot this week's interest-tag shares for the trend reports (daily)."""
+    from trends.jobs import snapshot_trends_job
+
+    click.echo(f"{snapshot_trends_job()} trend cells written.")
+
+
 @jobs_group.command("deliver-notifications")
 def jobs_deliver_notifications() -> None:
     """Send pending notifications from the outbox."""

@@ -36,6 +36,7 @@ from payments.models import (
     StripeEvent,
 )
 from results.models import Click, Conversion, MetricsSource, PostMetric
+from trends.models import TrendSide, TrendSnapshot
 
 __all__ = [
     "Application", "ApplicationStatus", "CreatorCategory", "CreatorInterestShare", "OfferTurn",
@@ -44,5 +45,5 @@ __all__ = [
     "CampaignStatus", "Creator", "LedgerAccount", "LedgerEntry", "LedgerTransaction", "MatchRun",
     "StripeEvent",
     "MatchRunKind", "MatchRunStatus", "Notification", "NotificationStatus", "Offer", "OfferSource", "OfferStatus", "Payout", "PayoutStatus", "Role", "Sponsorship",
-    "SponsorshipStatus", "Click", "Conversion", "MetricsSource", "PostMetric",
+    "SponsorshipStatus", "Click", "Conversion", "MetricsSource", "PostMetric", "TrendSide", "TrendSnapshot",
 ]  # fmt: skip

@@ -69,11 +69,13 @@ def init_api(app: Flask) -> None:
         creators,
         discovery,
         disputes,
+        exports,
         match_runs,
         negotiation,
         open_calls,
         results,
         sponsorships,
+        trends,
         webhooks,
     )
 
@@ -85,6 +87,8 @@ def init_api(app: Flask) -> None:
     blueprints += (disputes,)
     blueprints += (negotiation,)
     blueprints += (results,)
+    blueprints += (exports,)
+    blueprints += (trends,)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)

@@ -213,7 +213,12 @@ class CampaignReport(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, CampaignReportSchema, example=ex.CAMPAIGN_REPORT)
     def get(self, campaign_id: int) -> Any:
-        """Spend, commitments, what is left, sponsorships by status and reach."""
+        """Spend, commitments, what is left, the platform fee and its refund, sponsorships by
+        status and reach.
+
+        Every figure that is a forecast (computed from what creators report about their
+        audience, not measured on the posts) is named ``forecast_*``; amounts are integers in
+        minor units of ``currency``; ``series[].at`` are ISO 8601 date-times (UTC)."""
         campaign = services.get_campaign(db.session, current_brand(), campaign_id)
         report = collaborations.campaign_report(db.session, campaign)
         return report_with_results(report, campaign_results(db.session, campaign))

@@ -207,8 +207,11 @@ CAMPAIGN_REPORT = {
     "refunded": 0,
     "remaining": 365_000,
     "fees": 50_000,
+    "fee_charged": 50_000,
+    "fee_refunded": 0,
     "sponsorships": {"active": 1, "delivered": 1, "approved": 1, "rejected": 0, "cancelled": 0},
     "offers": {"proposed": 1, "accepted": 3, "declined": 1, "expired": 0},
+    "forecast_engaged_reach": 3_780,
     "engaged_reach": 3_780,
     "series": [
         {
@@ -638,3 +641,44 @@ def error_doc(code: int, description: str, message: str | None = None) -> dict[s
         "schema": ErrorSchema,
         "example": error_payload(code, message or description),
     }
+
+
+# --- trends ----------------------------------------------------------------------------------
+
+TREND_REPORT = {
+    "category": "skincare",
+    "weeks": ["2026-11-16", "2026-11-23", "2026-11-30"],
+    "current_week": "2026-11-30",
+    "min_contributors": 10,
+    "change_threshold": 0.02,
+    "audience": {
+        "side": "audience",
+        "weighting": "followers",
+        "population": [212, 220, 231],
+        "tags": [
+            {
+                "tag": "skincare",
+                "shares": [0.41, 0.43, 0.46],
+                "change": 0.05,
+                "direction": "rising",
+            },
+            {"tag": "makeup", "shares": [0.22, 0.21, 0.21], "change": -0.01, "direction": "steady"},
+            {"tag": "pets", "shares": [None, 0.03, 0.04], "change": 0.01, "direction": "steady"},
+        ],
+    },
+    "demand": {
+        "side": "demand",
+        "weighting": "campaigns",
+        "population": [None, 11, 12],
+        "tags": [
+            {
+                "tag": "skincare",
+                "shares": [None, 0.66, 0.61],
+                "change": -0.05,
+                "direction": "falling",
+            },
+        ],
+    },
+    "rising": [{"side": "audience", "tag": "skincare", "change": 0.05}],
+    "falling": [{"side": "demand", "tag": "skincare", "change": -0.05}],
+}

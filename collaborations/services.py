@@ -604,6 +604,14 @@ class CampaignReport:
     offers: dict[str, int]
     engaged_reach: int  # followers × engagement of creators whose posts were approved
     series: list[dict[str, Any]]
+    fee_charged: int = 0  # the platform fee paid with the funding
+    fee_refunded: int = 0  # the part of it returned with refunds
+
+    @property
+    def forecast_engaged_reach(self) -> int:
+        """``engaged_reach`` under its honest name: it is computed from the followers and
+        engagement rates creators report, not measured on the posts."""
+        return self.engaged_reach
 
 
 def campaign_report(session: Session, campaign: Campaign) -> CampaignReport:
@@ -636,6 +644,8 @@ def campaign_report(session: Session, campaign: Campaign) -> CampaignReport:
         refunded=money.refunded,
         remaining=money.remaining,
         fees=money.fees,
+        fee_charged=money.fee_charged,
+        fee_refunded=money.fee_refunded,
         sponsorships=by_status,
         offers=offers,
         engaged_reach=reach,

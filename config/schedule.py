@@ -44,6 +44,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("collaborations.approval_jobs.auto_approve_job", "5 * * * *"),
     # Tracking-link clicks counted in Redis reach the database (and the report) within a minute.
     PeriodicJob("results.jobs.flush_clicks_job", "* * * * *"),
+    # Trend reports: this ISO week's interest shares, rewritten daily (a week keeps the state of
+    # its last day, Sunday 23:50 UTC) and missing past demand weeks derived from campaigns.
+    PeriodicJob("trends.jobs.snapshot_trends_job", "50 23 * * *"),
 )
 
 

@@ -29,6 +29,16 @@ class Money:
         if self.currency not in CURRENCIES:
             raise ValueError(f"unknown currency {self.currency!r}")
 
+    def decimal(self) -> str:
+        """Plain decimal in the currency's precision, no grouping: ``1250.00``, ``-3``, ``1500``
+        (for CSV and machines; made from the integer, never through a float)."""
+        exp = CURRENCIES[self.currency]
+        sign = "-" if self.amount < 0 else ""
+        if exp == 0:
+            return f"{sign}{abs(self.amount)}"
+        major, minor = divmod(abs(self.amount), 10**exp)
+        return f"{sign}{major}.{minor:0{exp}d}"
+
     def format(self) -> str:
         """Human form, e.g. ``1,250.00 EUR``."""
         exp = CURRENCIES[self.currency]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from markupsafe import Markup, escape
 
@@ -59,11 +59,10 @@ def _amount_label(minor: float, currency: str) -> str:
 
 
 def _time_label(at: datetime, span_s: float) -> str:
-    if span_s < 3_600:
-        return at.strftime("%H:%M:%S")
-    if span_s < 2 * 86_400:
-        return at.strftime("%H:%M")
-    return at.strftime("%d %b")
+    """Always a date (a brand reads a report by calendar days); the time of day too when the
+    whole chart spans less than two days."""
+    day = f"{at.day} {at.strftime('%b %Y')}"
+    return f"{day} {at.strftime('%H:%M')}" if span_s < 2 * 86_400 else day
 
 
 def spend_chart(
@@ -114,12 +113,17 @@ def spend_chart(
             f'<text x="{left - 8}" y="{ty + 4:.1f}" text-anchor="end" class="tick">'
             f"{escape(_amount_label(tick, currency))}</text>"
         )
+    shown: set[str] = set()
     for frac in (0.0, 0.5, 1.0):
         at = start + (end - start) * frac  # type: ignore[operator]
+        label = _time_label(at, span)
+        if label in shown:  # a chart of a few minutes: one date is enough
+            continue
+        shown.add(label)
         anchor = "start" if frac == 0 else "end" if frac == 1 else "middle"
         parts.append(
             f'<text x="{left + plot_w * frac:.1f}" y="{height - 12}" text-anchor="{anchor}" '
-            f'class="tick">{escape(_time_label(at, span))}</text>'
+            f'class="tick">{escape(label)}</text>'
         )
     parts.append(
         f'<text x="{left - 8}" y="{top - 14}" text-anchor="end" class="tick">{escape(currency)}</text>'
@@ -210,3 +214,117 @@ def compare_bars(
         f'<line x1="{label_w}" x2="{label_w}" y1="{top - 4}" y2="{height - 8}" class="axis"/></svg>'
     )
     return Markup("".join(parts))
+
+
+# Trend lines: Okabe–Ito colours, each line also with its own dash pattern and marker shape.
+TREND_STYLES = (
+    ("#0072B2", ""),
+    ("#D55E00", "6 4"),
+    ("#009E73", "2 3"),
+    ("#CC79A7", "8 3 2 3"),
+    ("#E69F00", "4 2"),
+    ("#56B4E9", "1 3"),
+)
+
+
+def week_label(day: date) -> str:
+    """``30 Nov``: a week by the date of its Monday (the axis title carries the year)."""
+    return f"{day.day} {day.strftime('%b')}"
+
+
+def trend_chart(
+    weeks: Sequence[date],
+    lines: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    title: str,
+    chart_id: str,
+    width: int = 720,
+    height: int = 300,
+) -> Markup:
+    """Shares (0–1) of a few tags week by week; a suppressed week (``None``) is a gap."""
+    left, right, top, bottom = 52, 24, 24, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for _, shares in lines for v in shares if v is not None]
+    ticks = nice_ticks(max(values + [0.01]) * 100)
+    y_max = ticks[-1] / 100
+    step = plot_w / max(len(weeks) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (step * i if len(weeks) > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v / y_max)
+
+    def pct(v: float | None) -> str:
+        return "not shown" if v is None else f"{v * 100:.1f} %"
+
+    desc = "; ".join(
+        f"{tag}: "
+        + ", ".join(f"{week_label(w)} {pct(v)}" for w, v in zip(weeks, shares, strict=True))
+        for tag, shares in lines
+    )
+    parts = [
+        f'<svg class="chart trend" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc or "No tag reaches the floor yet.")}</desc>',
+    ]
+    for tick in ticks:
+        ty = y(tick / 100)
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" class="grid"/>'
+            f'<text x="{left - 8}" y="{ty + 4:.1f}" text-anchor="end" class="tick">'
+            f"{tick:g} %</text>"
+        )
+    every = max(1, math.ceil(len(weeks) / 7))  # at most about seven date labels
+    for i, week in enumerate(weeks):
+        if i % every == 0 or i == len(weeks) - 1:
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - 18}" text-anchor="middle" class="tick">'
+                f"{escape(week_label(week))}</text>"
+            )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 2}" text-anchor="middle" class="tick">'
+        f"Week beginning (Monday, {weeks[-1].year if weeks else ''})</text>"
+    )
+    for n, (_tag, shares) in enumerate(lines):
+        colour, dash = TREND_STYLES[n % len(TREND_STYLES)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        runs: list[list[str]] = [[]]
+        for i, v in enumerate(shares):
+            if v is None:
+                runs.append([])
+            else:
+                runs[-1].append(f"{x(i):.1f},{y(v):.1f}")
+        for run in runs:
+            if len(run) > 1:
+                parts.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
+                    f'stroke-width="2.5"{dash_attr}/>'
+                )
+            for point in run:
+                px, py = point.split(",")
+                parts.append(f'<circle cx="{px}" cy="{py}" r="3.5" fill="{colour}"/>')
+    parts.append(
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" class="axis"/>'
+        "</svg>"
+    )
+    return Markup("".join(parts))
+
+
+def trend_legend(lines: Sequence[tuple[str, Sequence[float | None]]]) -> Markup:
+    """The trend chart's key as HTML (it stays on screen when the chart scrolls on a phone):
+    each tag's line style and its latest shown share."""
+    items = []
+    for n, (tag, shares) in enumerate(lines):
+        colour, dash = TREND_STYLES[n % len(TREND_STYLES)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        last = next((v for v in reversed(shares) if v is not None), None)
+        items.append(
+            f'<li><svg width="28" height="10" aria-hidden="true" focusable="false">'
+            f'<line x1="1" x2="27" y1="5" y2="5" stroke="{colour}" stroke-width="3"{dash_attr}/>'
+            f"</svg> {escape(tag)}"
+            + (f" <strong>{last * 100:.0f} %</strong>" if last is not None else "")
+            + "</li>"
+        )
+    return Markup(f'<ul class="trend-legend">{"".join(items)}</ul>')

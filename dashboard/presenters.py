@@ -179,7 +179,8 @@ def build_report(
         else None
     )
     reach, basis = (approved, "approved") if approved.creators else (accepted, "accepted")
-    reached_label = "Reached" if basis == "approved" else "Expected"
+    # Both come from the audiences creators report, not from the posts: forecasts.
+    reached_label = "Reached (forecast)" if basis == "approved" else "Expected (forecast)"
     parts = []
     for part in PART_KEYS:
         target = (campaign.target_audience or {}).get(part) or {}

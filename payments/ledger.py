@@ -131,6 +131,8 @@ class CampaignMoney:
     refunded: int = 0
     remaining: int = 0
     fees: int = 0  # platform fee kept (fee charged minus fee refunded)
+    fee_charged: int = 0  # the platform fee the brand paid with the funding
+    fee_refunded: int = 0  # the part of that fee returned with refunds
     series: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -173,6 +175,10 @@ def campaign_money(session: Session, campaign: Campaign) -> CampaignMoney:
                 money.paid += amount
         elif code == REVENUE:
             money.fees -= amount
+            if kind == FUNDING:
+                money.fee_charged -= amount
+            elif kind == REFUND:
+                money.fee_refunded += amount
         if code in (avail, comm):
             point = {
                 "at": created_at,

@@ -243,12 +243,29 @@ class CampaignReportSchema(ma.Schema):
     paid = fields.Integer(metadata={"description": "Approved posts, paid to creators."})
     refunded = fields.Integer()
     remaining = fields.Integer(metadata={"description": "Funded and free for new offers."})
-    fees = fields.Integer(metadata={"description": "Platform fee kept."})
+    fees = fields.Integer(
+        metadata={"description": "Platform fee kept: fee_charged minus fee_refunded."}
+    )
+    fee_charged = fields.Integer(
+        metadata={"description": "Platform fee paid with the funding (on top of the budget)."}
+    )
+    fee_refunded = fields.Integer(
+        metadata={"description": "The part of the platform fee returned with refunds."}
+    )
     sponsorships = fields.Dict(keys=fields.String(), values=fields.Integer())
     offers = fields.Dict(keys=fields.String(), values=fields.Integer())
+    forecast_engaged_reach = fields.Integer(
+        metadata={
+            "description": "Forecast (every field named forecast_* is one: computed from what "
+            "creators report, not measured on the posts): followers × engagement rate of the "
+            "creators whose posts were approved."
+        }
+    )
     engaged_reach = fields.Integer(
         metadata={
-            "description": "Followers × engagement of the creators whose posts were approved."
+            "description": "Forecast: the same figure as forecast_engaged_reach, under its "
+            "first name (kept for existing clients).",
+            "deprecated": True,
         }
     )
     series = fields.List(

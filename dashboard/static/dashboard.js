@@ -56,4 +56,8 @@
     slider.insertAdjacentElement("afterend", out);
     show();
   });
+  // Receipts: a print button (the browser's own print works without it).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

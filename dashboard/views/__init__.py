@@ -6,6 +6,7 @@ from dashboard.views import (
     creators,
     discovery,
     disputes,
+    exports,
     layout,
     matches,
     negotiation,
@@ -13,6 +14,7 @@ from dashboard.views import (
     operators,
     reports,
     sponsorships,
+    trends,
 )
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "creators",
     "discovery",
     "disputes",
+    "exports",
     "layout",
     "matches",
     "negotiation",
@@ -28,4 +31,5 @@ __all__ = [
     "operators",
     "reports",
     "sponsorships",
+    "trends",
 ]

@@ -9,11 +9,14 @@ from flask import render_template
 from campaigns import services as campaigns
 from collaborations.services import campaign_report
 from core.db import utcnow
+from core.errors import NotFound
 from dashboard import queries
 from dashboard.auth import brand_required, current_brand
 from dashboard.blueprint import bp
 from dashboard.presenters import ACCEPTED, APPROVED, build_report
 from dashboard.results_charts import forecast_actual_chart
+from exports import receipts
+from exports.campaign import EXPORTS
 from extensions import db
 from payments.ledger import campaign_money
 from results.report import campaign_results
@@ -45,4 +48,18 @@ def campaign_report_page(campaign_id: int) -> Any:
             ],
             title=f"Forecast engaged people and actual engagements per creator, {campaign.title}",
         ),
+        takeaway=_takeaway(campaign),
     )
+
+
+def _takeaway(campaign: Any) -> dict[str, Any]:
+    """The report's downloads and receipts (a block of its own on the page)."""
+    try:
+        funding: receipts.Receipt | None = receipts.funding_receipt(db.session, campaign)
+    except NotFound:
+        funding = None
+    return {
+        "exports": list(EXPORTS.values()),
+        "funding": funding,
+        "refunds": receipts.settled_refunds(db.session, campaign),
+    }

@@ -1,0 +1,1 @@
+"""Audience-interest trends across the platform: weekly snapshots and the report built on them."""
