@@ -68,11 +68,11 @@ def solve(
 
     Parameters: ``time_limit_s`` None: no wall-clock limit anywhere, the work is bounded by
     ``max_rounds`` (and the stall limit) instead, so the result does not depend on the
-    machine's speed or load; ``workers`` threads for the LP (PDLP) and exact solves; ``seed`` fixes every
-    random choice; ``gap_tolerance`` stops the search early; ``max_rounds`` bounds the
-    neighbourhood search (reproducible work); ``fair_exposure`` widens exposure at a bounded
-    value cost (reported in ``stats["fair_exposure"]``: ``cost`` = 1 - value / best value);
-    ``lp``: this instance's LP relaxation over its usable pairs, already solved (e.g.
+    machine's speed or load; ``workers`` threads for the LP (PDLP) and exact solves; ``seed``
+    fixes every random choice; ``gap_tolerance`` stops the search early; ``max_rounds``
+    bounds the neighbourhood search (reproducible work); ``fair_exposure`` widens exposure at
+    a bounded value cost (reported in ``stats["fair_exposure"]``: ``cost`` = 1 - value / best
+    value); ``lp``: this instance's LP relaxation over its usable pairs, already solved (e.g.
     ``details.pricing.lp`` from :func:`matching.market.build_instance_priced`); it is used only
     if its shape matches, and its bound is re-certified here.
     Returns a validated :class:`SolveResult`; status is ``optimal`` (proven), ``timeout`` (the
