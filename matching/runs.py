@@ -57,16 +57,18 @@ class RunSettings:
 
     ``fair_exposure``: widen exposure (more distinct creators, small ones weighted more) at a
     value cost of at most ``fair_exposure_max_cost`` (0-1); small creators are those at or
-    below ``policy.koc_max_followers``.
+    below ``policy.koc_max_followers``. ``time_limit_s`` / ``incremental_time_limit_s`` None
+    (tests only; the settings always give a number): no wall clock, the work is bounded by
+    ``max_rounds`` alone, so a run's offers do not depend on the machine's load.
     """
 
     policy: MatchingPolicy = field(default_factory=MatchingPolicy)
-    time_limit_s: float = 60.0
+    time_limit_s: float | None = 60.0
     workers: int = 2
     seed: int = 0
     max_rounds: int | None = 200  # bounds the search so a run is reproducible for its seed
     offer_ttl_days: int = 7
-    incremental_time_limit_s: float = 10.0  # an incremental run solves a small market, fast
+    incremental_time_limit_s: float | None = 10.0  # an incremental run solves a small market, fast
     fair_exposure: bool = True
     fair_exposure_max_cost: float = 0.01
 
@@ -614,7 +616,9 @@ def solve_shard(
         part = ShardPlan(tuple(entry["campaigns"]), tuple(entry["creators"]))
         # The run's time budget is shared: one worker takes as long as a single solve, and n
         # workers about 1/n of it.
-        shard_settings = replace(settings, time_limit_s=max(settings.time_limit_s / count, 1.0))
+        limit = settings.time_limit_s
+        shard = None if limit is None else max(limit / count, 1.0)
+        shard_settings = replace(settings, time_limit_s=shard)
         return asdict(solve_market(_restrict(market, part), shard_settings, today))
     except Exception as exc:
         _fail(open_session, run_id, exc)

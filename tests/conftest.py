@@ -282,3 +282,41 @@ def redis_conn() -> Iterator[Any]:
     yield conn
     conn.flushdb()
     conn.close()
+
+
+class LimiterClock:
+    """The clock the rate limiter reads (flask-limiter's and its in-memory storage's
+    ``time.time``), stopped at ``now`` until a test moves it on; everything else in the
+    process keeps real time."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def __getattr__(self, name: str) -> Any:  # sleep, monotonic, mktime...: the real ones
+        import time
+
+        return getattr(time, name)
+
+
+# Half a second before a UTC minute starts: a limit counted per clock minute would reset here.
+LIMITER_CLOCK_START = 60 * 29_000_000 - 0.5
+
+
+@pytest.fixture
+def limiter_clock(monkeypatch: pytest.MonkeyPatch) -> LimiterClock:
+    """Freeze the rate limiter's clock just before a minute boundary, so a limit test never
+    depends on when it runs or how long it takes; use with ``RATELIMIT_STORAGE_URI="memory://"``
+    (Redis keeps its own time)."""
+    import flask_limiter._extension
+    import limits.storage.memory
+
+    clock = LimiterClock(LIMITER_CLOCK_START)
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    monkeypatch.setattr(flask_limiter._extension, "time", clock)
+    return clock

@@ -89,16 +89,18 @@ def test_share_is_recomputed_on_each_submit_and_on_each_report(
         seen.append(share(creator))
     assert seen == [0.25, 0.5, 0.75]
     # Reporting more posts lowers it at once; reporting fewer than the sponsored ones cannot.
-    assert creator.patch(ME, json={"recent_posts_30d": 8}).get_json()["sponsored_share"] == 0.375
+    assert creator.patch(ME, json={"recent_posts_30d": 8}).get_json()[
+        "sponsored_share"
+    ] == pytest.approx(0.375)
     assert creator.patch(ME, json={"recent_posts_30d": 1}).get_json()["sponsored_share"] == 1.0
     assert creator.patch(ME, json={"recent_posts_30d": 0}).get_json()["sponsored_share"] == 1.0
 
 
 def test_share_definition():
     assert share_of(0, 0) == 0.0  # no posts at all
-    assert share_of(3, 4) == 0.75
+    assert share_of(3, 4) == pytest.approx(0.75)
     assert share_of(3, 0) == 1.0  # never fewer posts than sponsored ones
-    assert share_of(3, 7) == 0.4286
+    assert share_of(3, 7) == pytest.approx(0.4286, abs=1e-12)  # stored to 4 places
 
 
 def test_an_unreported_creator_counts_only_dandelion_posts_and_is_told(
@@ -215,15 +217,15 @@ def test_the_window_slides_and_the_daily_job_lets_the_creator_back_in(
     # A rejected post is still a sponsored post the audience saw.
     r = brand.post(f"/api/v1/sponsorships/{sponsorships[2]}/reject", json={"reason": "No #ad."})
     assert r.status_code == 200
-    assert share(creator) == 0.75
+    assert share(creator) == pytest.approx(0.75)
     # Two of the posts were handed in 31 days ago, one 29 days ago.
     for sid, days in zip(sponsorships, (31, 31, 29), strict=True):
         update_row(session, Sponsorship, sid, first_delivered_at=ago(days=days))
-    assert share(creator) == 0.75  # stored: nothing has recomputed it yet
+    assert share(creator) == pytest.approx(0.75)  # stored: nothing has recomputed it yet
     result = app.test_cli_runner().invoke(args=["jobs", "sponsored-shares"])
     assert result.exit_code == 0, result.output
     assert "1 sponsored shares changed" in result.output
-    assert share(creator) == 0.25
+    assert share(creator) == pytest.approx(0.25)
     assert creator.get(ME).get_json()["offer_eligibility"]["eligible"] is True
     again = app.test_cli_runner().invoke(args=["jobs", "sponsored-shares"])
     assert "0 sponsored shares changed" in again.output

@@ -122,7 +122,9 @@ def test_a_counter_waits_for_the_brand_with_its_own_expiry(
     assert_error(creator.post(f"/api/v1/offers/{invitation['id']}/accept"), 409)
     assert_error(counter(creator, invitation["id"], 50_000), 409)
     # A counter is an answer within 48 h.
-    assert creator.get("/api/v1/creators/me").json["reliability"]["reply_rate_48h"] == 1.0
+    assert creator.get("/api/v1/creators/me").json["reliability"][
+        "reply_rate_48h"
+    ] == pytest.approx(1.0)
 
 
 def test_an_accepted_counter_commits_exactly_the_counter_price(

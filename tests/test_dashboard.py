@@ -176,8 +176,10 @@ def test_the_json_api_stays_csrf_exempt(app):
 # --- rate limit -------------------------------------------------------------------------------
 
 
-def test_login_is_rate_limited(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+def test_login_is_rate_limited(make_app, limiter_clock):
+    app = make_app(
+        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", RATELIMIT_LOGIN="3 per minute"
+    )
     Dash(app).signup("Glow Labs", "glow@example.com")
     dash = Dash(app, remote_addr="10.1.1.1")
     for _ in range(3):

@@ -409,7 +409,7 @@ def test_rate_limits_count_where_set_else_in_redis():
 # -- outcomes through the API, from the environment -------------------------------------------
 
 
-def test_the_token_limit_comes_from_the_environment(no_settings_in_env, make_app):
+def test_the_token_limit_comes_from_the_environment(no_settings_in_env, make_app, limiter_clock):
     no_settings_in_env.setenv("RATELIMIT_TOKENS", "2 per minute")
     client = make_app(RATELIMIT_ENABLED=True).test_client()
     signup = {"name": "Glow Labs", "email": "glow@example.com", "password": PASSWORD}

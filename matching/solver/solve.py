@@ -19,12 +19,16 @@ Determinism: every step is deterministic for a given ``seed``: HiGHS runs single
 the neighbourhood choice uses a seeded generator, and PDLP's sharded arithmetic does not
 depend on timing. Two wall-clock limits can still make runs differ: the overall deadline, and
 the 2 s safety limit of each neighbourhood's MIP (rarely reached at the default neighbourhood
-size). Pass ``max_rounds`` (and a generous time limit) for runs that must repeat exactly.
+size). For runs that must repeat exactly on any machine under any load (tests), pass
+``time_limit_s=None``: no wall clock at all, every LP and MIP runs to its end and the search
+stops only at ``max_rounds``, a stall or the gap tolerance.
 """
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -49,7 +53,7 @@ class SolutionInvalid(RuntimeError):
 
 def solve(
     instance: Instance,
-    time_limit_s: float = 30.0,
+    time_limit_s: float | None = 30.0,
     workers: int = 2,
     seed: int = 0,
     *,
@@ -62,11 +66,13 @@ def solve(
 ) -> SolveResult:
     """Find a feasible assignment, a proven upper bound and the gap within ``time_limit_s``.
 
-    Parameters: ``workers`` threads for the LP (PDLP) and exact solves; ``seed`` fixes every
-    random choice; ``gap_tolerance`` stops the search early; ``max_rounds`` bounds the
-    neighbourhood search (reproducible work); ``fair_exposure`` widens exposure at a bounded
-    value cost (reported in ``stats["fair_exposure"]``: ``cost`` = 1 - value / best value);
-    ``lp``: this instance's LP relaxation over its usable pairs, already solved (e.g.
+    Parameters: ``time_limit_s`` None: no wall-clock limit anywhere, the work is bounded by
+    ``max_rounds`` (and the stall limit) instead, so the result does not depend on the
+    machine's speed or load; ``workers`` threads for the LP (PDLP) and exact solves; ``seed``
+    fixes every random choice; ``gap_tolerance`` stops the search early; ``max_rounds``
+    bounds the neighbourhood search (reproducible work); ``fair_exposure`` widens exposure at
+    a bounded value cost (reported in ``stats["fair_exposure"]``: ``cost`` = 1 - value / best
+    value); ``lp``: this instance's LP relaxation over its usable pairs, already solved (e.g.
     ``details.pricing.lp`` from :func:`matching.market.build_instance_priced`); it is used only
     if its shape matches, and its bound is re-certified here.
     Returns a validated :class:`SolveResult`; status is ``optimal`` (proven), ``timeout`` (the
@@ -74,7 +80,7 @@ def solve(
     assignment meets every constraint.
     """
     start = time.perf_counter()
-    deadline = start + max(time_limit_s, 0.0)
+    deadline = math.inf if time_limit_s is None else start + max(time_limit_s, 0.0)
     stats: dict[str, Any] = {"pairs": instance.num_pairs}
 
     usable_mask = usable_pairs(instance)
@@ -178,10 +184,11 @@ def solve(
     if proven:
         return finish(*fairer(state, "optimal"), bound)
 
-    config = lns or LNSConfig()
-    config.seed = seed
+    config = replace(lns or LNSConfig(), seed=seed)
     if max_rounds is not None:
         config.max_rounds = max_rounds
+    if time_limit_s is None:  # each neighbourhood's MIP runs to its end, too
+        config.sub_time_s = math.inf
     target = bound * (1.0 - gap_tolerance)
     search = improve(
         work, state, all_usable, lp.x, lp.reduced_cost, value_deadline, config, target=target

@@ -1,5 +1,6 @@
 """What the browser tests share: the app on a live localhost server, Debian's Chromium
-driven by Playwright, an HTTP JSON client, creators opted in over HTTP, and screenshots.
+driven by Playwright (pages in contexts of their own, Playwright's waiting assertions set to
+the suite's timeout), an HTTP JSON client, creators opted in over HTTP, and screenshots.
 
 The fixtures are imported into ``tests/e2e/conftest.py``; a test module skips itself when
 Chromium is missing (CI installs it, so there they run).
@@ -60,12 +61,28 @@ def live_server(served_app: Any) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     from playwright import sync_api
 
+    # Waiting assertions (``expect(locator).to_be_visible()``...) wait as long as actions do.
+    sync_api.expect.set_options(timeout=TIMEOUT_MS)
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
             chromium.close()
+
+
+def new_page(browser: Any, viewport: dict[str, int] = LAPTOP, storage_state: Any = None) -> Any:
+    """A page in a browser context of its own (``page.context``): fresh cookies, or those of
+    ``storage_state`` (another context's ``storage_state()``), and the suite's timeout."""
+    context = browser.new_context(viewport=viewport, storage_state=storage_state)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def fits_the_width(page: Any) -> bool:
+    """Nothing on the page sticks out sideways (no horizontal scrolling at its viewport)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return bool(width <= page.viewport_size["width"] + 1)
 
 
 class Api:

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from accounts.services import create_operator
 from core.db import session_scope
 from tests.conftest import PASSWORD, ApiUser
-from tests.e2e.browser import LAPTOP, TIMEOUT_MS
+from tests.e2e.browser import LAPTOP, Api, new_page
 from tests.factories import open_up
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
@@ -181,9 +181,7 @@ def accept_and_deliver(creator: ApiUser, url: str = "https://example.com/posts/1
 def watched_page(browser: Any, viewport: dict[str, int] = LAPTOP) -> tuple[Any, list[str]]:
     """A page in a browser context of its own (``page.context``), and the list that collects
     the page's JavaScript errors and console errors as it goes."""
-    context = browser.new_context(viewport=viewport)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+    page = new_page(browser, viewport)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -223,3 +221,30 @@ def publish_first_campaign(
     page.get_by_role("button", name="Yes, publish").click()
     page.wait_for_url(campaign_url)
     return campaign_url
+
+
+def log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    """Log in on the dashboard's form and wait until the dashboard has let the user in."""
+    from playwright.sync_api import expect
+
+    page.goto(base + "/dashboard/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/dashboard/login"))
+
+
+def published_campaign_over_api(base: str, email: str, **fields: Any) -> tuple[Api, dict[str, Any]]:
+    """A brand ("Lumen Skin", ``email``) signed up over HTTP with a funded, published campaign
+    (``fields`` override the campaign body); its API client and the campaign."""
+    from tests.conftest import campaign_body
+
+    Api(base).ok(
+        "POST", "/api/v1/brands", {"name": "Lumen Skin", "email": email, "password": PASSWORD}
+    )
+    token = Api(base).ok("POST", "/api/v1/tokens", {"email": email, "password": PASSWORD})["token"]
+    brand = Api(base, token)
+    campaign = brand.ok("POST", "/api/v1/campaigns", campaign_body(**fields))
+    brand.ok("POST", f"/api/v1/campaigns/{campaign['id']}/fund")
+    campaign = brand.ok("POST", f"/api/v1/campaigns/{campaign['id']}/publish")
+    return brand, campaign

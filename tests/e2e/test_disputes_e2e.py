@@ -15,30 +15,25 @@ from tests.e2e.browser import (
     HAVE_CHROMIUM,
     LAPTOP,
     PHONE,
-    TIMEOUT_MS,
     Api,
     Shots,
+    fits_the_width,
+    new_page,
     open_creator,
 )
-from tests.e2e.dashboard_helpers import OPERATOR_EMAIL, make_operator
+from tests.e2e.dashboard_helpers import OPERATOR_EMAIL, log_in, make_operator
 from tests.factories import offer_factory
 
 if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
-pytest.importorskip("playwright.sync_api")
+expect = pytest.importorskip("playwright.sync_api").expect
 
 BRAND_EMAIL = "lumen@example.com"
 
 
 def _login(browser: Any, base: str, email: str, viewport: dict[str, int]) -> Any:
-    context = browser.new_context(viewport=viewport)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(base + "/dashboard/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    page = new_page(browser, viewport)
+    log_in(page, base, email)
     return page
 
 
@@ -95,33 +90,33 @@ def test_review_deadlines_and_the_dispute_page_in_a_real_browser(
         page = _login(browser, base, BRAND_EMAIL, viewport)
         page.goto(base + "/dashboard/reviews")
         card = page.locator(f"#sponsorship-{fresh_id}")
-        assert "Approved automatically on" in card.inner_text()
-        assert "You can send it back 2 more times" in card.inner_text()
-        last = page.locator(f"#sponsorship-{last_chance_id}")
-        assert "No rejections left" in last.inner_text()
-        assert page.locator(f"#sponsorship-{disputed_id}").count() == 0  # not the brand's now
+        expect(card).to_contain_text("Approved automatically on")
+        expect(card).to_contain_text("You can send it back 2 more times")
+        expect(page.locator(f"#sponsorship-{last_chance_id}")).to_contain_text("No rejections left")
+        expect(page.locator(f"#sponsorship-{disputed_id}")).to_have_count(0)  # not the brand's now
         shot(page, f"brand-reviews-{name}")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"the review page scrolls sideways at {name} width"
+        assert fits_the_width(page), f"the review page scrolls sideways at {name} width"
         page.context.close()
 
         ops = _login(browser, base, OPERATOR_EMAIL, viewport)
         ops.goto(base + "/dashboard/operator/disputes")
         dispute = ops.locator(f"#dispute-{disputed_id}")
-        text = dispute.inner_text()
-        assert "Show our serum in your evening routine" in text
-        assert "a different brand's cleanser" in text and "show the label" in text
-        assert "post-3" in text
+        for part in (
+            "Show our serum in your evening routine",
+            "a different brand's cleanser",
+            "show the label",
+            "post-3",
+        ):
+            expect(dispute).to_contain_text(part)
         shot(ops, f"operator-disputes-{name}")
-        width = ops.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"the dispute page scrolls sideways at {name} width"
+        assert fits_the_width(ops), f"the dispute page scrolls sideways at {name} width"
         if name == "phone":
             dispute.get_by_label("Approve: why the post meets the brief").fill(
                 "The post shows the serum in an evening routine and is labelled."
             )
             dispute.get_by_role("button", name=re.compile("Approve and pay")).click()
-            ops.wait_for_load_state()
-            assert "is paid to @glowing_3" in ops.locator(".flashes").inner_text()
-            assert "No disputes waiting" in ops.content()
+            expect(ops.locator(".flashes")).to_contain_text("is paid to @glowing_3")
+            expect(ops.locator("main")).to_contain_text("No disputes waiting")
+            expect(dispute).to_have_count(0)
             shot(ops, "operator-disputes-decided-phone")
         ops.context.close()

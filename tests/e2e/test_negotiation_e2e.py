@@ -14,8 +14,9 @@ from tests.e2e.browser import (
     CHROMIUM,
     HAVE_CHROMIUM,
     PHONE,
-    TIMEOUT_MS,
     Shots,
+    fits_the_width,
+    new_page,
     open_creator,
 )
 from tests.e2e.dashboard_helpers import publish_first_campaign, watched_page
@@ -24,11 +25,7 @@ from tests.payments_fixtures import assert_ledger_ok
 
 if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
-pytest.importorskip("playwright.sync_api")
-
-
-def fits_the_phone(page: Any) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def test_search_profile_invite_counter_accept_deliver_approve_paid(
@@ -51,25 +48,25 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
     page.wait_for_url(re.compile(r"/dashboard/creators"))
     page.locator("#campaign_id").select_option(str(campaign_id))
     page.get_by_role("button", name="Find creators").click()
-    page.wait_for_load_state()
+    results = page.locator("main")
+    expect(results.get_by_role("link", name=re.compile(r"^Invite @glowing_31"))).to_be_visible()
+    expect(results).to_contain_text("@glowing_31")
+    expect(results).not_to_contain_text("@glowing_32")
     shot(page, "search")
-    results = page.locator("main").inner_text()
-    assert "@glowing_31" in results and "@glowing_32" not in results, results
     page.get_by_role("link", name=re.compile(r"^Invite @glowing_31")).click()
 
     # The profile, scrolled to the invite form: campaign chosen, the creator's rate prefilled.
     page.wait_for_url(re.compile(rf"/dashboard/creators/\d+\?campaign_id={campaign_id}#invite"))
-    assert page.locator("h1").inner_text().startswith("@glowing_31")
+    expect(page.locator("h1")).to_have_text(re.compile(r"^@glowing_31"))
     invite = page.locator("#invite")
-    assert invite.get_by_label("Campaign").input_value() == str(campaign_id)
-    assert invite.get_by_label("Price for one post").input_value() == "400.00"
+    expect(invite.get_by_label("Campaign")).to_have_value(str(campaign_id))
+    expect(invite.get_by_label("Price for one post")).to_have_value("400.00")
     invite.get_by_label("Message to the creator").fill("We love your routines: film our serum?")
     shot(page, "profile-invite")
     invite.get_by_role("button", name="Send the invitation").click()
     page.wait_for_url(re.compile(rf"/campaigns/{campaign_id}/matches"))
-    assert page.get_by_text(re.compile(r"^Invitation sent: @glowing_31")).is_visible()
-    card = page.locator(".offer", has_text="@glowing_31")
-    assert "Your invitation" in card.inner_text()
+    expect(page.get_by_text(re.compile(r"^Invitation sent: @glowing_31"))).to_be_visible()
+    expect(page.locator(".offer", has_text="@glowing_31")).to_contain_text("Your invitation")
     shot(page, "invited")
 
     # The creator reads the invitation and counters through the API.
@@ -86,20 +83,21 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
     # The brand sees the counter and accepts it on the dashboard.
     page.reload()
     card = page.locator(f"#offer-{offer['id']}")
-    assert "asks 550.00 EUR" in card.inner_text()
-    assert "Two days of filming." in card.inner_text()
+    expect(card).to_contain_text("asks 550.00 EUR")
+    expect(card).to_contain_text("Two days of filming.")
     shot(page, "countered")
-    phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state())
-    phone.set_default_timeout(TIMEOUT_MS)
-    small = phone.new_page()
+    small = new_page(browser, PHONE, storage_state=context.storage_state())
     small.goto(page.url)
-    assert fits_the_phone(small)
+    expect(small.locator(f"#offer-{offer['id']}")).to_contain_text("asks 550.00 EUR")
+    assert fits_the_width(small)
     shot(small, "phone-countered")
     card.get_by_role("button", name="Accept counter").click()
     page.wait_for_url(re.compile(rf"/campaigns/{campaign_id}/matches"))
-    assert page.get_by_text(
-        re.compile(r"^Counter accepted: @glowing_31 works on this campaign for 550\.00 EUR")
-    ).is_visible()
+    expect(
+        page.get_by_text(
+            re.compile(r"^Counter accepted: @glowing_31 works on this campaign for 550\.00 EUR")
+        )
+    ).to_be_visible()
     shot(page, "counter-accepted")
 
     # The creator delivers through the API; the brand approves on the dashboard.
@@ -113,21 +111,22 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
     page.get_by_role("link", name=re.compile(r"^Reviews")).click()
     page.get_by_role("link", name="Approve and pay…").click()
     page.get_by_role("button", name="Approve and pay 550.00 EUR").click()
-    assert page.get_by_text("Approved. 550.00 EUR is paid to @glowing_31").is_visible()
+    expect(page.get_by_text("Approved. 550.00 EUR is paid to @glowing_31")).to_be_visible()
     shot(page, "approved")
 
     # Paid: the payout, the report, the books.
     [payout] = fan.ok("GET", "/api/v1/creators/me/payouts")["items"]
     assert payout["amount"] == {"amount": 55_000, "currency": "EUR"}
     page.goto(f"{base}/dashboard/campaigns/{campaign_id}/report")
-    assert page.get_by_test_id("paid").inner_text() == "550.00 EUR"
+    expect(page.get_by_test_id("paid")).to_have_text("550.00 EUR")
     shot(page, "report")
     assert_ledger_ok(served_app, session)
 
     # The invite form on a phone.
     small.goto(f"{base}/dashboard/creators/{sponsorship['creator_id']}?campaign_id={campaign_id}")
-    assert fits_the_phone(small)
+    expect(small.locator("h1")).to_have_text(re.compile(r"^@glowing_31"))
+    assert fits_the_width(small)
     shot(small, "phone-profile")
     assert not errors, errors
-    phone.close()
+    small.context.close()
     context.close()

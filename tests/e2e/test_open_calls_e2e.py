@@ -16,15 +16,16 @@ from tests.e2e.browser import (
     CHROMIUM,
     HAVE_CHROMIUM,
     PHONE,
-    TIMEOUT_MS,
     Shots,
+    fits_the_width,
+    new_page,
     open_creator,
 )
 from tests.e2e.dashboard_helpers import publish_first_campaign, watched_page
 
 if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
-pytest.importorskip("playwright.sync_api")
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def test_open_a_call_then_pick_the_best_set(live_server: str, browser: Any) -> None:
@@ -46,7 +47,7 @@ def test_open_a_call_then_pick_the_best_set(live_server: str, browser: Any) -> N
     page.get_by_label("Closes at (UTC)").fill(closes)
     page.get_by_role("button", name="Open the call").click()
     page.wait_for_url(re.compile(r"/open-call$"))
-    assert page.get_by_text(re.compile("The call is open until")).is_visible()
+    expect(page.get_by_text(re.compile("The call is open until"))).to_be_visible()
 
     # Creators who fit see it and apply with a price and a pitch.
     pitches = {
@@ -64,32 +65,33 @@ def test_open_a_call_then_pick_the_best_set(live_server: str, browser: Any) -> N
             {"price": {"amount": price, "currency": "EUR"}, "pitch": pitch},
         )
     page.reload()
-    assert page.locator(".applicant").count() == 3
+    expect(page.locator(".applicant")).to_have_count(3)
     shot(page, "applicants")
 
     page.get_by_role("link", name="Pick the best set…").click()
     page.wait_for_url(re.compile(r"/best-set$"))
-    explanation = page.locator(".best-set .explanation").inner_text()
-    assert "would select 2 of 3" in explanation and "biggest reach first" in explanation
+    explanation = page.locator(".best-set .explanation")
+    expect(explanation).to_contain_text("would select 2 of 3")
+    expect(explanation).to_contain_text("biggest reach first")
     shot(page, "best-set")
 
-    phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state())
-    phone.set_default_timeout(TIMEOUT_MS)
-    small = phone.new_page()
-    for path, name in (
-        ("/open-call", "phone-applicants"),
-        ("/open-call/best-set", "phone-best-set"),
+    small = new_page(browser, PHONE, storage_state=context.storage_state())
+    for path, name, ready in (
+        ("/open-call", "phone-applicants", small.locator(".applicant").first),
+        ("/open-call/best-set", "phone-best-set", small.locator(".best-set .explanation")),
     ):
         small.goto(campaign_url + path)
-        assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, name
+        expect(ready).to_be_visible()
+        assert fits_the_width(small), name
         shot(small, name)
-    phone.close()
+    small.context.close()
 
     page.get_by_role("button", name="Select these 2 creators").click()
     page.wait_for_url(re.compile(r"/open-call$"))
-    assert page.get_by_text(re.compile("The optimiser selected 2")).is_visible()
-    statuses = page.locator(".applicant .status").all_inner_texts()
-    assert sorted(s.lower() for s in statuses) == ["selected", "selected", "submitted"]
+    expect(page.get_by_text(re.compile("The optimiser selected 2"))).to_be_visible()
+    statuses = page.locator(".applicant .status")
+    expect(statuses.filter(has_text=re.compile("^selected$", re.I))).to_have_count(2)
+    expect(statuses.filter(has_text=re.compile("^submitted$", re.I))).to_have_count(1)
     shot(page, "after-select")
     assert not errors, errors
     context.close()

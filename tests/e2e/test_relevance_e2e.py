@@ -16,8 +16,9 @@ from tests.e2e.browser import (
     CHROMIUM,
     HAVE_CHROMIUM,
     PHONE,
-    TIMEOUT_MS,
     Shots,
+    fits_the_width,
+    new_page,
     open_creator,
 )
 from tests.e2e.dashboard_helpers import publish_first_campaign, watched_page
@@ -25,7 +26,7 @@ from tests.factories import AUDIENCE
 
 if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
-pytest.importorskip("playwright.sync_api")
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 @pytest.fixture
@@ -55,10 +56,11 @@ def test_publish_then_offers_then_profile_then_withdraw(
 
     # No operator: publishing matched the campaign against this week's market.
     page.goto(campaign_url + "/matches")
-    heading = page.locator(".run-summary h2").inner_text()
-    assert heading.startswith("Last match run: instant match"), heading
+    expect(page.locator(".run-summary h2")).to_have_text(
+        re.compile(r"^Last match run: instant match")
+    )
     offers = page.locator(".offer")
-    assert offers.count() == 2, page.locator("main").inner_text()
+    expect(offers).to_have_count(2)
     handles = offers.locator("h3 a").all_inner_texts()
     assert sorted(handles) == ["@glowing_21", "@glowing_22"]  # not the gaming account
     assert gamer.ok("GET", "/api/v1/creators/me/offers")["total"] == 0
@@ -69,24 +71,29 @@ def test_publish_then_offers_then_profile_then_withdraw(
     handle = first.locator("h3 a").inner_text()
     first.get_by_role("link", name="View profile").click()
     page.wait_for_url(re.compile(r"/dashboard/creators/\d+\?campaign_id=\d+"))
-    main = page.locator("main").text_content() or ""
-    assert handle in main
-    assert "Replies within 48 hours" in main
-    assert "New on Dandelion" in main  # no history yet: said so, not 0 %
+    main = page.locator("main")
+    expect(main).to_contain_text(handle)
+    expect(main).to_contain_text("Replies within 48 hours")
+    expect(main).to_contain_text("New on Dandelion")  # no history yet: said so, not 0 %
+    expect(main).to_contain_text("engaged audience is your target audience")
+    expect(page.get_by_test_id("fit")).to_have_text(re.compile(r"^\d\.\d+$"))
     fit = float(page.get_by_test_id("fit").inner_text())
     assert 0.25 <= fit <= 1.0  # the fit to this campaign, above the threshold
-    assert "engaged audience is your target audience" in main
     shot(page, "profile")
 
     # Not for this campaign: withdraw that offer.
     page.go_back()
-    page.locator(".offer").first.get_by_role("link", name="Not for this campaign").click()
+    expect(page).to_have_url(re.compile(r"/matches$"))
+    page.locator(".offer", has_text=handle).get_by_role(
+        "link", name="Not for this campaign"
+    ).click()
+    expect(page.get_by_role("button", name="Withdraw the offer")).to_be_visible()
     shot(page, "confirm-withdraw")
     page.get_by_role("button", name="Withdraw the offer").click()
     page.wait_for_url(re.compile(r"/matches"))
-    assert page.get_by_text(re.compile(rf"Withdrawn: {handle}")).is_visible()
+    expect(page.get_by_text(re.compile(rf"Withdrawn: {handle}"))).to_be_visible()
     withdrawn = page.locator(".offer", has_text=handle)
-    assert "withdrawn" in withdrawn.locator(".status").inner_text().lower()
+    expect(withdrawn.locator(".status")).to_contain_text("withdrawn", ignore_case=True)
     shot(page, "after-withdraw")
 
     # The creator sees it withdrawn and can no longer accept it.
@@ -96,15 +103,16 @@ def test_publish_then_offers_then_profile_then_withdraw(
     status, _ = creator.call("POST", f"/api/v1/offers/{offer['id']}/accept")
     assert status == 409
 
-    phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state())
-    phone.set_default_timeout(TIMEOUT_MS)
-    small = phone.new_page()
+    small = new_page(browser, PHONE, storage_state=context.storage_state())
     small.goto(campaign_url + "/matches")
-    assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    expect(small.locator(".offer")).to_have_count(2)
+    assert fits_the_width(small)
     shot(small, "phone-matches")
     small.locator(".offer").first.get_by_role("link", name="View profile").click()
-    assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    expect(small).to_have_url(re.compile(r"/dashboard/creators/\d+\?campaign_id=\d+"))
+    expect(small.get_by_test_id("fit")).to_be_visible()
+    assert fits_the_width(small)
     shot(small, "phone-profile")
     assert not errors, errors
-    phone.close()
+    small.context.close()
     context.close()

@@ -72,7 +72,7 @@ def test_pricing_finds_the_pair_pruning_hid() -> None:
     assert {("runner", "c1"), ("runner", "c2")} & pairs_of(inst)
     # The market bound is certified for every eligible pair and tight here.
     assert 30.0 - 1e-9 <= report.market_bound <= 30.0 * (1 + 1e-3)
-    result = solve(inst, time_limit_s=10)
+    result = solve(inst, time_limit_s=None)
     assert result.objective == pytest.approx(30.0)
     assert validate(inst, result) == []
 
@@ -127,7 +127,7 @@ def test_market_bound_bounds_the_unpruned_lp(seed: int) -> None:
         strict=True,
     ):
         assert value_of[(inst.creator_ids[i], j)] == pytest.approx(v, rel=1e-12)
-    result = solve(inst, time_limit_s=10, max_rounds=10, lp=report.lp)
+    result = solve(inst, time_limit_s=None, max_rounds=10, lp=report.lp)
     assert validate(inst, result) == []
     assert result.objective <= report.market_bound
 
@@ -180,7 +180,7 @@ def test_pricing_never_adds_ineligible_or_excluded_pairs() -> None:
     assert not {p for p in pairs if p[0] in ("pricey", "busy")}
     assert ("small", "c2") not in pairs
     assert ("runner", "c1") in pairs  # what pricing may still use
-    result = solve(inst, time_limit_s=5)
+    result = solve(inst, time_limit_s=None)
     assert validate(inst, result) == []
     assert result.objective <= details.pricing.market_bound + 1e-9
 
@@ -189,7 +189,7 @@ def test_unreachable_minimum_and_empty_market() -> None:
     creators, _ = HIDDEN
     campaigns = [campaign("c1", min_creators=5, slots=5), campaign("c2")]
     inst, details = build_instance_priced(creators, campaigns, MatchingPolicy(top_k=1), DAY)
-    result = solve(inst, time_limit_s=5)
+    result = solve(inst, time_limit_s=None)
     assert validate(inst, result) == []
     assert all(c == "c2" for _, c in result.assignments)
     assert result.objective <= details.pricing.market_bound + 1e-9
@@ -203,11 +203,11 @@ def test_unreachable_minimum_and_empty_market() -> None:
 def test_solve_reuses_a_matching_lp_and_ignores_another() -> None:
     table, campaigns = generate_market(10, 200, 1)
     inst, details = build_instance_priced(table, campaigns, MatchingPolicy(top_k=5), TODAY)
-    given = solve(inst, time_limit_s=5, max_rounds=5, lp=details.pricing.lp)
+    given = solve(inst, time_limit_s=None, max_rounds=5, lp=details.pricing.lp)
     assert given.stats["lp_method"].endswith("(given)")
     assert given.stats["lp_bound"] == pytest.approx(details.pricing.lp_bound, rel=1e-9)
     other, _ = build_instance(table, campaigns, MatchingPolicy(top_k=2), TODAY)
-    fresh = solve(other, time_limit_s=5, max_rounds=5, lp=details.pricing.lp)
+    fresh = solve(other, time_limit_s=None, max_rounds=5, lp=details.pricing.lp)
     assert not fresh.stats["lp_method"].endswith("(given)")
 
 

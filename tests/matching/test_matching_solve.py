@@ -1,5 +1,7 @@
 """solve(): brute force on tiny instances, the bound, edge cases, statuses and determinism."""
 
+import sys
+
 import numpy as np
 import pytest
 from matching_helpers import brute_force, campaign, creator, instance, pair, random_instance
@@ -15,7 +17,7 @@ def test_exact_path_matches_brute_force(seed: int) -> None:
     if inst.num_pairs > 12:
         inst = inst.restrict_pairs(np.arange(inst.num_pairs) < 12)
     best = brute_force(inst)
-    result = solve(inst, time_limit_s=10, seed=seed)
+    result = solve(inst, time_limit_s=None, seed=seed)
     assert result.status == "optimal"
     assert result.objective == pytest.approx(best, abs=1e-9)
     assert result.bound >= best - 1e-9
@@ -29,7 +31,7 @@ def test_heuristic_path_is_valid_and_bounded(seed: int) -> None:
     if inst.num_pairs > 12:
         inst = inst.restrict_pairs(np.arange(inst.num_pairs) < 12)
     best = brute_force(inst)
-    result = solve(inst, time_limit_s=10, seed=seed, exact_max_pairs=0, max_rounds=20)
+    result = solve(inst, time_limit_s=None, seed=seed, exact_max_pairs=0, max_rounds=20)
     assert validate(inst, result) == []
     assert result.objective <= best + 1e-9
     assert result.bound >= best - 1e-9  # the certified LP bound really bounds the optimum
@@ -39,16 +41,16 @@ def test_heuristic_path_is_valid_and_bounded(seed: int) -> None:
 
 def test_no_creators() -> None:
     inst = instance([campaign("c")], [], [])
-    result = solve(inst, time_limit_s=1)
+    result = solve(inst, time_limit_s=None)
     assert (result.status, result.objective, result.bound, result.gap) == ("optimal", 0, 0, 0)
     assert result.to_dict()["assignments"] == []
 
 
 def test_no_pairs_and_no_campaigns() -> None:
     inst = instance([], [creator("a")], [])
-    assert solve(inst, time_limit_s=1).status == "optimal"
+    assert solve(inst, time_limit_s=None).status == "optimal"
     inst = instance([campaign("c")], [creator("a")], [])
-    assert solve(inst, time_limit_s=1).selected.size == 0
+    assert solve(inst, time_limit_s=None).selected.size == 0
 
 
 def test_budget_smaller_than_every_rate() -> None:
@@ -57,7 +59,7 @@ def test_budget_smaller_than_every_rate() -> None:
         [creator("a", 100), creator("b", 60)],
         [pair("a", "c", 1.0), pair("b", "c", 1.0)],
     )
-    result = solve(inst, time_limit_s=1)
+    result = solve(inst, time_limit_s=None)
     assert result.assignments == [] and result.bound == 0.0 and result.status == "optimal"
     assert result.stats["usable_pairs"] == 0
 
@@ -71,7 +73,7 @@ def test_unreachable_minimum(kwargs: dict) -> None:
         [creator("a"), creator("b")],
         [pair("a", "c", 9.0), pair("b", "c", 9.0), pair("a", "d", 1.0)],
     )
-    result = solve(inst, time_limit_s=2)
+    result = solve(inst, time_limit_s=None)
     assert result.assignments == [("a", "d")]
     assert result.bound == pytest.approx(1.0)
 
@@ -82,16 +84,16 @@ def test_ties_are_broken_deterministically() -> None:
         [creator("a"), creator("b"), creator("c")],
         [pair("a", "c", 1.0), pair("b", "c", 1.0), pair("c", "c", 1.0)],
     )
-    first = solve(inst, time_limit_s=2).assignments
+    first = solve(inst, time_limit_s=None).assignments
     assert len(first) == 1
-    assert all(solve(inst, time_limit_s=2).assignments == first for _ in range(3))
+    assert all(solve(inst, time_limit_s=None).assignments == first for _ in range(3))
 
 
 def test_same_seed_same_result_on_a_larger_instance() -> None:
     rng = np.random.default_rng(7)
     inst = random_instance(rng, n_campaigns=40, n_creators=120, density=0.3)
     config = {
-        "time_limit_s": 60,
+        "time_limit_s": None,
         "seed": 3,
         "exact_max_pairs": 0,
         "max_rounds": 6,
@@ -117,10 +119,41 @@ def test_timeout_returns_a_valid_solution() -> None:
 def test_search_improves_on_the_greedy() -> None:
     rng = np.random.default_rng(5)
     inst = random_instance(rng, n_campaigns=30, n_creators=80, density=0.4)
-    result = solve(inst, time_limit_s=20, exact_max_pairs=0, max_rounds=30)
-    exact = solve(inst, time_limit_s=20, exact_max_pairs=10**6)
+    result = solve(inst, time_limit_s=None, exact_max_pairs=0, max_rounds=30)
+    exact = solve(inst, time_limit_s=None, exact_max_pairs=10**6)
     assert exact.status == "optimal"
     assert result.objective > result.stats["greedy_objective"]
     assert result.objective >= result.stats["rounding_objective"]
     assert exact.objective * 0.98 <= result.objective <= exact.objective + 1e-9
     assert result.bound >= exact.objective
+
+
+class _RacingClock:
+    """``time`` for the solver's modules whose clock jumps an hour at every reading: what a
+    deadline on a machine under any load would see at its worst."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 3600.0
+        return self.now
+
+
+@pytest.mark.parametrize("exact_max_pairs", [0, 10**6], ids=["search", "exact"])
+def test_without_a_time_limit_no_clock_changes_the_result(monkeypatch, exact_max_pairs) -> None:
+    """``time_limit_s=None`` bounds the work by rounds alone: the same solution however slowly
+    the machine runs (with a time limit, the same clock cuts the search short)."""
+    rng = np.random.default_rng(5)
+    inst = random_instance(rng, n_campaigns=30, n_creators=80, density=0.4)
+    kwargs = {"exact_max_pairs": exact_max_pairs, "max_rounds": 8, "seed": 2}
+    calm = solve(inst, time_limit_s=None, **kwargs)
+    for name in ("solve", "lns", "exposure"):
+        monkeypatch.setattr(sys.modules[f"matching.solver.{name}"], "time", _RacingClock())
+    racing = solve(inst, time_limit_s=None, **kwargs)
+    assert racing.selected.tolist() == calm.selected.tolist()
+    assert racing.status == calm.status != "timeout"
+    if exact_max_pairs == 0:
+        assert racing.stats["lns"]["rounds"] == calm.stats["lns"]["rounds"] == 8
+    cut = solve(inst, time_limit_s=30.0, **kwargs)  # the racing clock passes any deadline
+    assert cut.status == "timeout" or cut.objective < calm.objective
