@@ -23,7 +23,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from core.errors import DomainError
-from core.money import Money
+from core.fit_words import fit_label
+from core.money import Money, format_major, negotiate_locale
+from core.weeks import week_of
 
 bp = Blueprint(
     "dashboard",
@@ -74,6 +76,20 @@ def safe_next(url: str | None) -> str | None:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
+def current_locale() -> str:
+    """The locale the brand reads and writes amounts in: their browser's Accept-Language,
+    matched against ``core.money.SUPPORTED_LOCALES`` (``en_US`` when nothing matches)."""
+    locale = g.get("locale")
+    if locale is None:
+        locale = g.locale = negotiate_locale([lang for lang, _ in request.accept_languages])
+    return str(locale)
+
+
+@bp.app_context_processor
+def _locale_context() -> dict[str, Any]:
+    return {"locale": current_locale()}
+
+
 @bp.before_request
 def _check_csrf() -> None:
     if request.method in current_app.config["WTF_CSRF_METHODS"]:
@@ -95,8 +111,26 @@ def _error_page(status: int, title: str, message: str, **extra: Any) -> tuple[st
 
 @bp.app_template_filter("money")
 def money_filter(amount: int | None, currency: str) -> str:
-    """``1,250.00 EUR`` from minor units."""
-    return Money(int(amount or 0), currency).format()
+    """``€1,250.00`` (en_US) or ``1.250,00 €`` (de_DE) from minor units, in the brand's locale."""
+    return Money(int(amount or 0), currency).format(current_locale())
+
+
+@bp.app_template_filter("money_major")
+def money_major_filter(value: float | None, currency: str) -> str:
+    """A cost per person in major units (``€0.012``) in the brand's locale."""
+    return "—" if value is None else format_major(value, currency, current_locale())
+
+
+@bp.app_template_filter("fit_label")
+def fit_label_filter(fit: float | None) -> str:
+    """``strong`` / ``good`` / ``weak`` (thresholds in ``core.fit_words``)."""
+    return fit_label(None if fit is None else float(fit))
+
+
+@bp.app_template_filter("week_of")
+def week_of_filter(week: str | None) -> str:
+    """``week of 7 Dec 2026`` from an ISO week (``2026-W49``); the text as is otherwise."""
+    return week_of(week)
 
 
 @bp.app_template_filter("pct")

@@ -11,7 +11,7 @@ from collaborations.services import campaign_report
 from core.db import utcnow
 from dashboard import queries
 from dashboard.auth import brand_required, current_brand
-from dashboard.blueprint import bp
+from dashboard.blueprint import bp, current_locale
 from dashboard.presenters import ACCEPTED, APPROVED, build_report
 from extensions import db
 from payments.ledger import campaign_money
@@ -29,5 +29,6 @@ def campaign_report_page(campaign_id: int) -> Any:
         queries.reach_of(db.session, campaign, APPROVED),
         queries.reach_of(db.session, campaign, ACCEPTED),
         utcnow(),
+        current_locale(),
     )
     return render_template("dashboard/campaigns/report.html", campaign=campaign, view=view)

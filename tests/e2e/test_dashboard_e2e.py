@@ -84,11 +84,11 @@ def test_brand_journey_in_a_real_browser(live_server: str, browser: Any, served_
 
     # Fund and publish, each with its confirmation page.
     page.get_by_role("link", name="Fund…").click()
-    assert page.get_by_text("5,500.00 EUR").is_visible()
+    assert page.get_by_text("€5,500.00").is_visible()
     shot(page, "confirm-fund")
     page.get_by_role("button", name="Yes, fund").click()
     page.wait_for_url(campaign_url)
-    assert page.get_by_text("Funded: 5,500.00 EUR received").is_visible()
+    assert page.get_by_text("Funded: €5,500.00 received").is_visible()
     page.get_by_role("link", name="Publish…").click()
     shot(page, "confirm-publish")
     page.get_by_role("button", name="Yes, publish").click()
@@ -154,7 +154,7 @@ def test_brand_journey_in_a_real_browser(live_server: str, browser: Any, served_
     assert page.locator('a[href="https://example.com/glowing_1/serum"]').is_visible()
     shot(page, "reviews")
     page.get_by_role("link", name="Approve and pay…").click()
-    amount = f"{price / 100:,.2f} EUR"
+    amount = f"€{price / 100:,.2f}"
     assert page.get_by_role("button", name=f"Approve and pay {amount}").is_visible()
     shot(page, "confirm-approve")
     page.get_by_role("button", name=f"Approve and pay {amount}").click()

@@ -86,7 +86,7 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
     # The brand sees the counter and accepts it on the dashboard.
     page.reload()
     card = page.locator(f"#offer-{offer['id']}")
-    assert "asks 550.00 EUR" in card.inner_text()
+    assert "asks €550.00" in card.inner_text()
     assert "Two days of filming." in card.inner_text()
     shot(page, "countered")
     phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state())
@@ -112,15 +112,15 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
     )
     page.get_by_role("link", name=re.compile(r"^Reviews")).click()
     page.get_by_role("link", name="Approve and pay…").click()
-    page.get_by_role("button", name="Approve and pay 550.00 EUR").click()
-    assert page.get_by_text("Approved. 550.00 EUR is paid to @glowing_31").is_visible()
+    page.get_by_role("button", name="Approve and pay €550.00").click()
+    assert page.get_by_text("Approved. €550.00 is paid to @glowing_31").is_visible()
     shot(page, "approved")
 
     # Paid: the payout, the report, the books.
     [payout] = fan.ok("GET", "/api/v1/creators/me/payouts")["items"]
     assert payout["amount"] == {"amount": 55_000, "currency": "EUR"}
     page.goto(f"{base}/dashboard/campaigns/{campaign_id}/report")
-    assert page.get_by_test_id("paid").inner_text() == "550.00 EUR"
+    assert page.get_by_test_id("paid").inner_text() == "€550.00"
     shot(page, "report")
     assert_ledger_ok(served_app, session)
 
