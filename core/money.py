@@ -124,7 +124,14 @@ def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     # CLDR's precision is the display one; where it differs from ISO's (IDR: 0 against 2), the
     # amount is shown with its own decimals rather than rounded.
     digits = get_currency_precision(currency) == exp
-    return format_currency(value, currency, locale=loc, currency_digits=digits)
+    return _spaced(format_currency(value, currency, locale=loc, currency_digits=digits))
+
+
+def _spaced(text: str) -> str:
+    """A no-break space between an ISO code used as the symbol and the digits (CLDR's
+    currency spacing, which Babel leaves out): ``KWD 1,234.500``, not ``KWD1,234.500``."""
+    text = re.sub(r"([A-Z]{3})(?=[\d-])", "\\1\xa0", text)
+    return re.sub(r"(?<=\d)([A-Z]{3})", "\xa0\\1", text)
 
 
 def format_major(value: float | Decimal, currency: str, locale: str | None = None) -> str:
@@ -137,7 +144,7 @@ def format_major(value: float | Decimal, currency: str, locale: str | None = Non
     places = 3 if abs(number) < 1 else 2 if abs(number) < 10 else exp
     pattern = copy.copy(loc.currency_formats["standard"])
     pattern.frac_prec = (places, places)
-    return pattern.apply(number, loc, currency=currency, currency_digits=False)
+    return _spaced(pattern.apply(number, loc, currency=currency, currency_digits=False))
 
 
 def format_number(value: float | int | Decimal, locale: str | None = None, digits: int = 0) -> str:

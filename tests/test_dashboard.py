@@ -331,14 +331,19 @@ def test_campaign_form_puts_the_api_rules_beside_the_fields(app, session):
         page="/dashboard/campaigns/new",
     )
     assert r.status_code == 422
-    assert re.search(r'id="ends_on-error">[^<]*Must be on or after the start date \(\d\d \w{3} \d{4}\)\.', text(r))
+    assert re.search(
+        r'id="ends_on-error">[^<]*Must be on or after the start date \(\d\d \w{3} \d{4}\)\.',
+        text(r),
+    )
     r = dash.post(
         "/dashboard/campaigns/new",
         campaign_form(min_followers="5000", max_followers="100"),
         page="/dashboard/campaigns/new",
     )
     assert r.status_code == 422  # a service rule (not in the schema), beside its field too
-    assert re.search(r'id="max_followers-error">[^<]*Must be at least “Fewest followers” \(5,000\)\.', text(r))
+    assert re.search(
+        r'id="max_followers-error">[^<]*Must be at least “Fewest followers” \(5,000\)\.', text(r)
+    )
 
 
 def test_fund_publish_and_cancel_with_a_confirmation_step(app, session):

@@ -226,3 +226,17 @@ def test_another_brand_cannot_answer_the_counter(app, brand, campaign_id, creato
     assert fresh(session, Offer, offer.id).status is OfferStatus.COUNTERED
     # ...nor invite to this brand's campaign.
     assert send_invite(other, creator.id, campaign_id).status_code == 422
+
+
+def test_a_price_far_from_the_creator_rate_asks_for_confirmation(
+    brand, campaign_id, creator, session
+):
+    far = send_invite(brand, creator.id, campaign_id, price="4")  # their rate is €400.00
+    assert far.status_code == 422
+    page = text(far)
+    assert "€4.00 is 1/100 of their rate of €400.00" in page
+    assert 'name="confirm_price"' in far.get_data(as_text=True)
+    assert offers_of(session, creator.id) == []
+    sure = send_invite(brand, creator.id, campaign_id, price="4", confirm_price="y")
+    assert sure.status_code == 303, text(sure)[:500]
+    assert [o.price_amount for o in offers_of(session, creator.id)] == [400]

@@ -7,6 +7,7 @@ explained; the tests read both the reason codes and the sentences a brand reads.
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from matching.market import MarketCampaign, MarketCreator, MatchingPolicy, build_instance, explain
 from matching.market.build import PairDetails
@@ -145,8 +146,7 @@ def test_price_above_the_remaining_budget_names_the_amounts() -> None:
         "(the cheapest asks €450.00)."
     ) in c["text"]
     assert (
-        "More creators could be offered if your budget left were at least €450.00."
-        in (c["text"])
+        "More creators could be offered if your budget left were at least €450.00." in (c["text"])
     )
     assert {a["binding"] for a in out["assignments"]} == {"budget"}
     by = {e["creator"]: e for e in c["left_out"]}
@@ -311,3 +311,21 @@ def test_dashboard_advice_follows_the_real_reason() -> None:
     # A summary stored by an older run: only the reason code.
     assert unfilled_advice({"unfilled_reason": "budget"}).startswith("A larger budget")
     assert unfilled_advice(None).startswith("The next weekly run")
+
+
+def test_a_jpy_campaign_is_explained_in_yen_not_hundredths() -> None:
+    """45,000 yen is ``¥45,000`` (JPY has no minor unit), not "JPY 450.00", and the engaged
+    people per unit of money are per yen."""
+    yen = {"currency": "JPY"}
+    out, inst, _details, _ = run(
+        [creator("ana", rate=45_000, **yen), creator("dear", rate=900_000, **yen)],
+        [campaign(budget=100_000, slots=2, **yen)],
+    )
+    [a] = out["assignments"]
+    assert a["rate"] == 45_000 and "for ¥45,000 (" in a["text"]
+    assert "450.00" not in a["text"] and "per 1 JPY" in a["text"]
+    assert a["engaged_per_unit_of_money"] == pytest.approx(a["engaged_target"] / 45_000, rel=1e-3)
+    assert "audience fit strong (" in a["text"] or "audience fit good (" in a["text"]
+    c = of(out)
+    assert c["text"].startswith("1 of 2 slots filled for ¥45,000 of ¥100,000.")
+    assert "¥900,000" in " ".join(x["text"] for x in c.get("left_out", []))
