@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.errors import DomainError
 from core.fit_words import fit_label
-from core.money import Money, format_major, negotiate_locale
+from core.money import Money, format_major, format_number, negotiate_locale
 from core.weeks import week_of
 
 bp = Blueprint(
@@ -119,6 +119,12 @@ def money_filter(amount: int | None, currency: str) -> str:
 def money_major_filter(value: float | None, currency: str) -> str:
     """A cost per person in major units (``€0.012``) in the brand's locale."""
     return "—" if value is None else format_major(value, currency, current_locale())
+
+
+@bp.app_template_filter("num")
+def num_filter(value: float | int | None, digits: int = 0) -> str:
+    """A count as the brand's locale writes it (``12,000`` / ``12.000``)."""
+    return "—" if value is None else format_number(value, current_locale(), digits)
 
 
 @bp.app_template_filter("fit_label")

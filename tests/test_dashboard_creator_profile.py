@@ -9,8 +9,8 @@ import pytest
 from flask import url_for
 
 from campaigns.models import Campaign
-from matching.jobs import expire_offers_job
 from core.fit_words import fit_label
+from matching.jobs import expire_offers_job
 from matching.market.fit import fit_breakdown
 from tests.e2e.dashboard_helpers import Dash, create_campaign, make_operator
 from tests.factories import AUDIENCE, ago, fresh, open_up

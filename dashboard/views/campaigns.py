@@ -107,12 +107,16 @@ def _form_context(
     needs_confirmation: bool = False,
 ) -> dict[str, Any]:
     locale = current_locale()
+    form.budget.description = (
+        "What creators are paid in total; the "
+        f"{current_app.config['PLATFORM_FEE_BPS'] / 100:g} % platform fee comes on top. "
+        f"Written as in {locale_name(locale)}, e.g. "
+        f"{amount_example(form.currency.data or 'EUR', locale)}."
+    )
     return {
         "form": form,
         "summary": error_summary(form, audience_errors),
         "needs_confirmation": needs_confirmation or bool(form.confirm_amount.data),
-        "amount_example": amount_example(form.currency.data or "EUR", locale),
-        "locale_name": locale_name(locale),
         "campaign": campaign,
         "interest_fields": INTEREST_FIELDS,
         "city_fields": CITY_FIELDS,
