@@ -24,7 +24,13 @@ from werkzeug.exceptions import HTTPException
 
 from core.errors import DomainError
 from core.fit_words import fit_label
-from core.money import Money, format_major, format_number, negotiate_locale
+from core.money import (
+    SUPPORTED_LOCALES,
+    Money,
+    format_major,
+    format_number,
+    negotiate_locale,
+)
 from core.weeks import week_of
 
 bp = Blueprint(
@@ -77,12 +83,31 @@ def safe_next(url: str | None) -> str | None:
 
 
 def current_locale() -> str:
-    """The locale the brand reads and writes amounts in: their browser's Accept-Language,
-    matched against ``core.money.SUPPORTED_LOCALES`` (``en_US`` when nothing matches)."""
+    """The locale the brand reads and writes amounts in: the one chosen in Settings, else
+    their browser's Accept-Language matched against ``core.money.SUPPORTED_LOCALES``
+    (``en_US`` when nothing matches)."""
     locale = g.get("locale")
     if locale is None:
-        locale = g.locale = negotiate_locale([lang for lang, _ in request.accept_languages])
+        locale = _brand_setting() or negotiate_locale(
+            [lang for lang, _ in request.accept_languages]
+        )
+        g.locale = locale
     return str(locale)
+
+
+def browser_locale() -> str:
+    """The locale the browser's Accept-Language asks for, of those we support."""
+    return negotiate_locale([lang for lang, _ in request.accept_languages])
+
+
+def _brand_setting() -> str | None:
+    """The logged-in brand's chosen locale (Settings), if it chose one."""
+    from flask_login import current_user
+
+    if not current_user or not current_user.is_authenticated or not current_user.is_brand:
+        return None
+    brand = current_user.account.brand
+    return brand.locale if brand is not None and brand.locale in SUPPORTED_LOCALES else None
 
 
 @bp.app_context_processor

@@ -142,3 +142,23 @@ def test_operator_pages_name_campaigns_and_explain_the_objective(app, make_creat
     assert "week of " in run
     runs = text(market.operator.get("/dashboard/operator/runs"))
     assert "week of " in runs and "Engaged target people" in runs
+
+
+def test_a_brand_chooses_its_format_in_settings_over_the_browser(app, session):
+    dash = brand(app)
+    page = text(dash.get("/dashboard/settings", headers=AMERICAN))
+    assert "As my browser says (now English (United States): €4,500.00)" in page
+    assert "German (Germany): 4.500,00\xa0€" in page
+    r = dash.post("/dashboard/settings", {"locale": "de_DE"}, page="/dashboard/settings")
+    assert r.status_code == 303
+    # an English browser, a German brand: read and shown the German way
+    r = dash.post(NEW, campaign_form(budget="4.500,00"), page=NEW, headers=AMERICAN)
+    assert r.status_code == 303, text(r)
+    [c] = campaigns(session)
+    assert c.budget_amount == 450_000
+    assert "4.500,00\xa0€" in text(dash.get(f"/dashboard/campaigns/{c.id}", headers=AMERICAN))
+    refused = dash.post("/dashboard/settings", {"locale": "xx_XX"}, page="/dashboard/settings")
+    assert refused.status_code == 422
+    r = dash.post("/dashboard/settings", {"locale": ""}, page="/dashboard/settings")
+    assert r.status_code == 303  # back to the browser's
+    assert "€4,500.00" in text(dash.get(f"/dashboard/campaigns/{c.id}", headers=AMERICAN))

@@ -12,6 +12,7 @@ from dashboard.views import (
     open_calls,
     operators,
     reports,
+    settings,
     sponsorships,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "open_calls",
     "operators",
     "reports",
+    "settings",
     "sponsorships",
 ]
