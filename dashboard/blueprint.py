@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -25,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from core.errors import DomainError
 from core.fit_words import fit_label
 from core.money import (
+    DEFAULT_LOCALE,
     SUPPORTED_LOCALES,
     Money,
     format_major,
@@ -86,6 +88,8 @@ def current_locale() -> str:
     """The locale the brand reads and writes amounts in: the one chosen in Settings, else
     their browser's Accept-Language matched against ``core.money.SUPPORTED_LOCALES``
     (``en_US`` when nothing matches)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
     locale = g.get("locale")
     if locale is None:
         locale = _brand_setting() or negotiate_locale(
