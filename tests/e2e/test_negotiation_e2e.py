@@ -36,7 +36,7 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
 ) -> None:
     base = live_server
     shot = Shots(prefix="negotiation-")
-    fan = open_creator(base, 31, followers=20_000)  # skincare audience, rate 400.00 EUR
+    fan = open_creator(base, 31, followers=20_000)  # skincare audience, rate €400.00
     open_creator(base, 32, followers=30_000, audience={**AUDIENCE, "interests": {"gaming": 1.0}})
 
     page, errors = watched_page(browser)
@@ -98,7 +98,7 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
     card.get_by_role("button", name="Accept counter").click()
     page.wait_for_url(re.compile(rf"/campaigns/{campaign_id}/matches"))
     assert page.get_by_text(
-        re.compile(r"^Counter accepted: @glowing_31 works on this campaign for 550\.00 EUR")
+        re.compile(r"^Counter accepted: @glowing_31 works on this campaign for €550\.00")
     ).is_visible()
     shot(page, "counter-accepted")
 

@@ -73,8 +73,10 @@ def test_publish_then_offers_then_profile_then_withdraw(
     assert handle in main
     assert "Replies within 48 hours" in main
     assert "New on Dandelion" in main  # no history yet: said so, not 0 %
-    fit = float(page.get_by_test_id("fit").inner_text())
-    assert 0.25 <= fit <= 1.0  # the fit to this campaign, above the threshold
+    # the fit to this campaign, above the threshold: a word, a bar and its percentage
+    assert page.get_by_test_id("fit").inner_text() in ("strong", "good", "weak")
+    fit = float(page.locator("meter.fit-bar").first.get_attribute("value"))
+    assert 0.25 <= fit <= 1.0
     assert "engaged audience is your target audience" in main
     shot(page, "profile")
 
