@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 from alembic import command
@@ -154,9 +155,31 @@ def accounts_group() -> None:
 
 @accounts_group.command("create-operator")
 @click.option("--email", required=True)
-@click.option("--password", required=True, prompt=True, hide_input=True)
-def create_operator(email: str, password: str) -> None:
-    """Create an operator account."""
+@click.option(
+    "--password",
+    envvar="DANDELION_OPERATOR_PASSWORD",
+    show_envvar=True,
+    default=None,
+    help="The password (10+ characters). Without it, from the environment variable; without "
+    "either, asked for on a terminal.",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (scripts, CI).",
+)
+def create_operator(email: str, password: str | None, password_stdin: bool) -> None:
+    """Create an operator account (no prompt with --password, --password-stdin or the
+    environment variable)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif password is None:
+        if not sys.stdin.isatty():
+            raise click.UsageError(
+                "No password: pass --password, --password-stdin or set "
+                "DANDELION_OPERATOR_PASSWORD (there is no terminal to ask on)."
+            )
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         validate.Email()(email.strip())
     except ValidationError as exc:

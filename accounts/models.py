@@ -55,6 +55,9 @@ class Brand(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # How the dashboard writes and reads amounts for this brand (``de_DE``); NULL: the
+    # browser's Accept-Language decides (``core.money.negotiate_locale``).
+    locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     account: Mapped[Account] = relationship(back_populates="brand")

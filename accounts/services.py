@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, joinedload
 from accounts.models import Account, ApiToken, Brand, Creator, Role
 from accounts.password_strength import check_password_strength
 from core.db import utcnow
-from core.errors import Unauthorized, unique_conflict
+from core.errors import InvalidInput, Unauthorized, unique_conflict
+from core.money import SUPPORTED_LOCALES
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended (RFC 9106 low-memory) costs
 # Verified when the email is unknown, so both failures cost the same time.
@@ -143,3 +144,13 @@ def revoke_token(session: Session, token: ApiToken) -> None:
     """Revoke ``token`` now; later requests with it answer 401."""
     token.revoked_at = utcnow()
     session.flush()
+
+
+def set_brand_locale(session: Session, brand: Brand, locale: str | None) -> Brand:
+    """How the dashboard writes and reads amounts for ``brand`` (``de_DE``); None: from the
+    browser. Only the locales of ``core.money.SUPPORTED_LOCALES``."""
+    if locale is not None and locale not in SUPPORTED_LOCALES:
+        raise InvalidInput("Choose one of the listed formats.", {"locale": ["Not supported."]})
+    brand.locale = locale
+    session.flush()
+    return brand

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accounts.models import Brand
+from accounts.models import Brand, Creator, CreatorCategory
 from campaigns.models import Campaign, CampaignStatus
 from collaborations.services import withdraw_campaign_work
 from core.db import utcnow
@@ -31,17 +31,63 @@ OPEN_STATES = (CampaignStatus.DRAFT, CampaignStatus.FUNDED, CampaignStatus.PUBLI
 API_FIELD_NAMES = {"budget_amount": "budget", "currency": "budget"}
 
 
+def consistency_errors(
+    *,
+    starts_on: date | None,
+    ends_on: date | None,
+    min_followers: int | None,
+    max_followers: int | None,
+    min_creators: int | None,
+    slots: int | None,
+) -> dict[str, list[str]]:
+    """Rules across fields (``{api field: [message]}``); a value that is missing is not
+    compared, so a form can check what it has while its other fields are still wrong."""
+    errors: dict[str, list[str]] = {}
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = ["Must be on or after starts_on."]
+    if max_followers is not None and max_followers < (min_followers or 0):
+        errors["max_followers"] = ["Must be at least min_followers."]
+    if slots is not None and (min_creators or 0) > slots:
+        errors["min_creators"] = ["Cannot exceed slots."]
+    return errors
+
+
 def _check_consistency(c: Campaign) -> None:
     """Rules across fields, checked on the merged result of a create or an update."""
-    errors: dict[str, list[str]] = {}
-    if c.ends_on < c.starts_on:
-        errors["ends_on"] = ["Must be on or after starts_on."]
-    if c.max_followers is not None and c.max_followers < (c.min_followers or 0):
-        errors["max_followers"] = ["Must be at least min_followers."]
-    if (c.min_creators or 0) > c.slots:
-        errors["min_creators"] = ["Cannot exceed slots."]
+    errors = consistency_errors(
+        starts_on=c.starts_on,
+        ends_on=c.ends_on,
+        min_followers=c.min_followers,
+        max_followers=c.max_followers,
+        min_creators=c.min_creators,
+        slots=c.slots,
+    )
     if errors:
         raise InvalidInput("The campaign is not consistent.", errors)
+
+
+# Fewer open creators than this with a rate in the currency: no typical rate to compare with.
+TYPICAL_RATE_MIN_CREATORS = 5
+
+
+def typical_rate(session: Session, category: str, currency: str) -> int | None:
+    """The median rate (minor units) of open creators who accept ``category`` and charge in
+    ``currency``; None when fewer than ``TYPICAL_RATE_MIN_CREATORS`` do."""
+    rates = (
+        select(Creator.rate_amount)
+        .join(CreatorCategory, CreatorCategory.creator_id == Creator.id)
+        .where(
+            CreatorCategory.category == category,
+            Creator.is_open.is_(True),
+            Creator.rate_currency == currency,
+            Creator.rate_amount.is_not(None),
+        )
+    )
+    count = session.scalar(select(func.count()).select_from(rates.subquery())) or 0
+    if count < TYPICAL_RATE_MIN_CREATORS:
+        return None
+    median = session.scalar(rates.order_by(Creator.rate_amount).offset(count // 2).limit(1))
+    return int(median) if median is not None else None
 
 
 def create_campaign(session: Session, brand: Brand, fields: dict[str, Any]) -> Campaign:

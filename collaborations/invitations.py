@@ -26,7 +26,8 @@ from collaborations.models import Offer, OfferSource
 from collaborations.visibility import visible_creator
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
-from core.money import Money
+from core.fit_words import fit_phrase, parts_phrase
+from core.money import Money, per_major_unit
 from matching.market.explain import money_text
 from matching.market.fit import VALUE_SCALE
 from notifications.service import notify
@@ -56,8 +57,8 @@ def brand_explanation(
                 "so Dandelion cannot estimate how much of your target audience they reach."
             ),
         }
-    per_unit = fit.expected_value / max(price_amount / 100, 1e-9)
-    parts = ", ".join(f"{_PART_LABEL.get(k, k)} {v:.2f}" for k, v in fit.parts.items())
+    per_unit = per_major_unit(fit.expected_value, price_amount, campaign.currency)
+    parts = parts_phrase(dict(fit.parts), _PART_LABEL)
     return {
         "creator": creator.handle,
         "campaign": str(campaign.id),
@@ -70,8 +71,8 @@ def brand_explanation(
         "invited": True,
         "text": (
             f"You invited @{creator.handle}: they should reach about {fit.expected_value:,} "
-            f"engaged people of your target audience for {price} ({per_unit:,.1f} per unit of "
-            f"money); audience fit {fit.fit:.2f} ({parts})."
+            f"engaged people of your target audience for {price} ({per_unit:,.1f} per 1 "
+            f"{campaign.currency}); audience fit {fit_phrase(fit.fit)}; {parts}."
         ),
     }
 

@@ -54,6 +54,7 @@ from collaborations.models import (
 from collaborations.services import accept_offer, campaign_commitments
 from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound, unique_conflict
+from core.fit_words import fit_phrase
 from core.money import CURRENCIES, Money
 from core.pagination import Page
 from matching.market.fit import VALUE_SCALE
@@ -684,7 +685,7 @@ def _brand_explanation(applicant: Applicant, campaign: Campaign) -> dict[str, An
             f"Selected from the open call at the price the creator named ({price.format()}): "
             f"about {applicant.expected_value:,} engaged people of your target audience"
             + (f", {per.format()} per person" if per else "")
-            + f"; audience fit {applicant.fit:.2f}."
+            + f"; audience fit {fit_phrase(applicant.fit)}."
         ),
     }
 

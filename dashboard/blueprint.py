@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -23,7 +24,16 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from core.errors import DomainError
-from core.money import Money
+from core.fit_words import fit_label
+from core.money import (
+    DEFAULT_LOCALE,
+    SUPPORTED_LOCALES,
+    Money,
+    format_major,
+    format_number,
+    negotiate_locale,
+)
+from core.weeks import week_of
 
 bp = Blueprint(
     "dashboard",
@@ -74,6 +84,41 @@ def safe_next(url: str | None) -> str | None:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
+def current_locale() -> str:
+    """The locale the brand reads and writes amounts in: the one chosen in Settings, else
+    their browser's Accept-Language matched against ``core.money.SUPPORTED_LOCALES``
+    (``en_US`` when nothing matches)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    locale = g.get("locale")
+    if locale is None:
+        locale = _brand_setting() or negotiate_locale(
+            [lang for lang, _ in request.accept_languages]
+        )
+        g.locale = locale
+    return str(locale)
+
+
+def browser_locale() -> str:
+    """The locale the browser's Accept-Language asks for, of those we support."""
+    return negotiate_locale([lang for lang, _ in request.accept_languages])
+
+
+def _brand_setting() -> str | None:
+    """The logged-in brand's chosen locale (Settings), if it chose one."""
+    from flask_login import current_user
+
+    if not current_user or not current_user.is_authenticated or not current_user.is_brand:
+        return None
+    brand = current_user.account.brand
+    return brand.locale if brand is not None and brand.locale in SUPPORTED_LOCALES else None
+
+
+@bp.app_context_processor
+def _locale_context() -> dict[str, Any]:
+    return {"locale": current_locale()}
+
+
 @bp.before_request
 def _check_csrf() -> None:
     if request.method in current_app.config["WTF_CSRF_METHODS"]:
@@ -95,8 +140,32 @@ def _error_page(status: int, title: str, message: str, **extra: Any) -> tuple[st
 
 @bp.app_template_filter("money")
 def money_filter(amount: int | None, currency: str) -> str:
-    """``1,250.00 EUR`` from minor units."""
-    return Money(int(amount or 0), currency).format()
+    """``€1,250.00`` (en_US) or ``1.250,00 €`` (de_DE) from minor units, in the brand's locale."""
+    return Money(int(amount or 0), currency).format(current_locale())
+
+
+@bp.app_template_filter("money_major")
+def money_major_filter(value: float | None, currency: str) -> str:
+    """A cost per person in major units (``€0.012``) in the brand's locale."""
+    return "—" if value is None else format_major(value, currency, current_locale())
+
+
+@bp.app_template_filter("num")
+def num_filter(value: float | int | None, digits: int = 0) -> str:
+    """A count as the brand's locale writes it (``12,000`` / ``12.000``)."""
+    return "—" if value is None else format_number(value, current_locale(), digits)
+
+
+@bp.app_template_filter("fit_label")
+def fit_label_filter(fit: float | None) -> str:
+    """``strong`` / ``good`` / ``weak`` (thresholds in ``core.fit_words``)."""
+    return fit_label(None if fit is None else float(fit))
+
+
+@bp.app_template_filter("week_of")
+def week_of_filter(week: str | None) -> str:
+    """``week of 7 Dec 2026`` from an ISO week (``2026-W49``); the text as is otherwise."""
+    return week_of(week)
 
 
 @bp.app_template_filter("pct")

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from babel.numbers import format_compact_decimal
 from markupsafe import Markup, escape
 
-from core.money import CURRENCIES
+from core.money import DEFAULT_LOCALE, major_unit, normalize_locale
 
 # Colour-blind-safe (Okabe–Ito) colours, each series also with its own dash pattern.
 SERIES_STYLE = {
@@ -45,17 +46,11 @@ def nice_ticks(top: float, count: int = 4) -> list[float]:
     return ticks
 
 
-def _major(minor: float, currency: str) -> float:
-    return minor / 10 ** CURRENCIES.get(currency, 2)
-
-
-def _amount_label(minor: float, currency: str) -> str:
-    value = _major(minor, currency)
-    if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:,.1f}M"
-    if abs(value) >= 10_000:
-        return f"{value / 1_000:,.0f}k"
-    return f"{value:,.0f}"
+def _amount_label(minor: float, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+    """A short axis label in major units of ``currency`` (``4.5K``, ``45K``, ``1.2M``; JPY
+    amounts are not divided by 100), as ``locale`` abbreviates numbers."""
+    value = minor / major_unit(currency)
+    return format_compact_decimal(value, locale=normalize_locale(locale), fraction_digits=1)
 
 
 def _time_label(at: datetime, span_s: float) -> str:
@@ -72,6 +67,7 @@ def spend_chart(
     *,
     title: str,
     now: datetime,
+    locale: str = DEFAULT_LOCALE,
     width: int = 720,
     height: int = 300,
 ) -> Markup:
@@ -94,7 +90,7 @@ def spend_chart(
 
     desc = (
         "; ".join(
-            f"{s.label} {_amount_label(float(points[-1][s.key]), currency)} {currency}"  # type: ignore[arg-type]
+            f"{s.label} {_amount_label(float(points[-1][s.key]), currency, locale)} {currency}"  # type: ignore[arg-type]
             for s in series
         )
         if points
@@ -111,7 +107,7 @@ def spend_chart(
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" class="grid"/>'
             f'<text x="{left - 8}" y="{ty + 4:.1f}" text-anchor="end" class="tick">'
-            f"{escape(_amount_label(tick, currency))}</text>"
+            f"{escape(_amount_label(tick, currency, locale))}</text>"
         )
     shown: set[str] = set()
     for frac in (0.0, 0.5, 1.0):

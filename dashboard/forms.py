@@ -8,13 +8,15 @@ campaign payload is loaded with ``CampaignInputSchema`` (which checks the audien
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     EmailField,
@@ -38,8 +40,16 @@ except ImportError:  # pragma: no cover - older WTForms
 
 
 from campaigns.models import Campaign, CampaignStatus
+from campaigns.services import consistency_errors
 from core.audience import CATEGORIES, INTERESTS, PART_KEYS
-from core.money import CURRENCIES
+from core.money import (
+    CURRENCIES,
+    AmountError,
+    amount_example,
+    amount_input,
+    format_money,
+    parse_amount,
+)
 from core.text_input import name_problem, storable_problem, text_problem
 from schemas.accounts import BrandSignupSchema
 from schemas.campaigns import CampaignInputSchema, CampaignPatchSchema
@@ -191,7 +201,7 @@ class RejectForm(SafeForm):
 
 class StartRunForm(SafeForm):
     week = StringField(
-        "ISO week",
+        "Week (ISO)",
         validators=[InputRequired()],
         description="Like 2026-W48. A week is matched once; a failed run can be started again.",
     )
@@ -231,7 +241,8 @@ class CampaignForm(SafeForm):
     competitor_group = StringField(
         "Competitor group (optional)",
         validators=[Optional()],
-        description="e.g. skincare: a creator works for only one brand of a group at a time.",
+        description="e.g. skincare or breakfast cereals: a creator works for only one brand of "
+        "a group at a time.",
     )
     budget = StringField(
         "Budget",
@@ -272,7 +283,22 @@ class CampaignForm(SafeForm):
         validators=[Optional()],
         description="0–100; the rest of the audience are men.",
     )
+    confirm_amount = BooleanField(
+        "Yes, this budget is right",
+        description="Shown when the budget is far from what creators of this category charge.",
+    )
     submit = SubmitField("Save campaign")
+
+
+# A budget this many times below the typical rate of the category, or above it times the
+# slots, asks for confirmation (a slip of the decimal separator, most likely).
+SCALE_FACTOR = 10
+# What each API field is called on the form, for messages that name another field.
+FIELD_LABELS = {
+    "starts_on": "Starts on", "ends_on": "Ends on", "slots": "Creators wanted",
+    "min_creators": "Minimum creators", "min_followers": "Fewest followers",
+    "max_followers": "Most followers", "budget": "Budget", "title": "Title", "brief": "Brief",
+}  # fmt: skip
 
 
 for _tag, _name in INTEREST_FIELDS.items():
@@ -299,14 +325,14 @@ def new_campaign_form() -> CampaignForm:
     return form
 
 
-def fill_from_campaign(form: CampaignForm, campaign: Campaign) -> None:
-    """Show an existing campaign in the form (shares become weights and percentages)."""
+def fill_from_campaign(form: CampaignForm, campaign: Campaign, locale: str | None = None) -> None:
+    """Show an existing campaign in the form (shares become weights and percentages; the
+    budget as ``locale`` writes amounts)."""
     form.title.data = campaign.title
     form.brief.data = campaign.brief
     form.category.data = campaign.category
     form.competitor_group.data = campaign.competitor_group or ""
-    exp = CURRENCIES[campaign.currency]
-    form.budget.data = f"{Decimal(campaign.budget_amount).scaleb(-exp):f}"
+    form.budget.data = amount_input(campaign.budget_amount, campaign.currency, locale)
     form.currency.data = campaign.currency
     form.slots.data = campaign.slots
     form.min_creators.data = campaign.min_creators
@@ -341,6 +367,7 @@ class CampaignFormResult:
         self.field_errors: dict[str, list[str]] = {}
         self.audience_errors: dict[str, list[str]] = {}
         self.form_errors: list[str] = []
+        self.needs_confirmation = False
 
     @property
     def ok(self) -> bool:
@@ -377,7 +404,7 @@ class CampaignFormResult:
                 self.form_errors.extend(_flat(messages))
             else:
                 for m in _flat(messages):
-                    self.add(name, _friendly(m))
+                    self.add(name, label_message(name, _friendly(m), form))
 
     def _audience(self, messages: Any, form: CampaignForm) -> None:
         if not isinstance(messages, dict):
@@ -417,9 +444,19 @@ def _audience_message(part: str, message: str, form: CampaignForm) -> str:
     return message
 
 
-def read_campaign_form(form: CampaignForm, campaign: Campaign | None = None) -> CampaignFormResult:
+def read_campaign_form(
+    form: CampaignForm,
+    campaign: Campaign | None = None,
+    *,
+    locale: str | None = None,
+    typical_rate: int | None = None,
+) -> CampaignFormResult:
     """Turn a submitted form into the API's campaign fields, checked by the API's schema.
 
+    Every problem is found in one pass: what cannot be parsed (a number, a date, an amount as
+    ``locale`` writes it), the schema's rules and the rules across fields, each beside its
+    field and said with the form's labels. ``typical_rate`` (minor units: what creators of
+    the category charge) makes a budget far from it ask for confirmation.
     ``campaign`` is the campaign being edited: past the draft stage only the title, brief and
     end date are sent (the rest is frozen by the service's rules).
     """
@@ -428,6 +465,7 @@ def read_campaign_form(form: CampaignForm, campaign: Campaign | None = None) -> 
         if field.errors:  # what WTForms could not parse (not a number, not a date)
             for m in field.errors:
                 result.add(name, str(m))
+    parse_failed = set(result.field_errors)
     live = campaign is not None and campaign.status is not CampaignStatus.DRAFT
     payload: dict[str, Any] = {}
     _put(payload, "title", (form.title.data or "").strip())
@@ -437,13 +475,13 @@ def read_campaign_form(form: CampaignForm, campaign: Campaign | None = None) -> 
     payload["landing_url"] = (form.landing_url.data or "").strip() or None
     if not live:
         _put(payload, "category", form.category.data)
-        payload["competitor_group"] = (form.competitor_group.data or "").strip() or None
-        amount = _minor_units(form.budget.data, form.currency.data, result)
-        budget: dict[str, Any] = {"currency": form.currency.data}
-        if amount is not None:
-            budget["amount"] = amount
-        if amount is not None or "budget" not in result.field_errors:
-            payload["budget"] = budget
+        payload["competitor_group"] = slug(form.competitor_group.data or "") or None
+        amount = _minor_units(form.budget.data, form.currency.data, result, locale)
+        if amount is None:
+            parse_failed.add("budget")
+        else:
+            payload["budget"] = {"currency": form.currency.data, "amount": amount}
+            _check_scale(form, amount, typical_rate, result, locale)
         for name in ("slots", "min_creators", "min_followers"):
             if getattr(form, name).data is not None:
                 payload[name] = getattr(form, name).data
@@ -455,9 +493,83 @@ def read_campaign_form(form: CampaignForm, campaign: Campaign | None = None) -> 
     try:
         result.fields = schema.load(payload)
     except ma.ValidationError as exc:
-        result.add_api_errors(_as_lists(exc.messages), form)
+        errors = _as_lists(exc.messages)
+        result.add_api_errors({k: v for k, v in errors.items() if k not in parse_failed}, form)
+    # the rules across fields, at once with the others (the service checks them again)
+    cross = consistency_errors(
+        starts_on=form.starts_on.data if not live else campaign.starts_on,  # type: ignore[union-attr]
+        ends_on=form.ends_on.data,
+        min_followers=form.min_followers.data if not live else None,
+        max_followers=form.max_followers.data if not live else None,
+        min_creators=form.min_creators.data if not live else None,
+        slots=form.slots.data if not live else None,
+    )
+    for name, messages in cross.items():
+        if name not in result.field_errors:
+            for m in messages:
+                result.add(name, label_message(name, m, form))
+    if not result.ok:
+        result.fields = {}
     result.apply_to(form)
     return result
+
+
+def slug(text: str) -> str:
+    """A competitor group as the API stores it: ``Breakfast cereals`` → ``breakfast-cereals``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")[:60].strip("-")
+
+
+def label_message(name: str, message: str, form: CampaignForm) -> str:
+    """A rule across fields said with the form's labels and values, not the API's names."""
+    if name == "ends_on" and message.startswith("Must be on or after") and form.starts_on.data:
+        return f"Must be on or after the start date ({form.starts_on.data:%d %b %Y})."
+    if name == "min_creators" and message.startswith("Cannot exceed") and form.slots.data:
+        return f"Cannot be more than “{FIELD_LABELS['slots']}” ({form.slots.data})."
+    if (
+        name == "max_followers"
+        and message.startswith("Must be at least min_followers")
+        and form.min_followers.data is not None
+    ):
+        return f"Must be at least “{FIELD_LABELS['min_followers']}” ({form.min_followers.data:,})."
+    for api_name, label in FIELD_LABELS.items():
+        message = re.sub(rf"\b{api_name}\b", f"“{label}”", message)
+    return message
+
+
+def _check_scale(
+    form: CampaignForm,
+    amount: int,
+    typical: int | None,
+    result: CampaignFormResult,
+    locale: str | None,
+) -> None:
+    """Ask for confirmation of a budget far from what the category's creators charge."""
+    if typical is None or form.confirm_amount.data:
+        return
+    currency = form.currency.data or "EUR"
+    slots = max(form.slots.data or 1, 1)
+    typical_text = format_money(typical, currency, locale)
+    budget_text = format_money(amount, currency, locale)
+    category = form.category.data
+    if amount * SCALE_FACTOR < typical:
+        times = typical / amount
+        message = (
+            f"{budget_text} is about {times:,.0f} times less than what one creator of "
+            f"{category} typically charges ({typical_text}). If that is what you meant, tick "
+            f"“{form.confirm_amount.label.text}” and save again; otherwise correct it (written "
+            f"like {amount_example(currency, locale)})."
+        )
+    elif amount > typical * slots * SCALE_FACTOR:
+        times = amount / (typical * slots)
+        message = (
+            f"{budget_text} is about {times:,.0f} times what {slots} creators of {category} "
+            f"typically charge ({typical_text} each). If that is what you meant, tick "
+            f"“{form.confirm_amount.label.text}” and save again."
+        )
+    else:
+        return
+    result.add("budget", message)
+    result.needs_confirmation = True
 
 
 def _put(payload: dict[str, Any], name: str, value: Any) -> None:
@@ -465,22 +577,37 @@ def _put(payload: dict[str, Any], name: str, value: Any) -> None:
         payload[name] = value
 
 
-def _minor_units(raw: str | None, currency: str | None, result: CampaignFormResult) -> int | None:
-    """``"5,000.50"`` in EUR → 500050; messages for what is not an amount of that currency."""
-    text = (raw or "").strip().replace(",", "").replace(" ", "")
-    if not text:
-        return None
+def _minor_units(
+    raw: str | None, currency: str | None, result: CampaignFormResult, locale: str | None
+) -> int | None:
+    """``"4.500,00"`` EUR in de_DE → 450000, as ``core.money.parse_amount`` reads it; the
+    message (with an example in the brand's locale) beside the budget otherwise."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        result.add("budget", "Enter an amount such as 5000 or 5000.50.")
+        return parse_amount(raw or "", currency or "", locale)
+    except AmountError as exc:
+        result.add("budget", str(exc))
         return None
-    exp = CURRENCIES.get(currency or "", 2)
-    if not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-exp)):
-        places = f"{exp} decimal places" if exp else "no decimals"
-        result.add("budget", f"{currency} amounts have at most {places}.")
-        return None
-    return int(value.scaleb(exp))
+
+
+def error_summary(
+    form: CampaignForm, audience_errors: dict[str, list[str]]
+) -> list[dict[str, str]]:
+    """Every problem of the form, for the summary at the top: the field's label, the
+    message and the id to jump to, in the order of the form."""
+    items = []
+    for field in form:
+        for message in field.errors if isinstance(field.errors, list | tuple) else []:
+            items.append(
+                {"href": f"#{field.id}", "label": str(field.label.text), "message": message}
+            )
+    for part, messages in audience_errors.items():
+        if part == "_schema":
+            continue
+        label = {"interests": "Interests", "gender": "Gender", "city_tiers": "City tiers",
+                 "age": "Age"}.get(part, part)  # fmt: skip
+        for message in messages:
+            items.append({"href": f"#part-{part}", "label": label, "message": message})
+    return items
 
 
 def target_audience(form: CampaignForm) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from campaigns.models import Campaign
 from collaborations.models import SponsorshipStatus
 from collaborations.services import COMMITTED_STATES, CampaignReport
 from core.audience import PART_KEYS
-from core.money import CURRENCIES
+from core.money import DEFAULT_LOCALE, major_unit
 from dashboard.charts import Series, compare_bars, spend_chart
 from dashboard.forms import AGE_LABELS, CITY_LABELS
 from dashboard.queries import Reach
@@ -165,6 +165,7 @@ def build_report(
     approved: Reach,
     accepted: Reach,
     now: datetime,
+    locale: str = DEFAULT_LOCALE,
 ) -> ReportView:
     """Charts and figures of one campaign's report."""
     chart = (
@@ -174,6 +175,7 @@ def build_report(
             campaign.currency,
             title=f"Spend over time for {campaign.title}",
             now=now,
+            locale=locale,
         )
         if money.series
         else None
@@ -205,8 +207,7 @@ def build_report(
                 ),
             )
         )
-    exp = 10 ** CURRENCIES.get(campaign.currency, 2)
-    paid_major = money.paid / exp
+    paid_major = money.paid / major_unit(campaign.currency)
     return ReportView(
         money=money,
         report=report,

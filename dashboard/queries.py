@@ -29,6 +29,7 @@ from collaborations.models import (
 from core.audience import PART_KEYS
 from core.db import utcnow
 from core.pagination import Page, paginate
+from core.weeks import week_of
 from matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from payments import ledger
 from payments.ledger import CampaignMoney
@@ -378,7 +379,7 @@ def campaign_offers_page(
 
 
 def run_labels(session: Session, run_ids: Iterable[int | None]) -> dict[int, str]:
-    """``{run id: "weekly match 2026-W49"}`` for the runs that made some offers."""
+    """``{run id: "Weekly match, week of 30 Nov"}`` for the runs that made some offers."""
     ids = {i for i in run_ids if i is not None}
     if not ids:
         return {}
@@ -386,6 +387,48 @@ def run_labels(session: Session, run_ids: Iterable[int | None]) -> dict[int, str
         select(MatchRun.id, MatchRun.week, MatchRun.kind).where(MatchRun.id.in_(ids))
     )
     return {
-        run_id: f"{'Weekly' if kind is MatchRunKind.WEEKLY else 'Instant'} match {week}"
+        run_id: f"{'Weekly' if kind is MatchRunKind.WEEKLY else 'Instant'} match, {week_of(week)}"
         for run_id, week, kind in rows
     }
+
+
+@dataclass
+class Names:
+    """Campaign titles (with their brand) and creator handles by id, for operator pages."""
+
+    campaigns: dict[int, str] = field(default_factory=dict)
+    creators: dict[int, str] = field(default_factory=dict)
+
+    def campaign(self, raw_id: Any) -> str:
+        """``“Spring skincare” (Lumen)``; the id when the campaign is gone."""
+        cid = _as_id(raw_id)
+        return self.campaigns.get(cid, f"campaign {raw_id}") if cid else f"campaign {raw_id}"
+
+    def creator(self, raw_id: Any) -> str:
+        cid = _as_id(raw_id)
+        return self.creators.get(cid, f"creator {raw_id}") if cid else f"creator {raw_id}"
+
+
+def _as_id(raw: Any) -> int | None:
+    text = str(raw)
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def names_for(
+    session: Session, campaign_ids: Iterable[Any] = (), creator_ids: Iterable[Any] = ()
+) -> Names:
+    """Titles and handles of the ids an operator page mentions, in two queries at most."""
+    names = Names()
+    cids = {i for i in map(_as_id, campaign_ids) if i}
+    if cids:
+        rows = session.execute(
+            select(Campaign.id, Campaign.title, Brand.name)
+            .join(Brand, Brand.id == Campaign.brand_id)
+            .where(Campaign.id.in_(cids))
+        )
+        names.campaigns = {cid: f"“{title}” ({brand})" for cid, title, brand in rows}
+    kids = {i for i in map(_as_id, creator_ids) if i}
+    if kids:
+        rows = session.execute(select(Creator.id, Creator.handle).where(Creator.id.in_(kids)))
+        names.creators = {kid: f"@{handle}" for kid, handle in rows}
+    return names

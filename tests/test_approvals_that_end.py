@@ -148,7 +148,7 @@ def test_a_post_unreviewed_for_15_days_is_approved_and_paid_once_with_notices(ap
     [to_brand] = notices(session, brand.account_id, "sponsorship.auto_approved")
     assert "approved automatically after 14 days without review" in to_brand.body
     [to_creator] = notices(session, creator.account_id, "sponsorship.auto_approved")
-    assert "you are paid 450.00 EUR" in to_creator.subject + to_creator.body
+    assert "you are paid €450.00" in to_creator.subject + to_creator.body
 
 
 def test_not_before_the_days_have_passed_and_the_date_is_shown(app, session, deal):
@@ -430,7 +430,7 @@ def test_disputes_from_the_command_line(app, session, deal):
 
     approved = cli.invoke(args=["disputes", "approve", str(sid), "--note", "Fine post."])
     assert approved.exit_code == 0, approved.output
-    assert "450.00 EUR is paid" in approved.output
+    assert "€450.00 is paid" in approved.output
     again = cli.invoke(args=["disputes", "approve", str(sid), "--note", "Fine post."])
     assert again.exit_code == 1 and "already decided" in again.output
     cancelled = cli.invoke(

@@ -141,3 +141,20 @@ def test_db_upgrade_builds_the_schema(tmp_path: Path):
     finally:
         engine.dispose()
         app.extensions["dandelion.db"].engine.dispose()
+
+
+def test_create_operator_without_a_terminal_prompt(app, session):
+    """Scripts and CI create operators without a prompt: from stdin or the environment; with
+    neither and no terminal, a clear usage error instead of waiting for input."""
+    runner = app.test_cli_runner()
+    piped = runner.invoke(args=[*OPERATOR, "--password-stdin"], input=GOOD_PASSWORD + "\n")
+    assert piped.exit_code == 0, piped.output
+    env = runner.invoke(
+        args=["accounts", "create-operator", "--email", "ops2@example.com"],
+        env={"DANDELION_OPERATOR_PASSWORD": GOOD_PASSWORD},
+    )
+    assert env.exit_code == 0, env.output
+    assert count_rows(session, Account) == 2
+    nothing = runner.invoke(args=["accounts", "create-operator", "--email", "ops3@example.com"])
+    assert nothing.exit_code == 2 and "DANDELION_OPERATOR_PASSWORD" in nothing.output
+    assert count_rows(session, Account) == 2

@@ -117,7 +117,7 @@ def test_a_counter_waits_for_the_brand_with_its_own_expiry(
             Notification.account_id == account, Notification.kind == "offers.countered"
         )
     ).all()
-    assert "550.00 EUR" in note.body and NOTE in note.body
+    assert "€550.00" in note.body and NOTE in note.body
     # Meanwhile the creator cannot accept or counter again: the ball is with the brand.
     assert_error(creator.post(f"/api/v1/offers/{invitation['id']}/accept"), 409)
     assert_error(counter(creator, invitation["id"], 50_000), 409)
@@ -235,7 +235,7 @@ def test_counter_input_is_checked(brand, creator, make_creator, make_campaign, m
     assert_error(counter(creator, oid, 40_000), 422, "price")  # the price already offered
     # 1,000.00 budget, 300.00 held by another live offer: at most 700.00 for this one.
     body = assert_error(counter(creator, oid, 70_001), 409, "rule")
-    assert body["errors"]["rule"] == ["budget"] and "700.00 EUR" in body["message"]
+    assert body["errors"]["rule"] == ["budget"] and "€700.00" in body["message"]
     assert counter(creator, oid, 70_000).status_code == 200
 
 

@@ -147,7 +147,7 @@ def test_a_real_run_writes_creator_text_and_no_brand_text_reaches_a_creator(
             text = offer["explanation_for_creator"]
             brand = "Lumen" if offer["campaign"]["id"] == serum["id"] else "Oat & Co"
             assert brand in text and offer["campaign"]["title"] in text
-            assert "400.00 EUR" in text and "answer by" in text and "UTC" in text
+            assert "€400.00" in text and "answer by" in text and "UTC" in text
             assert "Why you: your audience's interest in skincare and makeup" in text
             assert "of your engaged followers are in their target" in text
             assert offer["source"] == "match"
@@ -178,7 +178,7 @@ def test_an_offer_stored_before_gets_its_text_at_read_time(
         fit_score=0.9,
         explanation={
             "text": "mia.glow should reach about 2,347 engaged people of your target audience "
-            "for 450.00 EUR. Your campaign's slots are all filled.",
+            "for €450.00. Your campaign's slots are all filled.",
             "value": 2.347,
             "fit_components": {"interests": 0.95, "gender": 0.9, "city_tiers": 0.6, "age": 0.9},
             "binding": "slots",
@@ -190,7 +190,7 @@ def test_an_offer_stored_before_gets_its_text_at_read_time(
     assert text.startswith("Lumen would like to work with you on their campaign")
     assert "“Barrier serum launch” (skincare)" in text
     assert "What they ask: Show our serum in your evening routine" in text
-    assert "They offer 450.00 EUR for one post labelled as sponsored" in text
+    assert "They offer €450.00 for one post labelled as sponsored" in text
     assert "The offer is open for 7 days" in text
     assert "about 2,300 of your engaged followers are in their target" in text
     assert "its age groups and gender mix are close to theirs" in text  # cities only 0.6
@@ -243,7 +243,7 @@ def test_creator_text_by_source_deadline_and_relevance() -> None:
         created_at=created,
         price=Money(4_500, "JPY"),
     )
-    assert "open for 20 hours" in short and "4,500 JPY" in short
+    assert "open for 20 hours" in short and "¥4,500" in short
 
 
 def test_brief_excerpt_cuts_at_a_word() -> None:

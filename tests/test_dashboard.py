@@ -287,7 +287,7 @@ def test_campaign_form_normalises_weights_and_percentages(app, session):
     }
     edit = text(dash.get(f"/dashboard/campaigns/{campaign_id}/edit"))
     assert 'name="interest_skincare"' in edit and 'value="75"' in edit
-    assert 'name="budget" type="text" value="1234.50"' in edit
+    assert 'name="budget" type="text" value="1,234.50"' in edit
 
 
 def test_campaign_form_puts_the_api_rules_beside_the_fields(app, session):
@@ -308,17 +308,23 @@ def test_campaign_form_puts_the_api_rules_beside_the_fields(app, session):
     page = text(r)
     expected = {
         "title-error": "Length must be between 3 and 140.",
-        "budget-error": "EUR amounts have at most 2 decimal places.",
+        "budget-error": "has more decimals than EUR amounts (2 decimal places)",
         "slots-error": "Must be greater than or equal to 1",
         "interests-error": "Give at least one interest a weight above 0.",
         "city_tiers-error": "These add up to 90 %; make them add up to 100 % (± 1).",
-        "competitor_group-error": "Lower-case letters, digits and &#39;-&#39;.",
     }
     for element_id, message in expected.items():
         match = re.search(rf'id="{element_id}">(.*?)</p>', page)
         assert match, element_id
         assert message in match.group(1), (element_id, match.group(1))
     assert 'aria-invalid="true"' in page
+    assert "competitor_group-error" not in page  # "Not A Slug" is slugged, not refused
+    # every problem at once, in a summary at the top linked to its field, by its label
+    summary = re.search(r'id="error-summary".*?</div>', page, re.S).group(0)
+    assert '<a href="#title">Title</a>' in summary and '<a href="#budget">Budget</a>' in summary
+    assert '<a href="#slots">Creators wanted</a>' in summary
+    assert '<a href="#part-interests">Interests</a>' in summary
+    assert 'value="12.345"' in page  # what was typed stays
     assert session.scalar(select(Campaign)) is None
 
     r = dash.post(
@@ -327,14 +333,19 @@ def test_campaign_form_puts_the_api_rules_beside_the_fields(app, session):
         page="/dashboard/campaigns/new",
     )
     assert r.status_code == 422
-    assert re.search(r'id="ends_on-error">[^<]*Must be on or after starts_on.', text(r))
+    assert re.search(
+        r'id="ends_on-error">[^<]*Must be on or after the start date \(\d\d \w{3} \d{4}\)\.',
+        text(r),
+    )
     r = dash.post(
         "/dashboard/campaigns/new",
         campaign_form(min_followers="5000", max_followers="100"),
         page="/dashboard/campaigns/new",
     )
     assert r.status_code == 422  # a service rule (not in the schema), beside its field too
-    assert re.search(r'id="max_followers-error">[^<]*Must be at least min_followers.', text(r))
+    assert re.search(
+        r'id="max_followers-error">[^<]*Must be at least “Fewest followers” \(5,000\)\.', text(r)
+    )
 
 
 def test_fund_publish_and_cancel_with_a_confirmation_step(app, session):
@@ -342,11 +353,11 @@ def test_fund_publish_and_cancel_with_a_confirmation_step(app, session):
     dash.signup("Glow Labs", "glow@example.com")
     campaign_id = create_campaign(dash)
     page = text(dash.get(f"/dashboard/campaigns/{campaign_id}/fund"))
-    assert "5,000.00 EUR" in page and "500.00 EUR" in page and "5,500.00 EUR" in page
+    assert "€5,000.00" in page and "€500.00" in page and "€5,500.00" in page
     assert campaign_row(session, campaign_id).status is CampaignStatus.DRAFT  # GET changes nothing
     r = confirm(dash, campaign_id, "fund")
     assert r.status_code == 303
-    assert "Funded: 5,500.00 EUR received" in text(dash.get(r.headers["Location"]))
+    assert "Funded: €5,500.00 received" in text(dash.get(r.headers["Location"]))
     assert campaign_row(session, campaign_id).status is CampaignStatus.FUNDED
     # An action the state does not allow: the page says so instead of confirming.
     again = dash.get(f"/dashboard/campaigns/{campaign_id}/fund")
@@ -436,7 +447,7 @@ def test_matches_show_offers_with_explanations_and_status(market):
     assert "should reach about" in page  # the explanation sentence
     assert "status-proposed" in page
     assert "% women" in page  # the audience summary
-    assert "400.00 EUR" in page  # the price
+    assert "€400.00" in page  # the price
     assert re.search(r"of 3 slots filled", page)
     assert "stayed empty" in page  # 2 creators for 3 slots: why one slot is unfilled
 
@@ -448,19 +459,19 @@ def test_approve_pays_the_creator_and_the_report_shows_it(market, session):
     assert "https://example.com/posts/1" in reviews and "✓ Yes" in reviews
     assert '<span class="badge"' in reviews
     url = f"/dashboard/sponsorships/{sponsorship_id}/approve"
-    assert "Approve and pay 400.00 EUR" in text(brand.get(url))
+    assert "Approve and pay €400.00" in text(brand.get(url))
     r = brand.post(url, page=url)
     assert r.status_code == 303
     follow = text(brand.get(r.headers["Location"]))
-    assert "Approved. 400.00 EUR is paid to @" in follow
+    assert "Approved. €400.00 is paid to @" in follow
     payout = fresh(session, Sponsorship, sponsorship_id)
     assert payout.status is SponsorshipStatus.APPROVED
     session.rollback()
     assert session.scalar(select(Payout.status)) is PayoutStatus.PAID
-    assert "400.00 EUR</strong> paid to" in follow
+    assert "€400.00</strong> paid to" in follow
     report = text(brand.get(f"/dashboard/campaigns/{market.campaign_id}/report"))
-    assert re.search(r'data-testid="paid">400.00 EUR<', report)
-    assert re.search(r'data-testid="cost-per-target">\d+\.\d{3} EUR<', report)
+    assert re.search(r'data-testid="paid">€400.00<', report)
+    assert re.search(r'data-testid="cost-per-target">€\d+\.\d{2,3}<', report)
     assert "approved post" in report
     # Approving twice is refused with a message, and pays nothing more.
     again = brand.post(url, page=url)
@@ -528,7 +539,14 @@ def test_operator_sees_run_figures_and_issues_reset_tokens(app, market):
     page = text(market.operator.get("/dashboard/operator/runs"))
     assert "status-succeeded" in page and "<progress" in page
     run = text(market.operator.get(f"/dashboard/operator/runs/{market.run_id}"))
-    for label in ("Objective", "Proven bound", "Gap", "Candidate pairs", "Offers created"):
+    labels = (
+        "Engaged target audience offered",
+        "Most any assignment could reach",
+        "Short of that ceiling by",
+        "Candidate pairs",
+        "Offers created",
+    )
+    for label in labels:
         assert label in run
     again = market.operator.post(
         "/dashboard/operator/runs", {"week": "not a week"}, page="/dashboard/operator/runs"
@@ -568,7 +586,7 @@ def test_list_money_matches_the_ledger_report(app, market):
         assert getattr(many, name) == getattr(one, name), name
     assert one.paid > 0 and one.committed > 0
     page = text(market.brand.get("/dashboard/campaigns"))
-    used = f"{(one.committed + one.paid) / 100:,.2f} EUR of 5,000.00 EUR"
+    used = f"€{(one.committed + one.paid) / 100:,.2f} of €5,000.00"
     assert used in page
 
 

@@ -91,7 +91,7 @@ def test_matches_list_every_offer_from_every_run_and_channel(
     run_handles = {c.get("/api/v1/creators/me").json["handle"] for c in market.creators}
     assert set(handles) == run_handles | {"old.timer", "invited.one", "gone.one"}
     assert handles.index("invited.one") < handles.index("old.timer")  # newest first
-    assert "Weekly match 2026-W40" in page and "Your invitation" in page
+    assert "Weekly match, week of 28 Sep" in page and "Your invitation" in page
     assert 'All <span class="count">5</span>' in page
     assert re.search(r"Awaiting reply <span class=\"count\">3</span>", page)
     assert re.search(r"Declined, expired or withdrawn <span class=\"count\">2</span>", page)

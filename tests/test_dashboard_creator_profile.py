@@ -9,6 +9,7 @@ import pytest
 from flask import url_for
 
 from campaigns.models import Campaign
+from core.fit_words import fit_label
 from matching.jobs import expire_offers_job
 from matching.market.fit import fit_breakdown
 from tests.e2e.dashboard_helpers import Dash, create_campaign, make_operator
@@ -70,7 +71,7 @@ def test_without_a_campaign_the_page_shows_the_profile_and_a_campaign_picker(
     assert "@mia.glow" in page and "Mia Cooks" in page
     assert "12,000" in page  # followers
     assert "5.0 %" in page  # engagement rate
-    assert "400.00 EUR" in page  # the rate, formatted like the rest of the dashboard
+    assert "€400.00" in page  # the rate, formatted like the rest of the dashboard
     assert "beauty" in page and "skincare" in page
     assert "open to paid work" in page
     # No history: "new on Dandelion", never a 0 %.
@@ -101,13 +102,13 @@ def test_with_a_campaign_the_page_compares_the_audience_with_its_target(
     assert "Fit to “Winter barrier serum”" in page
     target = fresh(session, Campaign, campaign_id).target_audience
     expected = fit_breakdown(AUDIENCE, target)
-    assert f'data-testid="fit">{expected["fit"]:.2f}<' in page
+    assert f'data-testid="fit">{fit_label(expected["fit"])}<' in page  # a word and a bar
     people = round(12_000 * 0.05 * expected["fit"])
     assert f'data-testid="expected">≈ {people:,}<' in page
     # One chart per part, the creator's share beside the target's; the numbers in a table.
     assert page.count('<svg class="chart bars"') == 4
     for part in ("Interests", "Gender", "City tiers", "Age"):
-        assert f"<strong>{part}</strong> · match" in page
+        assert re.search(rf"<strong>{part}</strong> · \d+ % match", page)
     assert "This creator" in page
     assert '<td>Interests</td><td>Skincare</td><td class="num">75 %</td>' in page
     assert '<td class="num">60 %</td>' in page  # the creator's skincare share
@@ -185,8 +186,8 @@ def test_the_page_never_lists_another_brands_offers(brand, rival, make_creator, 
 
     page = text(brand.get(page_url(creator.id)))
 
-    assert "Winter barrier serum" in page and "410.00 EUR" in page
-    assert "Rival secret launch" not in page and "777.00 EUR" not in page
+    assert "Winter barrier serum" in page and "€410.00" in page
+    assert "Rival secret launch" not in page and "€777.00" not in page
     assert f"/dashboard/campaigns/{theirs}" not in page
     rival_page = text(rival.get(page_url(creator.id)))
     assert "Rival secret launch" in rival_page and "Winter barrier serum" not in rival_page

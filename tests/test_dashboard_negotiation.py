@@ -124,7 +124,7 @@ def test_a_refused_invitation_shows_the_reason_on_the_profile(brand, campaign_id
 def test_invite_form_input_is_checked(brand, campaign_id, creator, session):
     bad_price = send_invite(brand, creator.id, campaign_id, price="four hundred")
     assert bad_price.status_code == 422
-    assert "Enter an amount above zero in EUR" in text(bad_price)
+    assert "is not an amount as written in English (United States)" in text(bad_price)
     too_precise = send_invite(brand, creator.id, campaign_id, price="400.001")
     assert too_precise.status_code == 422
     no_message = send_invite(brand, creator.id, campaign_id, message="")
@@ -166,7 +166,7 @@ def test_the_matches_page_shows_a_counter_with_its_buttons_and_history(
 
     page = text(brand.get(f"/dashboard/campaigns/{campaign_id}/matches"))
 
-    assert "@mia.glow asks 550.00 EUR instead of your 400.00 EUR" in page
+    assert "@mia.glow asks €550.00 instead of your €400.00" in page
     assert "Their note: “Two days of filming.”" in page
     assert "Accept counter" in page and "Decline counter" in page
     assert "1 counter-offer to answer" in page
@@ -185,7 +185,7 @@ def test_accepting_a_counter_on_the_dashboard_commits_the_counter_price(
     assert r.status_code == 303
     assert r.headers["Location"].endswith(f"#offer-{offer.id}")
     page = text(brand.get(r.headers["Location"].split("#")[0]))
-    assert "Counter accepted: @mia.glow works on this campaign for 550.00 EUR" in page
+    assert "Counter accepted: @mia.glow works on this campaign for €550.00" in page
     session.rollback()
     [sponsorship] = session.scalars(select(Sponsorship).where(Sponsorship.offer_id == offer.id))
     assert sponsorship.price_amount == 55_000
@@ -203,7 +203,7 @@ def test_declining_a_counter_on_the_dashboard_keeps_the_brand_price(
     r = answer(brand, campaign_id, offer.id, "decline")
 
     assert r.status_code == 303
-    assert "Counter declined: your price of 400.00 EUR stands" in text(
+    assert "Counter declined: your price of €400.00 stands" in text(
         brand.get(r.headers["Location"].split("#")[0])
     )
     row = fresh(session, Offer, offer.id)
@@ -226,3 +226,17 @@ def test_another_brand_cannot_answer_the_counter(app, brand, campaign_id, creato
     assert fresh(session, Offer, offer.id).status is OfferStatus.COUNTERED
     # ...nor invite to this brand's campaign.
     assert send_invite(other, creator.id, campaign_id).status_code == 422
+
+
+def test_a_price_far_from_the_creator_rate_asks_for_confirmation(
+    brand, campaign_id, creator, session
+):
+    far = send_invite(brand, creator.id, campaign_id, price="4")  # their rate is €400.00
+    assert far.status_code == 422
+    page = text(far)
+    assert "€4.00 is 1/100 of their rate of €400.00" in page
+    assert 'name="confirm_price"' in far.get_data(as_text=True)
+    assert offers_of(session, creator.id) == []
+    sure = send_invite(brand, creator.id, campaign_id, price="4", confirm_price="y")
+    assert sure.status_code == 303, text(sure)[:500]
+    assert [o.price_amount for o in offers_of(session, creator.id)] == [400]

@@ -90,7 +90,7 @@ def test_an_invitation_is_an_offer_at_the_creator_rate_with_fit_and_message(
     text = mine["explanation_for_creator"]
     assert text.startswith("Lumen Skin invited you to their campaign “Winter barrier serum”")
     assert "Show our serum in your evening routine" in text
-    assert "400.00 EUR" in text
+    assert "€400.00" in text
     assert f"Their message: “{MESSAGE}”" in text
     assert "per unit of money" not in text and "explanation" not in mine
     assert mine["turns"] == offer["turns"]

@@ -68,7 +68,7 @@ def test_inbox_shows_what_a_creator_needs_to_decide(market, make_offer):
     assert "explanation" not in item
     text = item["explanation_for_creator"]
     assert "91% audience fit" not in text
-    assert "Glow Labs" in text and campaign["title"] in text and "450.00 EUR" in text
+    assert "Glow Labs" in text and campaign["title"] in text and "€450.00" in text
     assert item["source"] == "match"
     assert item["expires_at"] is not None
     assert item["campaign"]["id"] == campaign["id"]

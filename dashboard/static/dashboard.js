@@ -61,3 +61,10 @@
     button.addEventListener("click", function () { window.print(); });
   });
 })();
+
+// A form sent back with problems: move to its summary (every problem, linked to its field),
+// so the page does not reload scrolled to the top with nothing said.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+});

@@ -13,6 +13,7 @@ from dashboard.views import (
     open_calls,
     operators,
     reports,
+    settings,
     sponsorships,
     trends,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "open_calls",
     "operators",
     "reports",
+    "settings",
     "sponsorships",
     "trends",
 ]

@@ -11,16 +11,17 @@ from campaigns import services as campaigns
 from campaigns.models import Campaign, CampaignStatus
 from collaborations.services import campaign_report
 from core.errors import DomainError
-from core.money import Money, fee_on
+from core.money import CURRENCIES, Money, amount_example, fee_on, locale_name
 from dashboard import queries
 from dashboard.auth import brand_required, current_brand
-from dashboard.blueprint import bp, discard_changes, flash_domain_error, page_arg
+from dashboard.blueprint import bp, current_locale, discard_changes, flash_domain_error, page_arg
 from dashboard.forms import (
     AGE_FIELDS,
     CITY_FIELDS,
     INTEREST_FIELDS,
     CampaignForm,
     ConfirmForm,
+    error_summary,
     fill_from_campaign,
     new_campaign_form,
     read_campaign_form,
@@ -103,9 +104,19 @@ def _form_context(
     campaign: Campaign | None,
     audience_errors: dict[str, list[str]],
     form_errors: list[str],
+    needs_confirmation: bool = False,
 ) -> dict[str, Any]:
+    locale = current_locale()
+    form.budget.description = (
+        "What creators are paid in total; the "
+        f"{current_app.config['PLATFORM_FEE_BPS'] / 100:g} % platform fee comes on top. "
+        f"Written as in {locale_name(locale)}, e.g. "
+        f"{amount_example(form.currency.data or 'EUR', locale)}."
+    )
     return {
         "form": form,
+        "summary": error_summary(form, audience_errors),
+        "needs_confirmation": needs_confirmation or bool(form.confirm_amount.data),
         "campaign": campaign,
         "interest_fields": INTEREST_FIELDS,
         "city_fields": CITY_FIELDS,
@@ -117,6 +128,13 @@ def _form_context(
     }
 
 
+def _typical_rate(form: CampaignForm) -> int | None:
+    """What creators of the form's category charge in its currency (for the scale check)."""
+    if not form.category.data or form.currency.data not in CURRENCIES:
+        return None
+    return campaigns.typical_rate(db.session, form.category.data, form.currency.data)
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @brand_required
 def campaign_new() -> Any:
@@ -124,7 +142,7 @@ def campaign_new() -> Any:
     form = new_campaign_form()
     if form.is_submitted():
         form.validate()  # parses numbers and dates; the rules are the API's (below)
-        result = read_campaign_form(form)
+        result = read_campaign_form(form, locale=current_locale(), typical_rate=_typical_rate(form))
         if result.ok:
             try:
                 campaign = campaigns.create_campaign(db.session, current_brand(), result.fields)
@@ -139,7 +157,9 @@ def campaign_new() -> Any:
                     "success",
                 )
                 return redirect(url_for("dashboard.campaign", campaign_id=campaign.id), code=303)
-        context = _form_context(form, None, result.audience_errors, result.form_errors)
+        context = _form_context(
+            form, None, result.audience_errors, result.form_errors, result.needs_confirmation
+        )
         return render_template("dashboard/campaigns/form.html", **context), 422
     return render_template("dashboard/campaigns/form.html", **_form_context(form, None, {}, []))
 
@@ -155,7 +175,9 @@ def campaign_edit(campaign_id: int) -> Any:
     form = CampaignForm()
     if form.is_submitted():
         form.validate()
-        result = read_campaign_form(form, campaign)
+        result = read_campaign_form(
+            form, campaign, locale=current_locale(), typical_rate=_typical_rate(form)
+        )
         if result.ok:
             try:
                 campaigns.update_campaign(db.session, current_brand(), campaign.id, result.fields)
@@ -167,9 +189,11 @@ def campaign_edit(campaign_id: int) -> Any:
                 flash("Campaign saved.", "success")
                 return redirect(url_for("dashboard.campaign", campaign_id=campaign.id), code=303)
         campaign = _brand_campaign(campaign_id)
-        context = _form_context(form, campaign, result.audience_errors, result.form_errors)
+        context = _form_context(
+            form, campaign, result.audience_errors, result.form_errors, result.needs_confirmation
+        )
         return render_template("dashboard/campaigns/form.html", **context), 422
-    fill_from_campaign(form, campaign)
+    fill_from_campaign(form, campaign, current_locale())
     return render_template("dashboard/campaigns/form.html", **_form_context(form, campaign, {}, []))
 
 
@@ -257,7 +281,7 @@ def _perform(action: Action, brand: Any, c: Campaign) -> str:
         campaign, funding = campaigns.fund_campaign(
             db.session, brand, c.id, provider=provider, fee_bps=fee_bps
         )
-        total = Money(funding.total, funding.currency).format()
+        total = Money(funding.total, funding.currency).format(current_locale())
         if campaign.status is CampaignStatus.FUNDED:
             return f"Funded: {total} received. Publish the campaign to enter the weekly matching."
         return (

@@ -14,7 +14,7 @@ from accounts.public_profile import PublicProfile
 from campaigns import services as campaigns
 from core.audience import PART_KEYS
 from core.db import utcnow
-from core.money import CURRENCIES
+from core.money import major_unit
 from core.pagination import MAX_PAGE_SIZE
 from dashboard.auth import brand_required, current_brand
 from dashboard.blueprint import bp
@@ -124,7 +124,7 @@ def render_profile(
     fit = profile.fit
     rate = profile.rate
     cost_per_person = (
-        rate.amount / 10 ** CURRENCIES.get(rate.currency, 2) / fit.expected_value
+        rate.amount / major_unit(rate.currency) / fit.expected_value
         if fit is not None and rate is not None and fit.expected_value > 0
         else None
     )

@@ -6,7 +6,6 @@ prices are typed in major units (``120`` EUR) and converted to minor units here.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import marshmallow as ma
@@ -17,10 +16,10 @@ from collaborations import discovery
 from collaborations.discovery import DEFAULT_LEANING_SHARE
 from core.audience import CATEGORIES, INTERESTS, PART_KEYS
 from core.errors import InvalidInput
-from core.money import CURRENCIES
+from core.money import CURRENCIES, AmountError, parse_amount
 from core.pagination import MAX_PAGE_SIZE, Page
 from dashboard.auth import brand_required, current_brand
-from dashboard.blueprint import bp
+from dashboard.blueprint import bp, current_locale
 from dashboard.presenters import key_label
 from extensions import db
 from schemas.discovery import CreatorSearchQuerySchema
@@ -38,20 +37,14 @@ _PASSED = (
 
 
 def _price(raw: str, currency: str, field: str, errors: dict[str, list[str]]) -> int | None:
-    """A price typed in major units (``120`` or ``120.50``) as minor units."""
-    raw = raw.strip().replace(",", "")
-    if not raw:
+    """A price typed in major units as the brand's locale writes it, in minor units."""
+    if not raw.strip():
         return None
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        errors[field] = ["Type an amount, e.g. 250 or 250.50."]
+        return parse_amount(raw, currency, current_locale())
+    except AmountError as exc:
+        errors[field] = [str(exc)]
         return None
-    minor = value * 10 ** CURRENCIES.get(currency, 2)
-    if value <= 0 or minor != minor.to_integral_value():
-        errors[field] = [f"Type a positive amount in {currency}, to the cent at most."]
-        return None
-    return int(minor)
 
 
 def _query(args: Any, campaign_currency: str | None) -> tuple[dict[str, Any], dict[str, list[str]]]:

@@ -16,7 +16,7 @@ from collaborations import approvals, review_notices
 from collaborations.models import Sponsorship
 from core.errors import DomainError
 from dashboard.auth import operator_required
-from dashboard.blueprint import bp, discard_changes, flash_domain_error, page_arg
+from dashboard.blueprint import bp, current_locale, discard_changes, flash_domain_error, page_arg
 from dashboard.forms import SafeForm, safe_text
 from extensions import db, payment_provider
 from payments.providers import ProviderError
@@ -75,7 +75,7 @@ def _decide(sponsorship_id: int, approve: bool) -> Any:
         discard_changes()
         flash(f"The payment provider did not complete this; try again: {exc}", "error")
         return redirect(url_for("dashboard.disputes"), code=303)
-    price, handle = sponsorship.price.format(), sponsorship.creator.handle
+    price, handle = sponsorship.price.format(current_locale()), sponsorship.creator.handle
     if approve:
         flash(f"Approved: {price} is paid to @{handle}.", "success")
     else:

@@ -4,11 +4,10 @@ a creator's counter (accept or decline) on the campaign's Matches page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app, flash, redirect, request, url_for
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from accounts.models import Brand, Creator
@@ -18,10 +17,10 @@ from collaborations import invitations, negotiation
 from collaborations import services as collaborations
 from collaborations.guardrails import OfferRules
 from core.errors import DomainError, NotFound
-from core.money import CURRENCIES, Money
+from core.money import CURRENCIES, AmountError, Money, amount_input, parse_amount
 from core.pagination import MAX_PAGE_SIZE
 from dashboard.auth import brand_required, current_brand
-from dashboard.blueprint import bp, discard_changes, flash_domain_error, safe_next
+from dashboard.blueprint import bp, current_locale, discard_changes, flash_domain_error, safe_next
 from dashboard.forms import SafeForm, safe_text
 from extensions import db, payment_provider
 from schemas.negotiation import MAX_MESSAGE
@@ -42,6 +41,7 @@ class InviteForm(SafeForm):
         "accepts; they may also name another price.",
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
+    confirm_price = BooleanField("Yes, this price is right", id="invite-confirm-price")
     message = TextAreaField(
         "Message to the creator",
         validators=[InputRequired(), Length(max=MAX_MESSAGE), safe_text],
@@ -77,21 +77,23 @@ def _published(brand: Brand) -> list[Campaign]:
     )
 
 
-def _major(amount: int, currency: str) -> str:
-    return f"{Decimal(amount).scaleb(-CURRENCIES.get(currency, 2)):f}"
+# A price this many times above or below the creator's own rate asks for confirmation.
+PRICE_SCALE_FACTOR = 3
 
 
-def _minor(raw: str | None, currency: str) -> int | None:
-    """``"450"`` or ``"450.50"`` in ``currency`` → minor units; None if not such an amount."""
-    text = (raw or "").strip().replace(",", "").replace(" ", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
+def _price_far_from_rate(amount: int, rate: Money | None, currency: str) -> str | None:
+    """Why ``amount`` needs a second look (far from the creator's rate), or None."""
+    if rate is None or rate.currency != currency or rate.amount <= 0:
         return None
-    exp = CURRENCIES.get(currency, 2)
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal(1).scaleb(-exp)):
-        return None
-    return int(value.scaleb(exp))
+    if amount * PRICE_SCALE_FACTOR < rate.amount or amount > rate.amount * PRICE_SCALE_FACTOR:
+        ratio = amount / rate.amount
+        how = f"{ratio:,.0f} times" if ratio >= 1 else f"1/{1 / ratio:,.0f} of"
+        return (
+            f"{Money(amount, currency).format(current_locale())} is {how} their rate of "
+            f"{rate.format(current_locale())}. If that is what you meant, tick “Yes, this price "
+            "is right” and send again."
+        )
+    return None
 
 
 def invite_form_for(
@@ -110,7 +112,7 @@ def invite_form_for(
         ids = [c.id for c in published]
         form.campaign_id.data = campaign_id if campaign_id in ids else (ids[0] if ids else None)
         if rate is not None:
-            form.price.data = _major(rate.amount, rate.currency)
+            form.price.data = amount_input(rate.amount, rate.currency, current_locale())
     form.campaign_id.choices = [(c.id, f"{c.title} ({c.currency})") for c in published]
     return InviteView(form=form, campaigns=published, rate=rate)
 
@@ -132,13 +134,21 @@ def creator_invite(creator_id: int) -> Any:
         chosen = form.campaign_id.data if not form.campaign_id.errors else None
         return render_profile(creator_id, chosen, invite_form=form, status=422)
     campaign = campaigns.get_campaign(db.session, brand, form.campaign_id.data)
-    amount = _minor(form.price.data, campaign.currency)
-    if amount is None:
-        places = CURRENCIES.get(campaign.currency, 2)
-        form.price.errors = [
-            f"Enter an amount above zero in {campaign.currency}, such as 450"
-            + (f" or 450.{'5'.ljust(places, '0')}." if places else ".")
-        ]
+    try:
+        amount = parse_amount(form.price.data or "", campaign.currency, current_locale())
+    except AmountError as exc:
+        form.price.errors = [str(exc)]
+        return render_profile(creator_id, campaign.id, invite_form=form, status=422)
+    creator = db.session.get(Creator, creator_id)
+    rate = (
+        Money(creator.rate_amount, creator.rate_currency)
+        if creator is not None and creator.rate_amount and creator.rate_currency in CURRENCIES
+        else None
+    )
+    far = _price_far_from_rate(amount, rate, campaign.currency)
+    if far and not form.confirm_price.data:
+        form.price.errors = [far]
+        form.price_far = True  # type: ignore[attr-defined]  # the template shows the checkbox
         return render_profile(creator_id, campaign.id, invite_form=form, status=422)
     try:
         offer = invitations.invite_creator(
@@ -162,7 +172,7 @@ def creator_invite(creator_id: int) -> Any:
         )
     handle = offer.creator.handle
     flash(
-        f"Invitation sent: @{handle} is offered “{campaign.title}” for {offer.price.format()} "
+        f"Invitation sent: @{handle} is offered “{campaign.title}” for {offer.price.format(current_locale())} "
         f"and has until {offer.expires_at:%d %b %H:%M} UTC to answer.",
         "success",
     )
@@ -195,7 +205,7 @@ def offer_counter_answer(offer_id: int) -> Any:
             )
             flash(
                 f"Counter accepted: @{handle} works on this campaign for "
-                f"{sponsorship.price.format()}, committed from the budget; the post is due by "
+                f"{sponsorship.price.format(current_locale())}, committed from the budget; the post is due by "
                 f"{sponsorship.due_on:%d %b %Y}.",
                 "success",
             )
@@ -204,7 +214,7 @@ def offer_counter_answer(offer_id: int) -> Any:
                 db.session, brand, offer_id, rules=_rules(), message=note
             )
             flash(
-                f"Counter declined: your price of {declined.price.format()} stands; @{handle} "
+                f"Counter declined: your price of {declined.price.format(current_locale())} stands; @{handle} "
                 f"may accept it, decline it or counter again until "
                 f"{declined.expires_at:%d %b %H:%M} UTC.",
                 "success",

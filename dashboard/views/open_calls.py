@@ -17,7 +17,7 @@ from collaborations.guardrails import OfferRules
 from core.db import utcnow
 from core.errors import DomainError
 from dashboard.auth import brand_required, current_brand
-from dashboard.blueprint import bp, discard_changes, flash_domain_error, page_arg
+from dashboard.blueprint import bp, current_locale, discard_changes, flash_domain_error, page_arg
 from dashboard.forms import ConfirmForm, SafeForm
 from extensions import db, payment_provider
 
@@ -149,7 +149,7 @@ def application_select(application_id: int) -> Any:
             flash_domain_error(exc)
         else:
             flash(
-                f"Selected @{handle} at {offer.price.format()}: the sponsorship has started and "
+                f"Selected @{handle} at {offer.price.format(current_locale())}: the sponsorship has started and "
                 "the money is set aside.",
                 "success",
             )

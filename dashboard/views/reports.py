@@ -12,7 +12,7 @@ from core.db import utcnow
 from core.errors import NotFound
 from dashboard import queries
 from dashboard.auth import brand_required, current_brand
-from dashboard.blueprint import bp
+from dashboard.blueprint import bp, current_locale
 from dashboard.presenters import ACCEPTED, APPROVED, build_report
 from dashboard.results_charts import forecast_actual_chart
 from exports import receipts
@@ -34,6 +34,7 @@ def campaign_report_page(campaign_id: int) -> Any:
         queries.reach_of(db.session, campaign, APPROVED),
         queries.reach_of(db.session, campaign, ACCEPTED),
         utcnow(),
+        current_locale(),
     )
     results = campaign_results(db.session, campaign)
     return render_template(

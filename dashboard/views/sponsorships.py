@@ -12,7 +12,14 @@ from collaborations.models import SponsorshipStatus
 from core.errors import DomainError
 from dashboard import queries
 from dashboard.auth import brand_required, current_brand
-from dashboard.blueprint import bp, discard_changes, flash_domain_error, page_arg, safe_next
+from dashboard.blueprint import (
+    bp,
+    current_locale,
+    discard_changes,
+    flash_domain_error,
+    page_arg,
+    safe_next,
+)
 from dashboard.forms import ConfirmForm, RejectForm
 from extensions import db, payment_provider
 
@@ -70,11 +77,11 @@ def sponsorship_approve(sponsorship_id: int) -> Any:
             flash_domain_error(exc)
             return redirect(_back(sponsorship), code=303)
         payout = queries.payouts_for(db.session, [sponsorship.id]).get(sponsorship.id)
-        amount = sponsorship.price.format()
+        amount = sponsorship.price.format(current_locale())
         state = f" (payout {payout.status.value})" if payout else ""
         flash(f"Approved. {amount} is paid to @{sponsorship.creator.handle}{state}.", "success")
         return redirect(_back(sponsorship), code=303)
-    form.submit.label.text = f"Approve and pay {sponsorship.price.format()}"
+    form.submit.label.text = f"Approve and pay {sponsorship.price.format(current_locale())}"
     return render_template(
         "dashboard/sponsorships/approve.html",
         sponsorship=sponsorship,

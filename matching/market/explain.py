@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from core.money import CURRENCIES, Money
+from core.fit_words import fit_phrase, parts_phrase
+from core.money import CURRENCIES, DEFAULT_LOCALE, format_money, format_number, per_major_unit
 from matching.market.build import PairDetails
 from matching.market.fit import VALUE_SCALE
 from matching.solver.instance import NO_GROUP, Instance
@@ -47,11 +48,17 @@ _UNFILLED_PRIORITY = ("budget", "creator_capacity", "competitor_group", "trade_o
 _FIT_EPS = 1e-6
 
 
-def money_text(minor: int, currency: str | None) -> str:
-    """An amount as a brand reads it (``450.00 EUR``), through the one money formatter."""
+def money_text(minor: int, currency: str | None, locale: str = DEFAULT_LOCALE) -> str:
+    """An amount as a brand reads it (``€450.00``, ``¥45,000``), through the one money
+    formatter (:mod:`core.money`), to the currency's precision."""
     if currency in CURRENCIES:
-        return Money(int(minor), str(currency)).format()
-    return f"{minor / 100:,.2f}"
+        return format_money(int(minor), str(currency), locale)
+    return format_number(minor, locale)
+
+
+def _unit(currency: str | None) -> str:
+    """What "per unit of money" is in words: ``1 EUR``, ``1 JPY``."""
+    return f"1 {currency}" if currency else "unit of money"
 
 
 def _people(value: float) -> str:
@@ -104,8 +111,8 @@ def explain(instance: Instance, result: SolveResult, details: PairDetails) -> di
             binding = "competitor_group"
         else:
             binding = "none"
-        per_unit = value * VALUE_SCALE / max(pay / 100, 1e-9)
-        part_text = ", ".join(f"{_PART_LABEL.get(k, k)} {v:.2f}" for k, v in parts.items())
+        per_unit = per_major_unit(value * VALUE_SCALE, pay, cur)
+        part_text = parts_phrase(parts, _PART_LABEL)
         assignments.append(
             {
                 "creator": inst.creator_ids[i],
@@ -120,8 +127,8 @@ def explain(instance: Instance, result: SolveResult, details: PairDetails) -> di
                 "text": (
                     f"{inst.creator_ids[i]} should reach about {_people(value)} engaged people "
                     f"of your target audience for {money_text(pay, cur)} ({per_unit:,.1f} per "
-                    f"unit of money); audience fit {details.fit[p]:.2f} ({part_text})."
-                    + _BINDING_TEXT[binding]
+                    f"{_unit(cur)}); audience fit {fit_phrase(float(details.fit[p]))}; "
+                    f"{part_text}." + _BINDING_TEXT[binding]
                 ),
             }
         )

@@ -132,11 +132,11 @@ def test_a_campaign_entered_wrong_then_right_funded_and_published(
 
     # Fund and publish, each with its confirmation page.
     page.get_by_role("link", name="Fund…").click()
-    expect(page.get_by_text("5,500.00 EUR")).to_be_visible()
+    expect(page.get_by_text("€5,500.00")).to_be_visible()
     shot(page, "confirm-fund")
     page.get_by_role("button", name="Yes, fund").click()
     expect(page).to_have_url(campaign_url)
-    expect(page.get_by_text("Funded: 5,500.00 EUR received")).to_be_visible()
+    expect(page.get_by_text("Funded: €5,500.00 received")).to_be_visible()
     page.get_by_role("link", name="Publish…").click()
     expect(page).to_have_url(re.compile(r"/publish$"))
     shot(page, "confirm-publish")
@@ -238,7 +238,7 @@ def test_the_brand_reviews_a_post_and_pays_for_it(
     email = "lumen-pay@example.com"
     campaign_id, _, price = _delivered_post(base, served_app, email)
     assert price == 43_210
-    amount = "432.10 EUR"
+    amount = "€432.10"
     page, errors = watched_page(browser)
     log_in(page, base, email)
 
@@ -266,7 +266,7 @@ def test_the_brand_reviews_a_post_and_pays_for_it(
         "link", name="Report"
     ).click()
     expect(page.get_by_test_id("paid")).to_have_text(amount)
-    expect(page.get_by_test_id("cost-per-target")).to_have_text(re.compile(r"EUR$"))
+    expect(page.get_by_test_id("cost-per-target")).to_have_text(re.compile(r"^€"))
     expect(page.locator("svg.chart")).to_have_count(5)  # spend + four audience parts
     expect(page.locator("svg.chart").first).to_contain_text("Paid")
     shot(page, "report")

@@ -33,7 +33,7 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
 ) -> None:
     base = live_server
     shot = Shots(prefix="negotiation-")
-    fan = open_creator(base, 31, followers=20_000)  # skincare audience, rate 400.00 EUR
+    fan = open_creator(base, 31, followers=20_000)  # skincare audience, rate €400.00
     open_creator(base, 32, followers=30_000, audience={**AUDIENCE, "interests": {"gaming": 1.0}})
 
     page, errors = watched_page(browser)
@@ -83,19 +83,19 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
     # The brand sees the counter and accepts it on the dashboard.
     page.reload()
     card = page.locator(f"#offer-{offer['id']}")
-    expect(card).to_contain_text("asks 550.00 EUR")
+    expect(card).to_contain_text("asks €550.00")
     expect(card).to_contain_text("Two days of filming.")
     shot(page, "countered")
     small = new_page(browser, PHONE, storage_state=context.storage_state())
     small.goto(page.url)
-    expect(small.locator(f"#offer-{offer['id']}")).to_contain_text("asks 550.00 EUR")
+    expect(small.locator(f"#offer-{offer['id']}")).to_contain_text("asks €550.00")
     assert fits_the_width(small)
     shot(small, "phone-countered")
     card.get_by_role("button", name="Accept counter").click()
     page.wait_for_url(re.compile(rf"/campaigns/{campaign_id}/matches"))
     expect(
         page.get_by_text(
-            re.compile(r"^Counter accepted: @glowing_31 works on this campaign for 550\.00 EUR")
+            re.compile(r"^Counter accepted: @glowing_31 works on this campaign for €550\.00")
         )
     ).to_be_visible()
     shot(page, "counter-accepted")
@@ -110,15 +110,15 @@ def test_search_profile_invite_counter_accept_deliver_approve_paid(
     )
     page.get_by_role("link", name=re.compile(r"^Reviews")).click()
     page.get_by_role("link", name="Approve and pay…").click()
-    page.get_by_role("button", name="Approve and pay 550.00 EUR").click()
-    expect(page.get_by_text("Approved. 550.00 EUR is paid to @glowing_31")).to_be_visible()
+    page.get_by_role("button", name="Approve and pay €550.00").click()
+    expect(page.get_by_text("Approved. €550.00 is paid to @glowing_31")).to_be_visible()
     shot(page, "approved")
 
     # Paid: the payout, the report, the books.
     [payout] = fan.ok("GET", "/api/v1/creators/me/payouts")["items"]
     assert payout["amount"] == {"amount": 55_000, "currency": "EUR"}
     page.goto(f"{base}/dashboard/campaigns/{campaign_id}/report")
-    expect(page.get_by_test_id("paid")).to_have_text("550.00 EUR")
+    expect(page.get_by_test_id("paid")).to_have_text("€550.00")
     shot(page, "report")
     assert_ledger_ok(served_app, session)
 

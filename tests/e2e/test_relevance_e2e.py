@@ -76,9 +76,10 @@ def test_publish_then_offers_then_profile_then_withdraw(
     expect(main).to_contain_text("Replies within 48 hours")
     expect(main).to_contain_text("New on Dandelion")  # no history yet: said so, not 0 %
     expect(main).to_contain_text("engaged audience is your target audience")
-    expect(page.get_by_test_id("fit")).to_have_text(re.compile(r"^\d\.\d+$"))
-    fit = float(page.get_by_test_id("fit").inner_text())
-    assert 0.25 <= fit <= 1.0  # the fit to this campaign, above the threshold
+    # the fit to this campaign, above the threshold: a word, a bar and its percentage
+    expect(page.get_by_test_id("fit")).to_have_text(re.compile(r"^(strong|good|weak)$"))
+    fit = float(page.locator("meter.fit-bar").first.get_attribute("value"))
+    assert 0.25 <= fit <= 1.0
     shot(page, "profile")
 
     # Not for this campaign: withdraw that offer.

@@ -70,7 +70,7 @@ def test_trend_page_report_and_receipt(
     page.set_viewport_size(LAPTOP)
 
     page.goto(campaign_url + "/report")
-    expect(page.get_by_test_id("fee-charged")).to_have_text("500.00 EUR")
+    expect(page.get_by_test_id("fee-charged")).to_have_text("€500.00")
     expect(page.locator(".forecast-label").first).to_be_visible()
     expect(page.get_by_test_id("export-offers")).to_have_attribute(
         "href", re.compile(r"/exports/offers\.csv$")
@@ -87,7 +87,7 @@ def test_trend_page_report_and_receipt(
     receipt = page.get_by_test_id("receipt")
     expect(receipt.get_by_role("heading", name="Payment receipt")).to_be_visible()
     expect(page.get_by_test_id("receipt-brand")).to_have_text("Lumen Skin")
-    expect(page.get_by_test_id("receipt-total")).to_have_text("5,500.00 EUR")
+    expect(page.get_by_test_id("receipt-total")).to_have_text("€5,500.00")
     shots(page, "receipt-1280")
     page.set_viewport_size(PHONE)
     shots(page, "receipt-390")

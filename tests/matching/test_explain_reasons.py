@@ -7,6 +7,7 @@ explained; the tests read both the reason codes and the sentences a brand reads.
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from matching.market import MarketCampaign, MarketCreator, MatchingPolicy, build_instance, explain
 from matching.market.build import PairDetails
@@ -70,7 +71,7 @@ def test_every_candidate_chosen_with_budget_left_never_blames_the_budget() -> No
     assert "No more relevant creators" in text
     assert "all 2 suitable creators available this week are in your offers" in text
     assert "1 has an audience that is not your target audience" in text
-    assert "Your budget is not the limit: 4,250.00 EUR is left." in text
+    assert "Your budget is not the limit: €4,250.00 is left." in text
     assert "remaining budget is below" not in text and "larger budget" not in text
     assert {a["binding"] for a in out["assignments"]} == {"no_more_creators"}
     assert all("budget" not in a["text"] for a in out["assignments"])
@@ -97,7 +98,7 @@ def test_no_eligible_creator_says_how_many_were_excluded_and_for_what() -> None:
         "sponsored_cap": 1,
         "currency": 1,
     }
-    assert c["text"].startswith("0 of 3 slots filled for 0.00 EUR of 5,000.00 EUR.")
+    assert c["text"].startswith("0 of 3 slots filled for €0.00 of €5,000.00.")
     assert "No opted-in creator could take your campaign this week" in c["text"]
     assert "2 have an audience that is not your target audience" in c["text"]
     assert "1 has a follower count outside your range" in c["text"]
@@ -141,12 +142,11 @@ def test_price_above_the_remaining_budget_names_the_amounts() -> None:
     assert c["unfilled"]["cheapest_rate"] == 45_000
     assert c["unfilled"]["counterfactual"]["amount"] == 45_000
     assert (
-        "The other suitable creator asks more than the 0.00 EUR left of your budget "
-        "(the cheapest asks 450.00 EUR)."
+        "The other suitable creator asks more than the €0.00 left of your budget "
+        "(the cheapest asks €450.00)."
     ) in c["text"]
     assert (
-        "More creators could be offered if your budget left were at least 450.00 EUR."
-        in (c["text"])
+        "More creators could be offered if your budget left were at least €450.00." in (c["text"])
     )
     assert {a["binding"] for a in out["assignments"]} == {"budget"}
     by = {e["creator"]: e for e in c["left_out"]}
@@ -157,15 +157,15 @@ def test_price_above_the_remaining_budget_names_the_amounts() -> None:
         "followers": None,
         "amount": 45_000,
         "currency": "EUR",
-        "text": "Could be offered if your budget left were at least 450.00 EUR.",
+        "text": "Could be offered if your budget left were at least €450.00.",
     }
-    assert "Their rate, 450.00 EUR, is above the 0.00 EUR left of your budget." in mid["text"]
+    assert "Their rate, €450.00, is above the €0.00 left of your budget." in mid["text"]
     # Above the whole budget: removed by eligibility, with the same kind of counterfactual.
     pricey = by["pricey"]
     assert pricey["reason"] == "over_budget"
     assert pricey["counterfactual"]["amount"] == 200_000
     assert (
-        "Not offered: their rate, 2,000.00 EUR, is above your budget left (1,100.00 EUR)."
+        "Not offered: their rate, €2,000.00, is above your budget left (€1,100.00)."
         in (pricey["text"])
     )
     assert c["excluded_counts"] == {"over_budget": 1}
@@ -184,7 +184,7 @@ def test_full_campaign_and_stronger_creator_needs_a_slot_and_budget() -> None:
     [left] = c["left_out"]
     assert left["creator"] == "c" and left["reason"] == "budget"
     assert left["counterfactual"]["kind"] == "budget_and_slot"
-    assert "one more slot and a budget left of at least 600.00 EUR" in left["text"]
+    assert "one more slot and a budget left of at least €600.00" in left["text"]
     assert {a["binding"] for a in out["assignments"]} == {"slots"}
 
 
@@ -237,9 +237,9 @@ def test_mixed_reasons_are_counted() -> None:
     assert c["unfilled"]["blocked"] == {"creator_capacity": 1, "budget": 1}
     assert c["unfilled_reason"] == "budget"  # a tie goes to what the brand can change
     assert c["text"].endswith(
-        "Of the 2 other suitable creators, 1 asks more than the 100.00 EUR left of your budget "
-        "(the cheapest asks 300.00 EUR) and 1 is fully booked this week. More creators could be "
-        "offered if your budget left were at least 300.00 EUR."
+        "Of the 2 other suitable creators, 1 asks more than the €100.00 left of your budget "
+        "(the cheapest asks €300.00) and 1 is fully booked this week. More creators could be "
+        "offered if your budget left were at least €300.00."
     )
 
 
@@ -260,8 +260,8 @@ def test_all_or_nothing_minimum() -> None:
     c = of(too_dear)
     assert c["unfilled_reason"] == "minimum"
     assert c["unfilled"]["counterfactual"]["amount"] == 135_000
-    assert "the 3 cheapest suitable ones ask 1,350.00 EUR together" in c["text"]
-    assert "Could be matched with a budget of at least 1,350.00 EUR." in c["text"]
+    assert "the 3 cheapest suitable ones ask €1,350.00 together" in c["text"]
+    assert "Could be matched with a budget of at least €1,350.00." in c["text"]
 
 
 def test_components_are_read_generically_and_money_uses_the_currency() -> None:
@@ -270,8 +270,8 @@ def test_components_are_read_generically_and_money_uses_the_currency() -> None:
     assert set(a["fit_components"]) == set(details.components)
     assert all(0.0 <= v <= 1.0 for v in a["fit_components"].values())
     assert a["engaged_target"] == round(float(inst.pair_value[0]) * 1000)
-    assert money_text(45_000, "EUR") == "450.00 EUR"
-    assert money_text(4_500, "JPY") == "4,500 JPY"
+    assert money_text(45_000, "EUR") == "€450.00"
+    assert money_text(4_500, "JPY") == "¥4,500"
     assert np.isfinite(a["engaged_per_unit_of_money"])
 
 
@@ -306,8 +306,26 @@ def test_dashboard_advice_follows_the_real_reason() -> None:
         [campaign(budget=110_000, slots=3)],
     )
     assert unfilled_advice(of(dear)) == (
-        "More creators could be offered if your budget left were at least 450.00 EUR."
+        "More creators could be offered if your budget left were at least €450.00."
     )
     # A summary stored by an older run: only the reason code.
     assert unfilled_advice({"unfilled_reason": "budget"}).startswith("A larger budget")
     assert unfilled_advice(None).startswith("The next weekly run")
+
+
+def test_a_jpy_campaign_is_explained_in_yen_not_hundredths() -> None:
+    """45,000 yen is ``¥45,000`` (JPY has no minor unit), not "JPY 450.00", and the engaged
+    people per unit of money are per yen."""
+    yen = {"currency": "JPY"}
+    out, inst, _details, _ = run(
+        [creator("ana", rate=45_000, **yen), creator("dear", rate=900_000, **yen)],
+        [campaign(budget=100_000, slots=2, **yen)],
+    )
+    [a] = out["assignments"]
+    assert a["rate"] == 45_000 and "for ¥45,000 (" in a["text"]
+    assert "450.00" not in a["text"] and "per 1 JPY" in a["text"]
+    assert a["engaged_per_unit_of_money"] == pytest.approx(a["engaged_target"] / 45_000, rel=1e-3)
+    assert "audience fit strong (" in a["text"] or "audience fit good (" in a["text"]
+    c = of(out)
+    assert c["text"].startswith("1 of 2 slots filled for ¥45,000 of ¥100,000.")
+    assert "¥900,000" in " ".join(x["text"] for x in c.get("left_out", []))
