@@ -35,6 +35,7 @@ from payments.models import (
     PayoutStatus,
     StripeEvent,
 )
+from taxonomy.models import InterestTag, TaxonomyCategory, TaxonomyVersion
 
 __all__ = [
     "Application", "ApplicationStatus", "CreatorCategory", "CreatorInterestShare", "OfferTurn",
@@ -43,5 +44,5 @@ __all__ = [
     "CampaignStatus", "Creator", "LedgerAccount", "LedgerEntry", "LedgerTransaction", "MatchRun",
     "StripeEvent",
     "MatchRunKind", "MatchRunStatus", "Notification", "NotificationStatus", "Offer", "OfferSource", "OfferStatus", "Payout", "PayoutStatus", "Role", "Sponsorship",
-    "SponsorshipStatus",
+    "SponsorshipStatus", "InterestTag", "TaxonomyCategory", "TaxonomyVersion",
 ]  # fmt: skip

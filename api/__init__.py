@@ -73,6 +73,7 @@ def init_api(app: Flask) -> None:
         negotiation,
         open_calls,
         sponsorships,
+        taxonomy,
         webhooks,
     )
 
@@ -83,6 +84,7 @@ def init_api(app: Flask) -> None:
     blueprints += (open_calls,)
     blueprints += (disputes,)
     blueprints += (negotiation,)
+    blueprints += (taxonomy,)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)

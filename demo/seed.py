@@ -15,7 +15,7 @@ from accounts import services as accounts
 from accounts.models import Account
 from campaigns import services as campaigns
 from collaborations.authenticity import recompute_sponsored_shares
-from core.audience import PART_KEYS
+from core.audience import FIXED_KEYS
 from core.db import utcnow
 from payments.providers import LedgerProvider
 
@@ -78,8 +78,8 @@ def _audience(rng: random.Random, niche: str, neighbour: str | None) -> dict:
     return {
         "interests": _shares(rng, tags, weights),
         "gender": _shares(rng, ["female", "male"], [female, 1 - female]),
-        "city_tiers": _shares(rng, PART_KEYS["city_tiers"], [0.35, 0.3, 0.2, 0.1, 0.05]),
-        "age": _shares(rng, PART_KEYS["age"], [0.05, 0.35, 0.35, 0.15, 0.1]),
+        "city_tiers": _shares(rng, FIXED_KEYS["city_tiers"], [0.35, 0.3, 0.2, 0.1, 0.05]),
+        "age": _shares(rng, FIXED_KEYS["age"], [0.05, 0.35, 0.35, 0.15, 0.1]),
     }
 
 

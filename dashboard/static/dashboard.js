@@ -9,7 +9,7 @@
 
   // Interest weights: show the share each weight becomes.
   document.querySelectorAll('[data-part="weights"]').forEach(function (fieldset) {
-    var inputs = fieldset.querySelectorAll("input");
+    var inputs = fieldset.querySelectorAll("input.num");
     function update() {
       var total = 0;
       inputs.forEach(function (i) { total += Math.max(num(i), 0); });
@@ -20,6 +20,29 @@
     }
     inputs.forEach(function (i) { i.addEventListener("input", update); });
     update();
+  });
+
+  // Interests: find one by name across the categories (opens the groups that have it).
+  document.querySelectorAll("[data-interest-search]").forEach(function (box) {
+    var fieldset = box.closest("fieldset");
+    var search = box.querySelector("input");
+    var groups = fieldset.querySelectorAll("details.interest-group");
+    var wasOpen = [];
+    groups.forEach(function (g, n) { wasOpen[n] = g.open; });
+    box.hidden = false;
+    search.addEventListener("input", function () {
+      var q = search.value.trim().toLowerCase();
+      groups.forEach(function (g, n) {
+        var hits = 0;
+        g.querySelectorAll(".weight").forEach(function (w) {
+          var hit = !q || w.getAttribute("data-name").indexOf(q) !== -1;
+          w.hidden = !hit;
+          if (hit) hits += 1;
+        });
+        g.hidden = q && hits === 0;
+        g.open = q ? hits > 0 : wasOpen[n];
+      });
+    });
   });
 
   // Percentages: show the running total.

@@ -13,6 +13,7 @@ from dashboard.views import (
     operators,
     reports,
     sponsorships,
+    taxonomy,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "operators",
     "reports",
     "sponsorships",
+    "taxonomy",
 ]

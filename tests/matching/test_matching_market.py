@@ -220,7 +220,7 @@ def test_excluded_pairs_make_room_for_the_next_candidates() -> None:
 def test_bad_audience_is_rejected() -> None:
     with pytest.raises(AudienceError, match="sum"):
         build([creator("a", audience={**AUD, "gender": {"female": 0.2, "male": 0.2}})])
-    with pytest.raises(AudienceError, match="unknown"):
+    with pytest.raises(AudienceError, match="Unknown keys"):
         build([creator("a", audience={**AUD, "age": {"99+": 1.0}})])
 
 
@@ -243,7 +243,7 @@ def test_explanations_name_the_binding_constraints() -> None:
     assert set(by_pair) == {(a, b) for a, b in result.assignments}
     star = by_pair[("star", "c2")]
     assert star["binding"] == "slots"
-    assert set(star["fit_components"]) == {"interests", *DEMOGRAPHIC_WEIGHTS}
+    assert set(star["fit_components"]) == {"interests", "countries", *DEMOGRAPHIC_WEIGHTS}
     assert "engaged people" in star["text"]
     c1 = next(c for c in out["campaigns"] if c["campaign"] == "c1")
     assert c1["unfilled_slots"] == 3 - c1["assigned"]
