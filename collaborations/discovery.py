@@ -318,7 +318,10 @@ def _demographics_reachable(target: dict[str, Any]) -> list[ColumnElement[bool]]
             continue  # tiers do not count for a target outside mainland China
         wanted = [k for k, v in (target.get(part) or {}).items() if v > 0]
         if wanted and set(wanted) != set(FIXED_KEYS[part]):
-            out.append(_share(part, sorted(wanted)) > 0)
+            reached = _share(part, sorted(wanted)) > 0
+            if part == "city_tiers":  # an audience without tiers lives outside China: neutral
+                reached = or_(reached, _share(part, FIXED_KEYS[part]) == 0)
+            out.append(reached)
     return out
 
 

@@ -61,11 +61,13 @@ def audience_summary(audience: dict[str, Any] | None) -> list[str]:
     phrases = []
     interests = sorted((audience.get("interests") or {}).items(), key=lambda kv: -kv[1])[:3]
     if interests:
-        phrases.append(", ".join(f"{k} {v * 100:.0f} %" for k, v in interests))
+        phrases.append(
+            ", ".join(f"{key_label('interests', k)} {v * 100:.0f} %" for k, v in interests)
+        )
     female = (audience.get("gender") or {}).get("female")
     if female is not None:
         phrases.append(f"{female * 100:.0f} % women")
-    for part in ("age", "city_tiers"):
+    for part in ("age", "city_tiers", "countries"):
         shares = audience.get(part) or {}
         if shares:
             key, share = max(shares.items(), key=lambda kv: kv[1])

@@ -27,12 +27,21 @@
     var fieldset = box.closest("fieldset");
     var search = box.querySelector("input");
     var groups = fieldset.querySelectorAll("details.interest-group");
-    var wasOpen = [];
-    groups.forEach(function (g, n) { wasOpen[n] = g.open; });
+    function chosen(g) {
+      var n = 0;
+      g.querySelectorAll("input.num").forEach(function (i) { if (num(i) > 0) n += 1; });
+      return n;
+    }
+    groups.forEach(function (g) {
+      g.addEventListener("input", function () {
+        var n = chosen(g);
+        g.querySelector("[data-chosen]").textContent = n ? n + " chosen" : "";
+      });
+    });
     box.hidden = false;
     search.addEventListener("input", function () {
       var q = search.value.trim().toLowerCase();
-      groups.forEach(function (g, n) {
+      groups.forEach(function (g) {
         var hits = 0;
         g.querySelectorAll(".weight").forEach(function (w) {
           var hit = !q || w.getAttribute("data-name").indexOf(q) !== -1;
@@ -40,9 +49,24 @@
           if (hit) hits += 1;
         });
         g.hidden = q && hits === 0;
-        g.open = q ? hits > 0 : wasOpen[n];
+        g.open = q ? hits > 0 : chosen(g) > 0;
       });
     });
+  });
+
+  // City tiers describe cities in China: say so when the chosen countries leave it out.
+  document.querySelectorAll("[data-tiers]").forEach(function (tiers) {
+    var countries = document.getElementById("countries");
+    var note = tiers.querySelector(".tiers-off");
+    if (!countries || !note) return;
+    function update() {
+      var words = countries.value.toUpperCase().split(/[\s,;]+/).filter(Boolean);
+      var off = words.length > 0 && words.indexOf("CN") === -1 && words.indexOf("CHINA") === -1;
+      note.hidden = !off;
+      tiers.classList.toggle("inactive", off);
+    }
+    countries.addEventListener("input", update);
+    update();
   });
 
   // Percentages: show the running total.

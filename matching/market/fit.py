@@ -122,12 +122,20 @@ class AudienceSpace:
             out[part] = slice(idx[0], idx[-1] + 1) if idx else slice(0, 0)
         return out
 
-    def shares(self, profiles: Sequence[Mapping[str, Mapping[str, float]]]) -> NDArray[np.float32]:
-        """Raw share matrix (profiles × columns)."""
+    def shares(
+        self, profiles: Sequence[Mapping[str, Mapping[str, float]]], *, audiences: bool = True
+    ) -> NDArray[np.float32]:
+        """Share matrix (profiles × columns). For ``audiences`` (creators' profiles, not
+        targets) the constant columns are 1, and an audience that city tiers do not describe
+        (one outside mainland China: no tiers, or countries without CN) gets 1 in every tier
+        column, which matches any tier target fully (``p · t = 1 / Σq² ≥ 1``, capped at 1)."""
         at = {col: c for c, col in enumerate(self.columns)}
         out = np.zeros((len(profiles), len(self.columns)), dtype=np.float32)
         rows, cols, vals = [], [], []
+        untiered = []
         for r, profile in enumerate(profiles):
+            if audiences and (not profile.get("city_tiers") or not city_tiers_apply(profile)):
+                untiered.append(r)
             for part, shares in profile.items():
                 for key, share in shares.items():
                     c = at.get((part, key))
@@ -136,10 +144,14 @@ class AudienceSpace:
                         cols.append(c)
                         vals.append(share)
         out[np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)] = vals
-        for part in OPEN_PARTS:
-            c = at.get((part, ANY))
-            if c is not None:
-                out[:, c] = 1.0
+        if audiences:
+            for part in OPEN_PARTS:
+                c = at.get((part, ANY))
+                if c is not None:
+                    out[:, c] = 1.0
+            tiers = [c for c, (p, k) in enumerate(self.columns) if p == "city_tiers" and k != ANY]
+            if untiered and tiers:
+                out[np.ix_(np.array(untiered, dtype=np.int64), np.array(tiers))] = 1.0
         return out
 
 

@@ -25,7 +25,12 @@ from tests.e2e.browser import (
     Shots,
     open_creator,
 )
-from tests.e2e.dashboard_helpers import OPERATOR_EMAIL, make_operator, watched_page
+from tests.e2e.dashboard_helpers import (
+    OPERATOR_EMAIL,
+    fill_interest,
+    make_operator,
+    watched_page,
+)
 
 if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
@@ -63,8 +68,8 @@ def test_brand_journey_in_a_real_browser(live_server: str, browser: Any, served_
     page.get_by_label("Brief").fill("Show our serum in your evening routine, in your own words.")
     page.get_by_label("Category").select_option("skincare")
     page.get_by_label("Budget", exact=True).fill("5000")
-    page.get_by_label("Skincare").fill("3")
-    page.get_by_label("Makeup").fill("1")
+    fill_interest(page, "Skincare", "3")
+    fill_interest(page, "Makeup", "1")
     page.get_by_label("Tier 3").fill("10")
     assert "make it 100" in page.locator('[data-part="percent"] .total').first.inner_text()
     page.get_by_role("button", name="Save draft").click()
