@@ -10,12 +10,18 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.browser import CHROMIUM, HAVE_CHROMIUM, LAPTOP, PHONE, Shots
+from tests.e2e.browser import CHROMIUM, HAVE_CHROMIUM, LAPTOP, PHONE, SHOTS, Shots
 from tests.e2e.dashboard_helpers import OPERATOR_EMAIL, make_operator, watched_page
 
 if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 pytest.importorskip("playwright.sync_api")
+
+
+def _screen(page: Any, name: str, selector: str) -> None:
+    """What one screen shows around ``selector`` (the full-page shots are very tall)."""
+    page.locator(selector).first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"taxonomy-screen-{name}.png"))
 
 
 def _no_sideways_scroll(page: Any) -> None:
@@ -44,9 +50,11 @@ def test_an_interest_added_by_an_operator_is_on_the_brands_form_at_once(
     assert ops.locator("#cat-food li.retired", has_text="Cold brew").count() == 1
     ops.get_by_role("button", name="Restore Cold brew").click()
     shot(ops, "operator-1280")
+    _screen(ops, "operator-1280", ".taxonomy-forms")
     _no_sideways_scroll(ops)
     ops.set_viewport_size(PHONE)
     shot(ops, "operator-390")
+    _screen(ops, "operator-390", "#cat-food")
     _no_sideways_scroll(ops)
 
     brand, brand_errors = watched_page(browser)
@@ -72,6 +80,7 @@ def test_an_interest_added_by_an_operator_is_on_the_brands_form_at_once(
     search.fill("")
     brand.get_by_label("Countries (optional)").fill("DE, AT, CH")
     shot(brand, "campaign-form-1280")
+    _screen(brand, "form-1280", ".interest-search")
     _no_sideways_scroll(brand)
     brand.set_viewport_size(PHONE)
     search.fill("cold")
