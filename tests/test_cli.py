@@ -121,6 +121,10 @@ def test_demo_seeds_a_believable_market_once(app, client, session):
     # it targets Germany, Austria and Switzerland: every offer reaches people living there
     dach = {"DE", "AT", "CH"}
     assert all(set(o.creator.audience["countries"]) & dach for o in flagship)
+    # a target with city tiers and no countries still reaches audiences outside China (whose
+    # profiles have no tiers: they are neutral to tiers)
+    espresso = [o for o in offers if o.campaign.title == "Home espresso rituals"]
+    assert espresso and all("city_tiers" not in o.creator.audience for o in espresso)
 
     # the printed logins work
     brand_login = {"email": f"lumen@{DEMO_DOMAIN}", "password": DEMO_PASSWORD}

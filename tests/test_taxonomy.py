@@ -248,6 +248,11 @@ def test_country_targeting_decides_who_gets_offers_in_a_match_run(
         target_audience={"interests": {"coffee": 1.0}, **DEMOGRAPHICS},
         budget={"amount": 1_000_000, "currency": "EUR"}, slots=3,
     )  # fmt: skip
+    # Search ranks by the same fit: only the German audience is found for the German campaign.
+    found = brand.get(f"/api/v1/creators?campaign_id={germany['id']}").json
+    assert [c["id"] for c in found["items"]] == [german.id] and found["total"] == 1
+    assert brand.get(f"/api/v1/creators?campaign_id={anywhere['id']}").json["total"] == 3
+
     _weekly_run(app, client)
     assert _offered(brand, germany["id"]) == {german.id}
     assert _offered(brand, anywhere["id"]) == {german.id, french.id, unknown.id}
