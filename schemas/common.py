@@ -130,8 +130,8 @@ def audience_json_schema(require_all_parts: bool) -> dict[str, Any]:
             }
         elif part == "countries":
             spec = {
-                "additionalProperties": share,
-                "propertyNames": {"enum": list(keys or ())},
+                "properties": {key: share for key in keys or ()},
+                "additionalProperties": False,
                 "description": "Optional: where the audience lives, by ISO 3166-1 alpha-2 code. "
                 "In a campaign's target: the countries wanted (absent: anywhere).",
                 "example": {"DE": 0.7, "AT": 0.2, "CH": 0.1},
@@ -142,14 +142,20 @@ def audience_json_schema(require_all_parts: bool) -> dict[str, Any]:
     parts["city_tiers"]["description"] = (
         "Mainland China's city tiers: required unless `countries` is given without CN."
     )
-    return {
+    out: dict[str, Any] = {
         "properties": parts,
-        # city_tiers is required only where it applies (see its description)
         "required": [
             p for p in (FULL_PARTS if require_all_parts else REQUIRED_PARTS) if p != "city_tiers"
         ],
         "additionalProperties": False,
     }
+    if require_all_parts:
+        # city tiers are required unless the countries leave mainland China out
+        out["anyOf"] = [
+            {"required": ["city_tiers"]},
+            {"required": ["countries"], "properties": {"countries": {"not": {"required": ["CN"]}}}},
+        ]
+    return out
 
 
 class AudienceField(fields.Dict):
