@@ -16,6 +16,7 @@ from core.jobs import set_dispatcher
 from core.json_input import init_json_input
 from extensions import db, limiter
 from payments.providers import build_provider
+from taxonomy.cache import TaxonomyCache
 
 
 def database_url(cfg: BaseConfig, instance_path: str) -> str:
@@ -43,10 +44,12 @@ CONTENT_SECURITY_POLICY: dict[str, str] = {
     "object-src": "'none'",
 }
 SWAGGER_UI_ENDPOINT = "api-docs.openapi_swagger_ui"
-# API responses that hold nothing private and may be cached: the spec, its docs and assets.
+# API responses that hold nothing private and may be cached: the spec, its docs and assets,
+# and the public taxonomy (which sets its own Cache-Control and ETag).
 CACHEABLE_API_ENDPOINTS = frozenset(
-    {"api-docs.openapi_json", SWAGGER_UI_ENDPOINT, "swagger_assets._swagger_asset"}
-)
+    {"api-docs.openapi_json", SWAGGER_UI_ENDPOINT, "swagger_assets._swagger_asset",
+     "taxonomy.Taxonomy"}
+)  # fmt: skip
 
 
 def init_security_headers(app: Flask) -> None:
@@ -108,6 +111,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         time_cost=app.config["ARGON2_TIME_COST"], memory_kib=app.config["ARGON2_MEMORY_KIB"]
     )
     db.init_app(app)
+    app.extensions["dandelion.taxonomy"] = TaxonomyCache()
     set_dispatcher(queueing.dispatch)
     app.extensions["dandelion.payments"] = build_provider(app.config)
     limiter.init_app(app)

@@ -46,6 +46,9 @@ def register_commands(app: Flask) -> None:
     from collaborations.commands import disputes_group, sponsorships_group
 
     app.cli.add_command(disputes_group)
+    from taxonomy.commands import taxonomy_group
+
+    app.cli.add_command(taxonomy_group)
     app.cli.add_command(sponsorships_group)
     from results.commands import flush_clicks, metrics_group
 

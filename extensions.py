@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, make_session_factory
 from payments.providers import PaymentProvider
+from taxonomy.cache import TaxonomyCache
+from taxonomy.services import Taxonomy
 
 
 @dataclass
@@ -89,3 +91,11 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def payment_provider() -> PaymentProvider:
     """The app's payment provider (built once in ``create_app``)."""
     return current_app.extensions["dandelion.payments"]  # type: ignore[no-any-return]
+
+
+def current_taxonomy() -> Taxonomy:
+    """The taxonomy for this request (the process cache, version-checked once per request)."""
+    if "taxonomy" not in g:
+        cache: TaxonomyCache = current_app.extensions["dandelion.taxonomy"]
+        g.taxonomy = cache.get(db.session)
+    return g.taxonomy  # type: ignore[no-any-return]

@@ -36,6 +36,7 @@ from payments.models import (
     StripeEvent,
 )
 from results.models import Click, Conversion, MetricsSource, PostMetric
+from taxonomy.models import InterestTag, TaxonomyCategory, TaxonomyVersion
 from trends.models import TrendSide, TrendSnapshot
 
 __all__ = [
@@ -45,5 +46,5 @@ __all__ = [
     "CampaignStatus", "Creator", "LedgerAccount", "LedgerEntry", "LedgerTransaction", "MatchRun",
     "StripeEvent",
     "MatchRunKind", "MatchRunStatus", "Notification", "NotificationStatus", "Offer", "OfferSource", "OfferStatus", "Payout", "PayoutStatus", "Role", "Sponsorship",
-    "SponsorshipStatus", "Click", "Conversion", "MetricsSource", "PostMetric", "TrendSide", "TrendSnapshot",
+    "SponsorshipStatus", "Click", "Conversion", "MetricsSource", "PostMetric", "TrendSide", "TrendSnapshot", "InterestTag", "TaxonomyCategory", "TaxonomyVersion",
 ]  # fmt: skip

@@ -75,6 +75,7 @@ def init_api(app: Flask) -> None:
         open_calls,
         results,
         sponsorships,
+        taxonomy,
         trends,
         webhooks,
     )
@@ -89,6 +90,7 @@ def init_api(app: Flask) -> None:
     blueprints += (results,)
     blueprints += (exports,)
     blueprints += (trends,)
+    blueprints += (taxonomy,)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.market.fit import FIXED_PART_KEYS, PARTS, AudienceSpace
+from matching.market.fit import ANY, FIXED_PART_KEYS, OPEN_PARTS, PARTS, AudienceSpace
 from matching.market.records import MarketCampaign, MarketCreator, MatchingPolicy
 from matching.market.tables import NO_END, CreatorTable
 
@@ -107,10 +107,13 @@ def _audiences(
         alpha[np.arange(n), secondary * n_tag + t] += 0.5
     shares[:, slices["interests"]] = _dirichlet(rng, alpha * concentration)
     cat_rng = np.random.default_rng(12345)  # category profiles are fixed across seeds
-    for part in PARTS[1:]:
+    for part in FIXED_PART_KEYS:
         k = len(FIXED_PART_KEYS[part])
         profile = cat_rng.dirichlet(np.ones(k) * 2.0, n_cat)
-        shares[:, slices[part]] = _dirichlet(rng, profile[primary] * 8.0 * concentration + 0.05)
+        cols = slice(slices[part].start, slices[part].start + k)
+        shares[:, cols] = _dirichlet(rng, profile[primary] * 8.0 * concentration + 0.05)
+    for part in OPEN_PARTS:  # the fit's constant column (matching.market.fit.OPEN_PARTS)
+        shares[:, space.columns.index((part, ANY))] = 1.0
     return shares
 
 
@@ -191,9 +194,10 @@ def generate_market(
                     space.columns[slices[part]],
                     strict=True,
                 )
-                if camp_shares[j, c] > 0
+                if camp_shares[j, c] > 0 and key != ANY
             }
             for part in PARTS
+            if part != "countries"
         }
         campaigns.append(
             MarketCampaign(
@@ -225,10 +229,11 @@ def creator_records(table: CreatorTable) -> list[MarketCreator]:
     cols = table.space.columns
     records = []
     for i, cid in enumerate(table.ids):
-        audience: dict[str, dict[str, float]] = {p: {} for p in PARTS}
+        audience: dict[str, dict[str, float]] = {p: {} for p in PARTS if p != "countries"}
         for c in np.flatnonzero(table.shares[i] > 0).tolist():
             part, key = cols[c]
-            audience[part][key] = float(table.shares[i, c])
+            if key != ANY:
+                audience[part][key] = float(table.shares[i, c])
         until = table.until[i]
         records.append(
             MarketCreator(

@@ -44,7 +44,7 @@ from campaigns.models import Campaign
 from collaborations.models import BrandBlock
 from collaborations.reliability_counters import Counts, read_many_counts
 from collaborations.services import reliability_from
-from core.audience import PART_KEYS
+from core.audience import FIXED_KEYS, city_tiers_apply
 from core.db import utcnow
 from core.errors import InvalidInput
 from core.money import Money
@@ -322,10 +322,15 @@ def _demographics_reachable(target: dict[str, Any]) -> list[ColumnElement[bool]]
     people in the segments it names: those creators are left out in SQL, so ``total`` counts
     exactly the creators with a fit above 0."""
     out = []
-    for part in DEMOGRAPHIC_PARTS:
+    for part in (*DEMOGRAPHIC_PARTS, "countries"):
+        if part == "city_tiers" and not city_tiers_apply(target):
+            continue  # tiers do not count for a target outside mainland China
         wanted = [k for k, v in (target.get(part) or {}).items() if v > 0]
-        if wanted and set(wanted) != set(PART_KEYS[part]):
-            out.append(_share(part, sorted(wanted)) > 0)
+        if wanted and set(wanted) != set(FIXED_KEYS[part]):
+            reached = _share(part, sorted(wanted)) > 0
+            if part == "city_tiers":  # an audience without tiers lives outside China: neutral
+                reached = or_(reached, _share(part, FIXED_KEYS[part]) == 0)
+            out.append(reached)
     return out
 
 
@@ -475,7 +480,7 @@ def _readable(audience: Any) -> bool:
     if not isinstance(audience, dict) or not audience.get(RELEVANCE_PART):
         return False
     for part, shares in audience.items():
-        if part not in PART_KEYS or not isinstance(shares, dict):
+        if part not in PARTS or not isinstance(shares, dict):
             return False
         if part != RELEVANCE_PART and not set(shares) <= _FIXED_KEYS[part]:
             return False
@@ -484,4 +489,4 @@ def _readable(audience: Any) -> bool:
     return True
 
 
-_FIXED_KEYS = {part: frozenset(keys) for part, keys in PART_KEYS.items()}
+_FIXED_KEYS = {part: frozenset(keys) for part, keys in FIXED_KEYS.items()}

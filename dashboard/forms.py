@@ -9,6 +9,7 @@ campaign payload is loaded with ``CampaignInputSchema`` (which checks the audien
 from __future__ import annotations
 
 import re
+import weakref
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -41,7 +42,8 @@ except ImportError:  # pragma: no cover - older WTForms
 
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.services import consistency_errors
-from core.audience import CATEGORIES, INTERESTS, PART_KEYS
+from core.audience import FIXED_KEYS
+from core.countries import CITY_TIER_COUNTRY, COUNTRY_NAMES
 from core.money import (
     CURRENCIES,
     AmountError,
@@ -54,10 +56,11 @@ from core.text_input import name_problem, storable_problem, text_problem
 from schemas.accounts import BrandSignupSchema
 from schemas.campaigns import CampaignInputSchema, CampaignPatchSchema
 from schemas.creators import ReviewRejectSchema
+from taxonomy.services import Taxonomy
 
 # Form field names for the audience keys (``<18`` is not a name a form field can have).
-INTEREST_FIELDS = {tag: f"interest_{tag}" for tag in INTERESTS}
-CITY_FIELDS = {tier: f"city_tier_{tier}" for tier in PART_KEYS["city_tiers"]}
+INTEREST_PREFIX = "interest_"
+CITY_FIELDS = {tier: f"city_tier_{tier}" for tier in FIXED_KEYS["city_tiers"]}
 AGE_FIELDS = {
     "<18": "age_under_18", "18-24": "age_18_24", "25-34": "age_25_34", "35-44": "age_35_44",
     "45+": "age_45_plus",
@@ -235,9 +238,7 @@ class CampaignForm(SafeForm):
         validators=[safe_text],
         description="What creators should show and say, in your own words (10–5,000 characters).",
     )
-    category = SelectField(
-        "Category", choices=[SelectChoice(c, c.capitalize()) for c in CATEGORIES]
-    )
+    category = SelectField("Category", choices=[])  # from the taxonomy: campaign_form()
     competitor_group = StringField(
         "Competitor group (optional)",
         validators=[Optional()],
@@ -287,7 +288,18 @@ class CampaignForm(SafeForm):
         "Yes, this budget is right",
         description="Shown when the budget is far from what creators of this category charge.",
     )
+    countries = StringField(
+        "Countries (optional)",
+        validators=[Optional()],
+        description="Where the audience should live: ISO codes such as DE, AT, CH, separated by "
+        "commas. Leave empty for anywhere. City tiers count only when CN (China) is among them "
+        "or no country is given.",
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
     submit = SubmitField("Save campaign")
+    # slug -> form field name, for this form's taxonomy (set by campaign_form)
+    interest_fields: dict[str, str] = {}
+    interest_groups: list[tuple[str, list[tuple[str, str, bool]]]] = []
 
 
 # A budget this many times below the typical rate of the category, or above it times the
@@ -301,18 +313,55 @@ FIELD_LABELS = {
 }  # fmt: skip
 
 
-for _tag, _name in INTEREST_FIELDS.items():
-    setattr(CampaignForm, _name, _number(_tag.capitalize(), default=Decimal(0)))
 for _tier, _name in CITY_FIELDS.items():
     setattr(CampaignForm, _name, _number(CITY_LABELS[_tier], default=Decimal(0)))
 for _band, _name in AGE_FIELDS.items():
     setattr(CampaignForm, _name, _number(AGE_LABELS[_band], default=Decimal(0)))
 
 
-def new_campaign_form() -> CampaignForm:
+# Per taxonomy (dropped with it), the form class for each set of retired tags a target keeps.
+_form_classes: weakref.WeakKeyDictionary[Taxonomy, dict[frozenset[str], type[CampaignForm]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def campaign_form(taxonomy: Taxonomy, campaign: Campaign | None = None) -> CampaignForm:
+    """The campaign form for the current taxonomy: a weight per active interest tag (grouped by
+    category), plus the retired tags the campaign's target still holds (so they can be seen and
+    moved), and the active categories (plus the campaign's own if it was retired)."""
+    target = (campaign.target_audience or {}).get("interests", {}) if campaign else {}
+    kept = frozenset(t for t in target if t in taxonomy.retired_tags)
+    classes = _form_classes.setdefault(taxonomy, {})
+    cls = classes.get(kept)
+    if cls is None:
+        names = {
+            t.slug: f"{INTEREST_PREFIX}{t.slug}"
+            for t in taxonomy.tags
+            if t.active or t.slug in kept
+        }
+        groups = []
+        for category, tags in taxonomy.tags_by_category(active_only=False):
+            rows = [(t.slug, t.name(), t.active) for t in tags if t.slug in names]
+            if rows:
+                groups.append((category.name(), rows))
+        attrs: dict[str, Any] = {"interest_fields": names, "interest_groups": groups}
+        for slug, name, active in (r for _, rows in groups for r in rows):
+            label = name if active else f"{name} (retired)"
+            attrs[names[slug]] = _number(label, default=Decimal(0))
+        cls = type("TaxonomyCampaignForm", (CampaignForm,), attrs)
+        classes[kept] = cls
+    form = cls()
+    choices = [SelectChoice(c.slug, c.name()) for c in taxonomy.categories if c.active]
+    if campaign is not None and campaign.category in taxonomy.retired_categories:
+        choices.append(SelectChoice(campaign.category, f"{campaign.category} (retired)"))
+    form.category.choices = choices
+    return form
+
+
+def new_campaign_form(taxonomy: Taxonomy) -> CampaignForm:
     """A blank form with sensible starting values (a month from today, an even split)."""
     today = date.today()
-    form = CampaignForm()
+    form = campaign_form(taxonomy)
     if not form.is_submitted():
         form.starts_on.data = today
         form.ends_on.data = today + timedelta(days=30)
@@ -342,8 +391,9 @@ def fill_from_campaign(form: CampaignForm, campaign: Campaign, locale: str | Non
     form.ends_on.data = campaign.ends_on
     form.landing_url.data = campaign.landing_url or ""
     target = campaign.target_audience or {}
-    for tag, name in INTEREST_FIELDS.items():
+    for tag, name in form.interest_fields.items():
         getattr(form, name).data = _percent(target.get("interests", {}).get(tag, 0))
+    form.countries.data = ", ".join(sorted(target.get("countries") or {}))
     for part, names in PERCENT_PARTS.items():
         for key, name in names.items():
             getattr(form, name).data = _percent(target.get(part, {}).get(key, 0))
@@ -488,7 +538,7 @@ def read_campaign_form(
         payload["max_followers"] = form.max_followers.data
         if form.starts_on.data is not None:
             payload["starts_on"] = form.starts_on.data.isoformat()
-        payload["target_audience"] = target_audience(form)
+        payload["target_audience"] = target_audience(form, result)
     schema = CampaignPatchSchema(partial=True) if live else CampaignInputSchema()
     try:
         result.fields = schema.load(payload)
@@ -610,10 +660,30 @@ def error_summary(
     return items
 
 
-def target_audience(form: CampaignForm) -> dict[str, Any]:
+def parse_countries(raw: str | None) -> tuple[list[str], list[str]]:
+    """``"de, at ch"`` → (["AT", "DE"], unknown entries): codes, or English country names."""
+    by_name = {name.lower(): code for code, name in COUNTRY_NAMES.items()}
+    codes, unknown = set(), []
+    for part in (raw or "").replace(";", ",").split(","):
+        for word in [part.strip()] if part.strip().lower() in by_name else part.split():
+            word = word.strip()
+            if not word:
+                continue
+            code = word.upper() if word.upper() in COUNTRY_NAMES else by_name.get(word.lower())
+            if code is None:
+                unknown.append(word)
+            else:
+                codes.add(code)
+    return sorted(codes), unknown
+
+
+def target_audience(form: CampaignForm, result: CampaignFormResult | None = None) -> dict[str, Any]:
     """The target audience from the form: interest weights normalised to shares, percentages
-    and the women/men slider as shares. Rules are checked by the schema, not here."""
-    weights = {tag: getattr(form, name).data or Decimal(0) for tag, name in INTEREST_FIELDS.items()}
+    and the women/men slider as shares, the countries as equal shares (each fully wanted).
+    Rules are checked by the schema, not here."""
+    weights = {
+        tag: getattr(form, name).data or Decimal(0) for tag, name in form.interest_fields.items()
+    }
     total = sum(weights.values(), Decimal(0))
     if total > 0 and all(w >= 0 for w in weights.values()):
         interests = {tag: round(float(w / total), 6) for tag, w in weights.items() if w > 0}
@@ -626,4 +696,41 @@ def target_audience(form: CampaignForm) -> dict[str, Any]:
     for part, names in PERCENT_PARTS.items():
         values = {key: getattr(form, name).data or Decimal(0) for key, name in names.items()}
         audience[part] = {key: round(float(v) / 100, 6) for key, v in values.items() if v != 0}
+    codes, unknown = parse_countries(form.countries.data)
+    if unknown and result is not None:
+        result.add(
+            "countries",
+            f"Not a country we know: {', '.join(unknown)}. Use ISO codes such as DE or FR.",
+        )
+    if codes:
+        audience["countries"] = {c: round(1 / len(codes), 6) for c in codes}
+        if CITY_TIER_COUNTRY not in codes:
+            del audience["city_tiers"]  # tiers describe cities in China only
     return audience
+
+
+class AddTagForm(SafeForm):
+    """An operator adds an interest tag (``taxonomy.services.add_tag`` checks the rules)."""
+
+    slug = StringField(
+        "Slug",
+        validators=[InputRequired()],
+        description="What the API stores: lower-case letters, digits and '-', e.g. cold-brew.",
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    category = SelectField("Category", choices=[])
+    name = StringField("Name (English)", validators=[InputRequired(), safe_name])
+    submit = SubmitField("Add interest")
+
+
+class AddCategoryForm(SafeForm):
+    """An operator adds a category."""
+
+    slug = StringField(
+        "Slug",
+        validators=[InputRequired()],
+        description="Lower-case letters, digits and '-', e.g. weddings.",
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    name = StringField("Name (English)", validators=[InputRequired(), safe_name])
+    submit = SubmitField("Add category")

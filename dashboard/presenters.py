@@ -11,7 +11,8 @@ from markupsafe import Markup
 from campaigns.models import Campaign
 from collaborations.models import SponsorshipStatus
 from collaborations.services import COMMITTED_STATES, CampaignReport
-from core.audience import PART_KEYS
+from core.audience import FIXED_KEYS, PARTS
+from core.countries import country_name
 from core.money import DEFAULT_LOCALE, major_unit
 from dashboard.charts import Series, compare_bars, spend_chart
 from dashboard.forms import AGE_LABELS, CITY_LABELS
@@ -24,12 +25,14 @@ PART_TITLES = {
     "gender": "Gender",
     "city_tiers": "City tiers",
     "age": "Age",
+    "countries": "Countries",
 }
 FIT_LABELS = {
     "interests": "interests",
     "gender": "gender",
     "city_tiers": "city tiers",
     "age": "age",
+    "countries": "countries",
 }
 SPEND_SERIES = [
     Series("funded", "Funded"),
@@ -46,7 +49,9 @@ def key_label(part: str, key: str) -> str:
         return AGE_LABELS.get(key, key)
     if part == "city_tiers":
         return CITY_LABELS.get(key, f"Tier {key}")
-    return key.capitalize()
+    if part == "countries":
+        return country_name(key)
+    return key.replace("-", " ").capitalize()
 
 
 def audience_summary(audience: dict[str, Any] | None) -> list[str]:
@@ -56,11 +61,13 @@ def audience_summary(audience: dict[str, Any] | None) -> list[str]:
     phrases = []
     interests = sorted((audience.get("interests") or {}).items(), key=lambda kv: -kv[1])[:3]
     if interests:
-        phrases.append(", ".join(f"{k} {v * 100:.0f} %" for k, v in interests))
+        phrases.append(
+            ", ".join(f"{key_label('interests', k)} {v * 100:.0f} %" for k, v in interests)
+        )
     female = (audience.get("gender") or {}).get("female")
     if female is not None:
         phrases.append(f"{female * 100:.0f} % women")
-    for part in ("age", "city_tiers"):
+    for part in ("age", "city_tiers", "countries"):
         shares = audience.get(part) or {}
         if shares:
             key, share = max(shares.items(), key=lambda kv: kv[1])
@@ -184,10 +191,15 @@ def build_report(
     # Both come from the audiences creators report, not from the posts: forecasts.
     reached_label = "Reached (forecast)" if basis == "approved" else "Expected (forecast)"
     parts = []
-    for part in PART_KEYS:
+    for part in PARTS:
         target = (campaign.target_audience or {}).get(part) or {}
         got = reach.mix.get(part) if reach.creators else None
-        keys = [k for k in PART_KEYS[part] if k in target or (got and got.get(k, 0) >= 0.005)]
+        if not target and not got:
+            continue  # a part neither the target nor the audience has (countries, tiers)
+        known = FIXED_KEYS.get(part) or sorted(set(target) | set(got or {}))
+        if part == "countries":
+            known = sorted(set(target) | set(got or {}))
+        keys = [k for k in known if k in target or (got and got.get(k, 0) >= 0.005)]
         if part == "interests":
             keys.sort(key=lambda k: -(target.get(k, 0) + (got or {}).get(k, 0)))
             keys = keys[:MAX_INTEREST_ROWS]

@@ -26,7 +26,7 @@ from collaborations.models import (
     Sponsorship,
     SponsorshipStatus,
 )
-from core.audience import PART_KEYS
+from core.audience import PARTS
 from core.db import utcnow
 from core.pagination import Page, paginate
 from core.weeks import week_of
@@ -299,14 +299,14 @@ def reach_of(session: Session, campaign: Campaign, states: tuple[SponsorshipStat
         .where(Sponsorship.campaign_id == campaign.id, Sponsorship.status.in_(states))
     ).all()
     reach = Reach()
-    sums: dict[str, dict[str, float]] = {part: {} for part in PART_KEYS}
+    sums: dict[str, dict[str, float]] = {part: {} for part in PARTS}
     for followers, engagement, audience, fit, price in rows:
         engaged = float(followers or 0) * float(engagement or 0)
         reach.creators += 1
         reach.engaged += engaged
         reach.engaged_target += engaged * float(fit or 0)
         reach.spend += int(price)
-        for part in PART_KEYS:
+        for part in PARTS:
             for key, share in ((audience or {}).get(part) or {}).items():
                 sums[part][key] = sums[part].get(key, 0.0) + engaged * float(share)
     if reach.engaged > 0:

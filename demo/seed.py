@@ -15,7 +15,7 @@ from accounts import services as accounts
 from accounts.models import Account
 from campaigns import services as campaigns
 from collaborations.authenticity import recompute_sponsored_shares
-from core.audience import PART_KEYS
+from core.audience import FIXED_KEYS
 from core.db import utcnow
 from payments.providers import LedgerProvider
 
@@ -23,36 +23,47 @@ DEMO_PASSWORD = "sunny-meadow-lantern"
 DEMO_DOMAIN = "demo.dandelion.test"
 CREATOR_COUNT = 50
 
+# Countries a campaign targets (None: anywhere); city tiers only apply to audiences in China.
+DACH = ("DE", "AT", "CH")
 BRANDS = [
     ("Lumen Skin", "lumen", [
-        ("Winter barrier serum", "skincare", "skincare", {"skincare": 0.6, "makeup": 0.2, "wellness": 0.2}, 900_000, 4),
-        ("Night cream launch", "skincare", "skincare", {"skincare": 0.8, "wellness": 0.2}, 450_000, 2),
+        ("Winter barrier serum", "skincare", "skincare", {"skincare": 0.5, "sensitive-skin": 0.2, "makeup": 0.15, "wellness": 0.15}, 900_000, 4, DACH),
+        ("Night cream launch", "skincare", "skincare", {"skincare": 0.6, "anti-aging": 0.25, "wellness": 0.15}, 450_000, 2, None),
     ]),
     ("Petal & Co", "petal", [
-        ("Spring lip tints", "beauty", "skincare", {"makeup": 0.7, "fashion": 0.3}, 600_000, 3),
+        ("Spring lip tints", "beauty", "skincare", {"makeup": 0.6, "beauty": 0.2, "fashion": 0.2}, 600_000, 3, None),
     ]),
     ("Trailhead Outfitters", "trailhead", [
-        ("Weekend hiking kit", "outdoors", None, {"outdoors": 0.6, "travel": 0.3, "fitness": 0.1}, 750_000, 3),
-        ("Rain shell review", "fashion", None, {"outdoors": 0.5, "streetwear": 0.5}, 300_000, 2),
+        ("Weekend hiking kit", "outdoors", None, {"hiking": 0.4, "outdoors": 0.3, "travel": 0.2, "fitness": 0.1}, 750_000, 3, DACH),
+        ("Rain shell review", "fashion", None, {"outdoors": 0.4, "streetwear": 0.4, "hiking": 0.2}, 300_000, 2, None),
     ]),
     ("Bean Theory Coffee", "beantheory", [
-        ("Home espresso rituals", "food", "coffee", {"coffee": 0.6, "cooking": 0.2, "home": 0.2}, 500_000, 4),
+        ("Home espresso rituals", "food", "coffee", {"coffee": 0.6, "cooking": 0.2, "kitchenware": 0.2}, 500_000, 4, None),
     ]),
     ("Pixel Forge", "pixelforge", [
-        ("Handheld console week", "gaming", None, {"gaming": 0.7, "tech": 0.2, "gadgets": 0.1}, 800_000, 3),
+        ("Handheld console week", "gaming", None, {"gaming": 0.5, "console-gaming": 0.3, "gadgets": 0.2}, 800_000, 3, None),
     ]),
 ]  # fmt: skip
 
 CREATOR_NICHES = {
-    "skincare": ["skincare", "makeup", "wellness"],
-    "beauty": ["makeup", "skincare", "fashion"],
-    "fashion": ["fashion", "streetwear", "photography"],
-    "food": ["food", "cooking", "coffee"],
-    "outdoors": ["outdoors", "travel", "fitness"],
-    "gaming": ["gaming", "tech", "gadgets"],
-    "fitness": ["fitness", "yoga", "wellness"],
-    "home": ["home", "interior", "sustainability"],
+    "skincare": ["skincare", "sensitive-skin", "makeup", "wellness"],
+    "beauty": ["makeup", "beauty", "skincare", "haircare"],
+    "fashion": ["fashion", "streetwear", "sneakers", "photography"],
+    "food": ["food", "cooking", "coffee", "kitchenware"],
+    "outdoors": ["outdoors", "hiking", "travel", "fitness"],
+    "gaming": ["gaming", "console-gaming", "tech", "gadgets"],
+    "fitness": ["fitness", "yoga", "running", "wellness"],
+    "home": ["home", "interior", "sustainability", "diy"],
 }
+# Where creators' audiences live: most of the demo's creators speak to German-speaking
+# countries, the others to the rest of western Europe (weights before jitter).
+AUDIENCE_COUNTRIES = [
+    {"DE": 0.7, "AT": 0.2, "CH": 0.1},
+    {"DE": 0.55, "CH": 0.25, "AT": 0.2},
+    {"FR": 0.6, "BE": 0.25, "CH": 0.15},
+    {"NL": 0.6, "BE": 0.25, "DE": 0.15},
+    {"ES": 0.5, "IT": 0.3, "FR": 0.2},
+]
 # The category next door that some creators of a niche also cover (and its interest tags).
 NEIGHBOURS = {
     "skincare": "beauty", "beauty": "skincare", "fashion": "beauty", "food": "home",
@@ -70,16 +81,20 @@ def _shares(rng: random.Random, keys: list[str] | tuple[str, ...], weights: list
 
 def _audience(rng: random.Random, niche: str, neighbour: str | None) -> dict:
     tags = list(CREATOR_NICHES[niche])
-    weights = [0.6, 0.25, 0.15]
+    weights = [0.5, 0.2, 0.15, 0.15]
     if neighbour in CREATOR_NICHES:  # a creator who covers two niches has both audiences
         extra = next(t for t in CREATOR_NICHES[neighbour] if t not in tags)
-        tags, weights = [*tags, extra], [0.45, 0.2, 0.1, 0.25]
+        tags, weights = [*tags, extra], [0.4, 0.15, 0.1, 0.1, 0.25]
     female = rng.choice([0.85, 0.7, 0.55, 0.4, 0.25])
+    countries = AUDIENCE_COUNTRIES[
+        0 if rng.random() < 0.4 else rng.randrange(len(AUDIENCE_COUNTRIES))
+    ]
     return {
         "interests": _shares(rng, tags, weights),
         "gender": _shares(rng, ["female", "male"], [female, 1 - female]),
-        "city_tiers": _shares(rng, PART_KEYS["city_tiers"], [0.35, 0.3, 0.2, 0.1, 0.05]),
-        "age": _shares(rng, PART_KEYS["age"], [0.05, 0.35, 0.35, 0.15, 0.1]),
+        "age": _shares(rng, FIXED_KEYS["age"], [0.05, 0.35, 0.35, 0.15, 0.1]),
+        # European audiences: countries, and no city tiers (those describe China's cities)
+        "countries": _shares(rng, list(countries), list(countries.values())),
     }
 
 
@@ -126,7 +141,16 @@ def _seed_brands(session: Session, today: date) -> tuple[int, int]:
             continue
         brand = accounts.create_brand(session, name=name, email=email, password=DEMO_PASSWORD)
         brands_created += 1
-        for n, (title, category, group, interests, budget, slots) in enumerate(briefs):
+        for n, (title, category, group, interests, budget, slots, countries) in enumerate(briefs):
+            target: dict = {
+                "interests": interests,
+                "gender": {"female": 0.6, "male": 0.4},
+                "age": {"18-24": 0.35, "25-34": 0.45, "35-44": 0.2},
+            }
+            if countries:
+                target["countries"] = {c: round(1 / len(countries), 6) for c in countries}
+            else:  # anywhere; the tiers count for audiences in China only
+                target["city_tiers"] = {"1": 0.4, "2": 0.35, "3": 0.25}
             campaign = campaigns.create_campaign(
                 session,
                 brand,
@@ -139,12 +163,7 @@ def _seed_brands(session: Session, today: date) -> tuple[int, int]:
                     "budget_amount": budget,
                     "currency": "EUR",
                     "slots": slots,
-                    "target_audience": {
-                        "interests": interests,
-                        "gender": {"female": 0.6, "male": 0.4},
-                        "city_tiers": {"1": 0.4, "2": 0.35, "3": 0.25},
-                        "age": {"18-24": 0.35, "25-34": 0.45, "35-44": 0.2},
-                    },
+                    "target_audience": target,
                     "starts_on": today,
                     "ends_on": today + timedelta(days=60),
                 },

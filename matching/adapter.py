@@ -24,6 +24,7 @@ from collaborations.models import (
 from collaborations.services import COMMITTED_STATES
 from matching.market.records import MarketCampaign, MarketCreator
 from payments.service import remaining_funds
+from taxonomy.services import load_taxonomy
 
 # Longer id lists are filtered in Python: databases cap bound parameters (SQLite 32,766,
 # PostgreSQL 65,535).
@@ -42,6 +43,8 @@ class MarketSnapshot:
     # (handle, campaign id) pairs that may not be offered: the brand blocked the creator, or
     # the creator already has a live proposal or work with a competitor in the campaign's group.
     excluded: set[tuple[str, str]] = field(default_factory=set)
+    # The taxonomy's interest tags (active and retired): the fit's audience space spans them.
+    interest_tags: tuple[str, ...] = ()
 
     def unavailable(self) -> set[tuple[str, str]]:
         """Every pair the run must not offer: offered before, or excluded."""
@@ -126,9 +129,12 @@ def snapshot_market(
         ).all()
     )
     markets: dict[str, MarketSnapshot] = {}
+    tags = load_taxonomy(session).all_tags
 
     def market(currency: str) -> MarketSnapshot:
-        return markets.setdefault(currency, MarketSnapshot(currency, [], [], {}, set()))
+        return markets.setdefault(
+            currency, MarketSnapshot(currency, [], [], {}, set(), interest_tags=tags)
+        )
 
     campaign_query = select(Campaign).where(
         Campaign.status == CampaignStatus.PUBLISHED, Campaign.ends_on >= today

@@ -377,7 +377,12 @@ class ShardOutcome:
 def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> ShardOutcome:
     """Build the instance, solve, validate and explain (pure: no database)."""
     instance, details = build_instance(
-        market.creators, market.campaigns, settings.policy, today, exclude=market.unavailable()
+        market.creators,
+        market.campaigns,
+        settings.policy,
+        today,
+        exclude=market.unavailable(),
+        interest_tags=market.interest_tags,
     )
     fairness = None
     if settings.fair_exposure:
@@ -451,6 +456,7 @@ def _restrict(market: MarketSnapshot, plan: ShardPlan) -> MarketSnapshot:
         creator_ids={h: i for h, i in market.creator_ids.items() if h in creators},
         offered={(h, c) for h, c in market.offered if h in creators and c in campaigns},
         excluded={(h, c) for h, c in market.excluded if h in creators and c in campaigns},
+        interest_tags=market.interest_tags,
     )
 
 

@@ -9,12 +9,12 @@ from marshmallow import fields, validate
 
 from campaigns.models import CampaignStatus
 from collaborations.models import OfferSource, OfferStatus, SponsorshipStatus
-from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import FundingStatus
 from schemas.common import AudienceField, MoneySchema, Name, PageQuerySchema, StrictSchema, Text
 from schemas.negotiation import NegotiationFields
 from schemas.results import CampaignResultsSchema, TrackingUrl
+from schemas.taxonomy import CategoryField
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Lower-case letters, digits and '-'.")
 MAX_SLOTS = 500
@@ -38,7 +38,7 @@ class CampaignInputSchema(StrictSchema):
 
     title = Name(required=True, validate=validate.Length(min=3, max=140))
     brief = Text(required=True, validate=validate.Length(min=10, max=5000))
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    category = CategoryField(required=True)
     competitor_group = fields.String(
         allow_none=True,
         load_default=None,

@@ -7,7 +7,14 @@ from typing import Any, ClassVar
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from core.audience import PART_KEYS, REQUIRED_PARTS, SHARE_TOLERANCE, audience_errors
+from core.audience import (
+    FIXED_KEYS,
+    FULL_PARTS,
+    PARTS,
+    REQUIRED_PARTS,
+    SHARE_TOLERANCE,
+    audience_errors,
+)
 from core.money import CURRENCIES, MAX_AMOUNT
 from core.pagination import MAX_PAGE_SIZE
 from core.text_input import (
@@ -112,20 +119,43 @@ def audience_json_schema(require_all_parts: bool) -> dict[str, Any]:
     """The OpenAPI description of ``core.audience.audience_errors``: its parts, their keys, and
     non-negative shares (a share above 1 + the tolerance cannot be in a part summing to 1)."""
     share = {"type": "number", "minimum": 0, "maximum": 1 + SHARE_TOLERANCE}
-    parts = {
-        part: {
-            "type": "object",
-            "minProperties": 1,
-            "properties": {key: share for key in keys},
-            "additionalProperties": False,
-        }
-        for part, keys in PART_KEYS.items()
-    }
-    return {
+    parts: dict[str, Any] = {}
+    for part in PARTS:
+        keys = FIXED_KEYS.get(part)
+        if part == "interests":
+            spec: dict[str, Any] = {
+                "additionalProperties": share,
+                "description": "Interest tag slugs from `GET /api/v1/taxonomy` (active ones).",
+                "example": {"skincare": 0.6, "makeup": 0.3, "wellness": 0.1},
+            }
+        elif part == "countries":
+            spec = {
+                "properties": {key: share for key in keys or ()},
+                "additionalProperties": False,
+                "description": "Optional: where the audience lives, by ISO 3166-1 alpha-2 code. "
+                "In a campaign's target: the countries wanted (absent: anywhere).",
+                "example": {"DE": 0.7, "AT": 0.2, "CH": 0.1},
+            }
+        else:
+            spec = {"properties": {key: share for key in keys or ()}, "additionalProperties": False}
+        parts[part] = {"type": "object", "minProperties": 1, **spec}
+    parts["city_tiers"]["description"] = (
+        "Mainland China's city tiers: required unless `countries` is given without CN."
+    )
+    out: dict[str, Any] = {
         "properties": parts,
-        "required": list(PART_KEYS if require_all_parts else REQUIRED_PARTS),
+        "required": [
+            p for p in (FULL_PARTS if require_all_parts else REQUIRED_PARTS) if p != "city_tiers"
+        ],
         "additionalProperties": False,
     }
+    if require_all_parts:
+        # city tiers are required unless the countries leave mainland China out
+        out["anyOf"] = [
+            {"required": ["city_tiers"]},
+            {"required": ["countries"], "properties": {"countries": {"not": {"required": ["CN"]}}}},
+        ]
+    return out
 
 
 class AudienceField(fields.Dict):
@@ -140,12 +170,22 @@ class AudienceField(fields.Dict):
         self.metadata.setdefault(
             "description",
             "`{interests: {tag: share}, gender: {female, male}, city_tiers: {'1'..'5': share}, "
-            "age: {'<18','18-24','25-34','35-44','45+': share}}`; each part sums to 1 ± 0.01.",
+            "age: {'<18','18-24','25-34','35-44','45+': share}, countries?: {'DE': share}}`; "
+            "each part sums to 1 ± 0.01. Tags come from `GET /api/v1/taxonomy`; a retired tag "
+            "already stored stays readable but cannot be written again.",
         )
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         result = super()._deserialize(value, attr, data, **kwargs)
-        errors = audience_errors(result, require_all_parts=self.require_all_parts)
+        from extensions import current_taxonomy
+
+        taxonomy = current_taxonomy()
+        errors = audience_errors(
+            result,
+            require_all_parts=self.require_all_parts,
+            tags=taxonomy.active_tags,
+            retired=taxonomy.retired_tags,
+        )
         if errors:
             raise ma.ValidationError(errors)
         return result

@@ -12,12 +12,12 @@ from collaborations.approvals import auto_approve_on, rejections_left
 from collaborations.authenticity import MAX_RECENT_POSTS
 from collaborations.creator_text import creator_text_for_offer
 from collaborations.models import OfferSource, OfferStatus, SponsorshipStatus
-from core.audience import CATEGORIES
 from core.db import utcnow
 from payments.models import PayoutStatus
 from schemas.common import AudienceField, MoneySchema, Name, PageQuerySchema, StrictSchema, Text
 from schemas.negotiation import NegotiationFields
 from schemas.results import TrackingUrl
+from schemas.taxonomy import CategoryField
 
 
 class StrictBoolean(fields.Boolean):
@@ -29,9 +29,10 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+MAX_CATEGORIES = 100
 CATEGORY_LIST = fields.List(
-    fields.String(validate=validate.OneOf(CATEGORIES)),
-    validate=validate.Length(max=len(CATEGORIES)),
+    CategoryField(),
+    validate=validate.Length(max=MAX_CATEGORIES),
     metadata={"example": ["skincare", "beauty"]},
 )
 
@@ -172,9 +173,9 @@ class AvailabilitySchema(StrictSchema):
         metadata={"description": "Last day open; null for no end."},
     )
     categories = fields.List(
-        fields.String(validate=validate.OneOf(CATEGORIES)),
+        CategoryField(),
         required=True,
-        validate=validate.Length(max=len(CATEGORIES)),
+        validate=validate.Length(max=MAX_CATEGORIES),
         metadata={"description": "Campaign categories you accept.", "example": ["skincare"]},
     )
     lapsed = fields.Boolean(

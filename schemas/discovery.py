@@ -12,11 +12,13 @@ from collaborations.discovery import (
     DEFAULT_MIN_INTEREST_SHARE,
     CreatorFilters,
 )
-from core.audience import CATEGORIES, INTERESTS, PART_KEYS
+from core.audience import FIXED_KEYS
 from core.money import CURRENCIES, MAX_AMOUNT
+from extensions import current_taxonomy
 from schemas.campaigns import OfferCreatorSchema
 from schemas.common import MoneySchema, PageQuerySchema
 from schemas.public_profiles import MAX_ID, FitPartsSchema, PublicReliabilitySchema
+from schemas.taxonomy import TAXONOMY_HINT
 
 _SHARE = validate.Range(min=0, max=1)
 _AMOUNT = validate.Range(min=1, max=MAX_AMOUNT)
@@ -45,13 +47,14 @@ class CreatorSearchQuerySchema(PageQuerySchema):
     )
     category = fields.String(
         load_default=None,
-        validate=validate.OneOf(CATEGORIES),
-        metadata={"description": "Only creators who accept this category now."},
-    )
+        validate=validate.Length(max=40),
+        metadata={"description": "Only creators who accept this category now (a slug from "
+                  "`GET /api/v1/taxonomy`)."},
+    )  # fmt: skip
     interest = fields.List(
-        fields.String(validate=validate.OneOf(INTERESTS)),
+        fields.String(validate=validate.Length(max=40)),
         load_default=list,
-        validate=validate.Length(max=len(INTERESTS)),
+        validate=validate.Length(max=50),
         metadata={
             "description": "Interest tags (repeat the parameter for several): at least "
             "`min_interest_share` of the audience is interested in them together."
@@ -80,14 +83,14 @@ class CreatorSearchQuerySchema(PageQuerySchema):
     )  # fmt: skip
     gender = fields.String(
         load_default=None,
-        validate=validate.OneOf(PART_KEYS["gender"]),
+        validate=validate.OneOf(FIXED_KEYS["gender"]),
         metadata={"description": "An audience leaning: at least `min_gender_share` of it."},
     )
     min_gender_share = _share("With `gender`.", DEFAULT_LEANING_SHARE)
     city_tier = fields.List(
-        fields.String(validate=validate.OneOf(PART_KEYS["city_tiers"])),
+        fields.String(validate=validate.OneOf(FIXED_KEYS["city_tiers"])),
         load_default=list,
-        validate=validate.Length(max=len(PART_KEYS["city_tiers"])),
+        validate=validate.Length(max=len(FIXED_KEYS["city_tiers"])),
         metadata={
             "description": "City tiers (repeat for several): at least `min_city_tier_share` of "
             "the audience lives in them together."
@@ -95,9 +98,9 @@ class CreatorSearchQuerySchema(PageQuerySchema):
     )
     min_city_tier_share = _share("With `city_tier`.", DEFAULT_LEANING_SHARE)
     age = fields.List(
-        fields.String(validate=validate.OneOf(PART_KEYS["age"])),
+        fields.String(validate=validate.OneOf(FIXED_KEYS["age"])),
         load_default=list,
-        validate=validate.Length(max=len(PART_KEYS["age"])),
+        validate=validate.Length(max=len(FIXED_KEYS["age"])),
         metadata={
             "description": "Age bands (repeat for several): at least `min_age_share` of the "
             "audience is in them together."
@@ -113,6 +116,20 @@ class CreatorSearchQuerySchema(PageQuerySchema):
     verified = fields.Boolean(
         load_default=False, metadata={"description": "Only creators verified by the platform."}
     )
+
+    @ma.validates_schema
+    def _in_taxonomy(self, data: dict[str, Any], **_: Any) -> None:
+        # Searching reads stored profiles: retired tags and categories may be searched for.
+        taxonomy = current_taxonomy()
+        errors: dict[str, list[str]] = {}
+        category = data.get("category")
+        if category is not None and category not in taxonomy.category_by_slug:
+            errors["category"] = [f"Unknown category {category!r}; {TAXONOMY_HINT}."]
+        unknown = sorted(set(data.get("interest") or ()) - set(taxonomy.tag_by_slug))
+        if unknown:
+            errors["interest"] = [f"Unknown interest tags {unknown}; {TAXONOMY_HINT}."]
+        if errors:
+            raise ma.ValidationError(errors)
 
     @ma.post_load
     def _to_filters(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Fixtures: a migrated database (SQLite by default, PostgreSQL with TEST_DATABASE_URL),
 an app per test, API clients, and factories that return callables.
 
-Every test starts from empty tables; the schema comes from the Alembic migrations, so the tests
+Every test starts from empty tables (but for the default taxonomy); the schema comes from the Alembic migrations, so the tests
 also prove that the migrations build what the models describe.
 """
 
@@ -26,6 +26,7 @@ from app import create_app
 from cli import alembic_config
 from core.db import Base, session_scope
 from stripe_standin import StripeStandin
+from taxonomy.services import seed_default_taxonomy
 
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}
 
@@ -60,6 +61,10 @@ def _empty_tables(app: Flask) -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+    # Every test starts from the default taxonomy, as a migrated database does.
+    with Session(engine) as s:
+        seed_default_taxonomy(s)
+        s.commit()
     engine.dispose()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Account, Brand, Creator, Role
 from accounts.services import hash_password
 from campaigns import services as campaigns
-from core.audience import PART_KEYS
+from core.audience import FIXED_KEYS
 from payments.providers import LedgerProvider
 
 NICHES = {
@@ -33,9 +33,9 @@ def _shares(rng: random.Random, keys: list[str] | tuple[str, ...]) -> dict[str, 
 def audience(rng: random.Random, niche: str) -> dict[str, dict[str, float]]:
     return {
         "interests": _shares(rng, NICHES[niche]),
-        "gender": _shares(rng, PART_KEYS["gender"]),
-        "city_tiers": _shares(rng, PART_KEYS["city_tiers"]),
-        "age": _shares(rng, PART_KEYS["age"]),
+        "gender": _shares(rng, FIXED_KEYS["gender"]),
+        "city_tiers": _shares(rng, FIXED_KEYS["city_tiers"]),
+        "age": _shares(rng, FIXED_KEYS["age"]),
     }
 
 

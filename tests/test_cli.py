@@ -14,6 +14,7 @@ from collaborations.models import Offer
 from core.audience import audience_errors
 from core.db import Base
 from demo.seed import DEMO_DOMAIN, DEMO_PASSWORD
+from taxonomy.seed import TAGS
 from tests.conftest import FAST_HASHING
 from tests.helpers import assert_error, count_rows
 
@@ -90,12 +91,17 @@ def test_demo_seeds_a_believable_market_once(app, client, session):
     assert len({c.category for c in campaigns}) >= 3
     statuses = {c.status for c in campaigns}
     assert CampaignStatus.PUBLISHED in statuses and CampaignStatus.DRAFT in statuses
+    tags = set(TAGS)  # the demo writes only tags of the default taxonomy
     for c in campaigns:
-        assert audience_errors(c.target_audience) == {}, c.title
+        assert audience_errors(c.target_audience, tags=tags) == {}, c.title
+    assert any(c.target_audience.get("countries") for c in campaigns)
 
     creators = session.scalars(select(Creator)).all()
     for creator in creators:
-        assert audience_errors(creator.audience, require_all_parts=True) == {}, creator.handle
+        errors = audience_errors(creator.audience, require_all_parts=True, tags=tags)
+        assert errors == {}, creator.handle
+    assert len({t for c in creators for t in c.audience["interests"]}) >= 25
+    assert len({k for c in creators for k in c.audience["countries"]}) >= 6
     assert len({repr(sorted(c.audience["interests"].items())) for c in creators}) >= 10
     assert len({c.followers for c in creators}) >= 40  # varied, not one size
     assert any(c.is_open for c in creators) and not all(c.is_open for c in creators)
@@ -112,6 +118,13 @@ def test_demo_seeds_a_believable_market_once(app, client, session):
         assert shared > 0 and offer.fit_score >= 0.25, (offer.campaign.title, offer.creator.handle)
     flagship = [o for o in offers if o.campaign.title == "Winter barrier serum"]
     assert flagship and all(o.fit_score >= 0.45 for o in flagship)
+    # it targets Germany, Austria and Switzerland: every offer reaches people living there
+    dach = {"DE", "AT", "CH"}
+    assert all(set(o.creator.audience["countries"]) & dach for o in flagship)
+    # a target with city tiers and no countries still reaches audiences outside China (whose
+    # profiles have no tiers: they are neutral to tiers)
+    espresso = [o for o in offers if o.campaign.title == "Home espresso rituals"]
+    assert espresso and all("city_tiers" not in o.creator.audience for o in espresso)
 
     # the printed logins work
     brand_login = {"email": f"lumen@{DEMO_DOMAIN}", "password": DEMO_PASSWORD}

@@ -143,7 +143,7 @@ BAD_PROFILES: list[tuple[str, dict[str, Any], str]] = [
     ("followers as text", {"followers": "1500"}, "followers"),
     ("capacity 0", {"weekly_capacity": 0}, "weekly_capacity"),
     ("capacity 11", {"weekly_capacity": 11}, "weekly_capacity"),
-    ("unknown category", {"categories": ["skincare", "crypto"]}, "categories"),
+    ("unknown category", {"categories": ["skincare", "astrology"]}, "categories"),
     (
         "audience part not summing to 1",
         {"audience": {**AUDIENCE, "gender": {"female": 0.7, "male": 0.2}}},
@@ -156,7 +156,7 @@ BAD_PROFILES: list[tuple[str, dict[str, Any], str]] = [
     ),
     (
         "audience unknown interest tag",
-        {"audience": {**AUDIENCE, "interests": {"skincare": 0.5, "crypto": 0.5}}},
+        {"audience": {**AUDIENCE, "interests": {"skincare": 0.5, "astrology": 0.5}}},
         "audience.interests",
     ),
     (
@@ -275,7 +275,7 @@ BAD_AVAILABILITY: list[tuple[str, dict[str, Any], str]] = [
     ("open as a string", {"open": "yes"}, "open"),
     ("open as a number", {"open": 1}, "open"),
     ("open missing", {"open": None}, "open"),
-    ("unknown category", {"open": True, "categories": ["crypto"]}, "categories"),
+    ("unknown category", {"open": True, "categories": ["astrology"]}, "categories"),
     ("until not a date", {"open": True, "until": "next week"}, "until"),
     ("unknown field", {"open": True, "paused": True}, "paused"),
     ("read-only lapsed", {"open": True, "lapsed": False}, "lapsed"),

@@ -73,7 +73,13 @@ def test_an_invitation_is_an_offer_at_the_creator_rate_with_fit_and_message(
     assert 0.3 < offer["fit_score"] <= 1
     explanation = offer["explanation"]
     assert explanation["engaged_target"] == round(12_000 * 0.05 * explanation["fit"])
-    assert set(explanation["fit_components"]) == {"interests", "gender", "city_tiers", "age"}
+    assert set(explanation["fit_components"]) == {
+        "interests",
+        "gender",
+        "city_tiers",
+        "age",
+        "countries",
+    }
     assert explanation["text"].startswith(f"You invited @{offer['creator']['handle']}")
     [turn] = offer["turns"]
     assert (turn["actor"], turn["kind"], turn["price"], turn["message"]) == (

@@ -355,7 +355,11 @@ def _doc_accepts(document: dict[str, Any], schema: dict[str, Any], value: Any) -
         {k: v for k, v in FULL_AUDIENCE.items() if k != "age"},  # a part missing
         {**FULL_AUDIENCE, "income": {"high": 1.0}},  # an unknown part
         {**FULL_AUDIENCE, "gender": {"female": 0.5, "other": 0.5}},  # an unknown key
-        {**FULL_AUDIENCE, "interests": {"knitting": 1.0}},  # an unknown interest
+        {**FULL_AUDIENCE, "countries": {"DE": 0.6, "AT": 0.4}},  # where it lives
+        {**FULL_AUDIENCE, "countries": {"XX": 1.0}},  # not a country
+        {**{k: v for k, v in FULL_AUDIENCE.items() if k != "city_tiers"}, "countries": {"DE": 1.0}},
+        {**{k: v for k, v in FULL_AUDIENCE.items() if k != "city_tiers"}, "countries": {"CN": 1.0}},
+        {k: v for k, v in FULL_AUDIENCE.items() if k != "city_tiers"},  # tiers, by default
         {**FULL_AUDIENCE, "city_tiers": {}},  # an empty part
         {**FULL_AUDIENCE, "age": {"25-34": "1"}},  # a share that is not a number
         {**FULL_AUDIENCE, "gender": {"female": 1.5, "male": -0.5}},  # a negative share
@@ -367,6 +371,20 @@ def test_the_audience_document_and_validator_agree(client, make_creator, audienc
     r = make_creator().patch("/api/v1/creators/me", json={"audience": audience})
     assert r.status_code in (200, 422), r.get_json()
     assert _doc_accepts(document, schema, audience) == (r.status_code == 200), r.get_json()
+
+
+def test_interest_tags_are_the_taxonomys_which_the_document_points_to(client, make_creator):
+    """Tags are data: the document cannot list them, it says where they are."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    schema = document["components"]["schemas"]["CreatorProfilePatch"]["properties"]["audience"]
+    assert "/api/v1/taxonomy" in schema["properties"]["interests"]["description"]
+    tags = [t["slug"] for t in client.get("/api/v1/taxonomy").get_json()["interests"]]
+    creator = make_creator()
+    for tag, status in ((tags[-1], 200), ("knitting", 422)):
+        r = creator.patch(
+            "/api/v1/creators/me", json={"audience": {**FULL_AUDIENCE, "interests": {tag: 1.0}}}
+        )
+        assert r.status_code == status, r.get_json()
 
 
 @pytest.mark.parametrize(

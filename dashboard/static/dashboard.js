@@ -9,7 +9,7 @@
 
   // Interest weights: show the share each weight becomes.
   document.querySelectorAll('[data-part="weights"]').forEach(function (fieldset) {
-    var inputs = fieldset.querySelectorAll("input");
+    var inputs = fieldset.querySelectorAll("input.num");
     function update() {
       var total = 0;
       inputs.forEach(function (i) { total += Math.max(num(i), 0); });
@@ -19,6 +19,53 @@
       });
     }
     inputs.forEach(function (i) { i.addEventListener("input", update); });
+    update();
+  });
+
+  // Interests: find one by name across the categories (opens the groups that have it).
+  document.querySelectorAll("[data-interest-search]").forEach(function (box) {
+    var fieldset = box.closest("fieldset");
+    var search = box.querySelector("input");
+    var groups = fieldset.querySelectorAll("details.interest-group");
+    function chosen(g) {
+      var n = 0;
+      g.querySelectorAll("input.num").forEach(function (i) { if (num(i) > 0) n += 1; });
+      return n;
+    }
+    groups.forEach(function (g) {
+      g.addEventListener("input", function () {
+        var n = chosen(g);
+        g.querySelector("[data-chosen]").textContent = n ? n + " chosen" : "";
+      });
+    });
+    box.hidden = false;
+    search.addEventListener("input", function () {
+      var q = search.value.trim().toLowerCase();
+      groups.forEach(function (g) {
+        var hits = 0;
+        g.querySelectorAll(".weight").forEach(function (w) {
+          var hit = !q || w.getAttribute("data-name").indexOf(q) !== -1;
+          w.hidden = !hit;
+          if (hit) hits += 1;
+        });
+        g.hidden = q && hits === 0;
+        g.open = q ? hits > 0 : chosen(g) > 0;
+      });
+    });
+  });
+
+  // City tiers describe cities in China: say so when the chosen countries leave it out.
+  document.querySelectorAll("[data-tiers]").forEach(function (tiers) {
+    var countries = document.getElementById("countries");
+    var note = tiers.querySelector(".tiers-off");
+    if (!countries || !note) return;
+    function update() {
+      var words = countries.value.toUpperCase().split(/[\s,;]+/).filter(Boolean);
+      var off = words.length > 0 && words.indexOf("CN") === -1 && words.indexOf("CHINA") === -1;
+      note.hidden = !off;
+      tiers.classList.toggle("inactive", off);
+    }
+    countries.addEventListener("input", update);
     update();
   });
 

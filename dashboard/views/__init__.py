@@ -15,6 +15,7 @@ from dashboard.views import (
     reports,
     settings,
     sponsorships,
+    taxonomy,
     trends,
 )
 
@@ -34,4 +35,5 @@ __all__ = [
     "settings",
     "sponsorships",
     "trends",
+    "taxonomy",
 ]

@@ -18,15 +18,15 @@ from dashboard.blueprint import bp, current_locale, discard_changes, flash_domai
 from dashboard.forms import (
     AGE_FIELDS,
     CITY_FIELDS,
-    INTEREST_FIELDS,
     CampaignForm,
     ConfirmForm,
+    campaign_form,
     error_summary,
     fill_from_campaign,
     new_campaign_form,
     read_campaign_form,
 )
-from extensions import db, payment_provider
+from extensions import current_taxonomy, db, payment_provider
 from payments.ledger import campaign_money
 
 PAGE_SIZE = 20
@@ -118,7 +118,7 @@ def _form_context(
         "summary": error_summary(form, audience_errors),
         "needs_confirmation": needs_confirmation or bool(form.confirm_amount.data),
         "campaign": campaign,
-        "interest_fields": INTEREST_FIELDS,
+        "interest_groups": form.interest_groups,
         "city_fields": CITY_FIELDS,
         "age_fields": AGE_FIELDS,
         "audience_errors": audience_errors,
@@ -139,7 +139,7 @@ def _typical_rate(form: CampaignForm) -> int | None:
 @brand_required
 def campaign_new() -> Any:
     """Create a draft campaign."""
-    form = new_campaign_form()
+    form = new_campaign_form(current_taxonomy())
     if form.is_submitted():
         form.validate()  # parses numbers and dates; the rules are the API's (below)
         result = read_campaign_form(form, locale=current_locale(), typical_rate=_typical_rate(form))
@@ -172,7 +172,7 @@ def campaign_edit(campaign_id: int) -> Any:
     if campaign.status not in campaigns.OPEN_STATES:
         flash(f"A {campaign.status.value} campaign cannot be edited.", "error")
         return redirect(url_for("dashboard.campaign", campaign_id=campaign.id))
-    form = CampaignForm()
+    form = campaign_form(current_taxonomy(), campaign)
     if form.is_submitted():
         form.validate()
         result = read_campaign_form(

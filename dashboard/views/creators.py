@@ -12,7 +12,7 @@ from markupsafe import Markup
 from accounts import public_profile
 from accounts.public_profile import PublicProfile
 from campaigns import services as campaigns
-from core.audience import PART_KEYS
+from core.audience import FIXED_KEYS
 from core.db import utcnow
 from core.money import major_unit
 from core.pagination import MAX_PAGE_SIZE
@@ -69,7 +69,10 @@ def audience_parts(profile: PublicProfile) -> list[PartView]:
             keys = [k for k in keys if target.get(k, 0) > 0 or mine.get(k, 0) >= 0.005]
             keys = keys[:MAX_INTEREST_ROWS]
         else:
-            keys = [k for k in PART_KEYS[part] if target.get(k, 0) > 0 or mine.get(k, 0) >= 0.005]
+            if not target and not mine:
+                continue  # e.g. no countries on either side
+            known = sorted(set(target) | set(mine)) if part == "countries" else FIXED_KEYS[part]
+            keys = [k for k in known if target.get(k, 0) > 0 or mine.get(k, 0) >= 0.005]
         rows: list[tuple[str, float, float | None]] = [
             (key_label(part, k), float(target.get(k, 0)), float(mine.get(k, 0))) for k in keys
         ]

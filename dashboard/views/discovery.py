@@ -14,14 +14,14 @@ from flask import render_template, request, url_for
 from campaigns import services as campaigns
 from collaborations import discovery
 from collaborations.discovery import DEFAULT_LEANING_SHARE
-from core.audience import CATEGORIES, INTERESTS, PART_KEYS
+from core.audience import FIXED_KEYS
 from core.errors import InvalidInput
 from core.money import CURRENCIES, AmountError, parse_amount
 from core.pagination import MAX_PAGE_SIZE, Page
 from dashboard.auth import brand_required, current_brand
 from dashboard.blueprint import bp, current_locale
 from dashboard.presenters import key_label
-from extensions import db
+from extensions import current_taxonomy, db
 from schemas.discovery import CreatorSearchQuerySchema
 
 PAGE_SIZE = 12
@@ -109,6 +109,7 @@ def find_creators() -> Any:
         for k, v in args.lists()
         if k != "page" and (k == "campaign_id" or any(x.strip() for x in v))
     }
+    taxonomy = current_taxonomy()
     return render_template(
         "dashboard/creators/find.html",
         nav="find",
@@ -118,11 +119,14 @@ def find_creators() -> Any:
         results=results,
         errors=errors,
         page_url=lambda page: url_for("dashboard.find_creators", **kept, page=page),
-        categories=CATEGORIES,
-        interests=INTERESTS,
-        genders=PART_KEYS["gender"],
-        city_tiers=[(k, key_label("city_tiers", k)) for k in PART_KEYS["city_tiers"]],
-        ages=[(k, key_label("age", k)) for k in PART_KEYS["age"]],
+        categories=[(c.slug, c.name()) for c in taxonomy.categories if c.active],
+        interest_groups=[
+            (c.name(), [(t.slug, t.name()) for t in tags])
+            for c, tags in taxonomy.tags_by_category()
+        ],
+        genders=FIXED_KEYS["gender"],
+        city_tiers=[(k, key_label("city_tiers", k)) for k in FIXED_KEYS["city_tiers"]],
+        ages=[(k, key_label("age", k)) for k in FIXED_KEYS["age"]],
         currencies=sorted(CURRENCIES),
         lean_choices=LEAN_CHOICES,
         default_lean=DEFAULT_LEANING_SHARE,

@@ -129,9 +129,11 @@ class Market:
         policy: MatchingPolicy,
         today: dt.date,
         exclude: Collection[tuple[str, str]] = (),
+        interest_tags: Sequence[str] = (),
     ) -> Market:
         """Validate and lay out the market; ``exclude`` lists (creator id, campaign id) pairs
-        that must never be candidates (e.g. offered in an earlier run)."""
+        that must never be candidates (e.g. offered in an earlier run); ``interest_tags`` is the
+        vocabulary the audience space spans (the profiles' own tags are always in it)."""
         campaigns = list(campaigns)
         currencies = {c.currency for c in campaigns}
         if len(currencies) > 1:
@@ -140,7 +142,9 @@ class Market:
         if isinstance(creators, CreatorTable):
             table = creators
         else:
-            space = AudienceSpace.from_profiles([c.audience for c in creators])
+            space = AudienceSpace.from_profiles(
+                [c.audience for c in creators], interest_tags=interest_tags
+            )
             table = CreatorTable.from_records(creators, space, categories)
         camp = CampaignTable.from_records(campaigns, table.space)
         currency = next(iter(currencies)) if currencies else None
@@ -286,6 +290,7 @@ def build_instance(
     policy: MatchingPolicy,
     today: dt.date,
     exclude: Collection[tuple[str, str]] = (),
+    interest_tags: Sequence[str] = (),
 ) -> tuple[Instance, PairDetails]:
     """Score, filter and prune the market into a solver instance.
 
@@ -296,7 +301,9 @@ def build_instance(
     Returns the instance (all campaigns; only creators with at least one pair) and the
     :class:`PairDetails` aligned with its pairs.
     """
-    market = Market.prepare(creators, campaigns, policy, today, exclude=exclude)
+    market = Market.prepare(
+        creators, campaigns, policy, today, exclude=exclude, interest_tags=interest_tags
+    )
     scan = initial_scan(market)
     instance, chosen = make_instance(market, scan.creators, scan.campaigns)
     return instance, pair_details(market, scan, chosen, instance)

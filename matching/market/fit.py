@@ -27,7 +27,6 @@ a group of campaigns.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -35,17 +34,28 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from core.audience import (
+    FIXED_KEYS,
+    PARTS,
+    RELEVANCE_PART,
+    audience_errors,
+    city_tiers_apply,
+)
+
 # The one place where the fit's weights live: exponents of the demographic geometric mean.
 DEMOGRAPHIC_WEIGHTS: dict[str, float] = {"age": 0.4, "gender": 0.3, "city_tiers": 0.3}
-RELEVANCE_PART = "interests"
-FIXED_PART_KEYS: dict[str, tuple[str, ...]] = {
-    "gender": ("female", "male"),
-    "city_tiers": ("1", "2", "3", "4", "5"),
-    "age": ("<18", "18-24", "25-34", "35-44", "45+"),
-}
-PARTS: tuple[str, ...] = ("interests", "gender", "city_tiers", "age")
+# Gates multiply the fit whole: an audience outside the target's interests or countries is
+# not the brand's audience at all.
+GATE_PARTS: tuple[str, ...] = (RELEVANCE_PART, "countries")
+# The demographic parts generated and laid out in full (countries only as profiles name them).
+FIXED_PART_KEYS: dict[str, tuple[str, ...]] = {p: FIXED_KEYS[p] for p in DEMOGRAPHIC_WEIGHTS}
+# A part a target leaves open (no countries named; city tiers for an audience outside China)
+# matches every creator fully: one constant column per such part, 1 in every creator's row
+# and 1 in the row of a target that leaves the part open.
+ANY = "*"
+__all__ = ["PARTS", "RELEVANCE_PART", "AudienceError", "AudienceSpace", "FitModel", "ANY"]
+OPEN_PARTS: tuple[str, ...] = ("city_tiers", "countries")
 VALUE_SCALE = 1_000.0
-SHARE_TOLERANCE = 0.01
 # Default eligibility threshold, calibrated on the demo's and the benchmarks' profiles (see
 # README "How matching works"): in-niche creators score 0.45-0.95, a neighbouring niche
 # 0.15-0.45, an unrelated one below 0.1.
@@ -57,25 +67,23 @@ class AudienceError(ValueError):
 
 
 def check_audience(audience: Mapping[str, Mapping[str, float]], who: str) -> None:
-    """Raise :class:`AudienceError` unless ``audience`` is a valid profile."""
-    if not isinstance(audience, Mapping):
-        raise AudienceError(f"{who}: audience must be an object")
-    unknown = set(audience) - set(PARTS)
-    if unknown:
-        raise AudienceError(f"{who}: unknown audience parts {sorted(unknown)}")
-    for part in PARTS:
-        shares = audience.get(part)
-        if not isinstance(shares, Mapping) or not shares:
-            raise AudienceError(f"{who}: audience part {part!r} is missing or empty")
-        if part in FIXED_PART_KEYS:
-            bad = set(shares) - set(FIXED_PART_KEYS[part])
-            if bad:
-                raise AudienceError(f"{who}: unknown {part} keys {sorted(bad)}")
-        values = list(shares.values())
-        if any(not isinstance(v, int | float) or not math.isfinite(v) or v < 0 for v in values):
-            raise AudienceError(f"{who}: {part} shares must be non-negative numbers")
-        if abs(sum(values) - 1.0) > SHARE_TOLERANCE:
-            raise AudienceError(f"{who}: {part} shares sum to {sum(values):.3f}, not 1")
+    """Raise :class:`AudienceError` unless ``audience`` is a valid profile (``core.audience``'s
+    rules, every part the fit reads present; interest tags are not checked against a taxonomy:
+    a retired tag in a stored profile still counts)."""
+    errors = audience_errors(audience, require_all_parts=True)
+    if errors:
+        detail = "; ".join(f"{part}: {' '.join(m)}" for part, m in sorted(errors.items()))
+        raise AudienceError(f"{who}: {detail}")
+
+
+def _open_parts(target: Mapping[str, Mapping[str, float]]) -> set[str]:
+    """The parts ``target`` leaves open (see ``OPEN_PARTS``)."""
+    out = set()
+    if not target.get("countries"):
+        out.add("countries")
+    if not target.get("city_tiers") or not city_tiers_apply(target):
+        out.add("city_tiers")
+    return out
 
 
 @dataclass(frozen=True)
@@ -90,14 +98,20 @@ class AudienceSpace:
         *profile_lists: Sequence[Mapping[str, Mapping[str, float]]],
         interest_tags: Sequence[str] = (),
     ) -> AudienceSpace:
-        """The space spanning all interest tags seen in the given profiles."""
+        """The space spanning ``interest_tags`` (the vocabulary) and every tag and country seen
+        in the given profiles."""
         tags = set(interest_tags)
+        countries: set[str] = set()
         for profiles in profile_lists:
             for profile in profiles:
                 tags.update(profile.get("interests", {}))
+                countries.update(profile.get("countries") or {})
         columns = [("interests", t) for t in sorted(tags)]
         for part in PARTS[1:]:
-            columns += [(part, k) for k in FIXED_PART_KEYS[part]]
+            keys = sorted(countries) if part == "countries" else FIXED_KEYS[part]
+            columns += [(part, k) for k in keys]
+            if part in OPEN_PARTS:
+                columns.append((part, ANY))
         return cls(tuple(columns))
 
     def part_slices(self) -> dict[str, slice]:
@@ -108,18 +122,36 @@ class AudienceSpace:
             out[part] = slice(idx[0], idx[-1] + 1) if idx else slice(0, 0)
         return out
 
-    def shares(self, profiles: Sequence[Mapping[str, Mapping[str, float]]]) -> NDArray[np.float32]:
-        """Raw share matrix (profiles × columns)."""
+    def shares(
+        self, profiles: Sequence[Mapping[str, Mapping[str, float]]], *, audiences: bool = True
+    ) -> NDArray[np.float32]:
+        """Share matrix (profiles × columns). For ``audiences`` (creators' profiles, not
+        targets) the constant columns are 1, and an audience that city tiers do not describe
+        (one outside mainland China: no tiers, or countries without CN) gets 1 in every tier
+        column, which matches any tier target fully (``p · t = 1 / Σq² ≥ 1``, capped at 1)."""
         at = {col: c for c, col in enumerate(self.columns)}
         out = np.zeros((len(profiles), len(self.columns)), dtype=np.float32)
         rows, cols, vals = [], [], []
+        untiered = []
         for r, profile in enumerate(profiles):
+            if audiences and (not profile.get("city_tiers") or not city_tiers_apply(profile)):
+                untiered.append(r)
             for part, shares in profile.items():
                 for key, share in shares.items():
-                    rows.append(r)
-                    cols.append(at[(part, key)])
-                    vals.append(share)
+                    c = at.get((part, key))
+                    if c is not None:  # a target's key no creator has cannot match
+                        rows.append(r)
+                        cols.append(c)
+                        vals.append(share)
         out[np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)] = vals
+        if audiences:
+            for part in OPEN_PARTS:
+                c = at.get((part, ANY))
+                if c is not None:
+                    out[:, c] = 1.0
+            tiers = [c for c, (p, k) in enumerate(self.columns) if p == "city_tiers" and k != ANY]
+            if untiered and tiers:
+                out[np.ix_(np.array(untiered, dtype=np.int64), np.array(tiers))] = 1.0
         return out
 
 
@@ -162,6 +194,9 @@ class FitModel:
         a, b = self.creator_shares[rows], self._targets32[campaigns]
         cols = self._slices[RELEVANCE_PART]
         fit = np.minimum(a[:, cols] @ b[:, cols].T, np.float32(1.0))
+        for part in GATE_PARTS[1:]:
+            cols = self._slices[part]
+            fit *= np.minimum(a[:, cols] @ b[:, cols].T, np.float32(1.0))
         for part, weight in DEMOGRAPHIC_WEIGHTS.items():
             cols = self._slices[part]
             match = np.minimum(a[:, cols] @ b[:, cols].T, np.float32(1.0))
@@ -217,7 +252,14 @@ def scaled_targets(
     at = {col: c for c, col in enumerate(space.columns)}
     out = np.zeros((len(targets), len(space.columns)), dtype=np.float64)
     for j, target in enumerate(targets):
+        open_parts = _open_parts(target)
+        for part in open_parts:
+            c = at.get((part, ANY))
+            if c is not None:
+                out[j, c] = 1.0
         for part, shares in target.items():
+            if part in open_parts:
+                continue
             for key, weight in graded_target(shares).items():
                 c = at.get((part, key))
                 if c is not None:
@@ -226,8 +268,12 @@ def scaled_targets(
 
 
 def combine(parts: Mapping[str, NDArray[np.float64]]) -> NDArray[np.float64]:
-    """The fit from each part's match: relevance × the weighted geometric mean of the rest."""
+    """The fit from each part's match: relevance × countries × the weighted geometric mean of
+    the demographics (a part missing from ``parts`` matches fully)."""
     fit = np.asarray(parts[RELEVANCE_PART], dtype=np.float64).copy()
+    for part in GATE_PARTS[1:]:
+        if part in parts:
+            fit *= np.clip(parts[part], 0.0, 1.0)
     for part, weight in DEMOGRAPHIC_WEIGHTS.items():
         fit *= np.power(np.clip(parts[part], 0.0, 1.0), weight)
     return np.clip(fit, 0.0, 1.0)
@@ -247,7 +293,7 @@ def fit_breakdown(
     zero = np.zeros(1, dtype=np.int64)
     parts = {part: float(v[0]) for part, v in model.pair_parts(zero, zero).items()}
     arrays = {part: np.array([v]) for part, v in parts.items()}
-    demographics = float(combine({**arrays, RELEVANCE_PART: np.ones(1)})[0])
+    demographics = float(combine({**arrays, RELEVANCE_PART: np.ones(1)})[0])  # with countries
     return {
         "fit": float(combine(arrays)[0]),
         "relevance": parts[RELEVANCE_PART],

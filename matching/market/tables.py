@@ -135,6 +135,6 @@ class CampaignTable:
             ),
             currency=np.array([c.currency for c in campaigns], dtype=np.str_),
             category=np.array([c.category for c in campaigns], dtype=np.str_),
-            shares=space.shares(targets),
+            shares=space.shares(targets, audiences=False),
             targets=scaled_targets([c.target_audience for c in campaigns], space),
         )

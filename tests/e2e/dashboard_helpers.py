@@ -188,6 +188,15 @@ def watched_page(browser: Any, viewport: dict[str, int] = LAPTOP) -> tuple[Any, 
     return page, errors
 
 
+def fill_interest(page: Any, label: str, value: str) -> None:
+    """Give an interest a weight on the campaign form: found by name with the form's search
+    (the interests sit in collapsed groups by category), as a brand manager would."""
+    search = page.get_by_label("Find an interest")
+    search.fill(label)
+    page.get_by_label(label, exact=True).fill(value)
+    search.fill("")
+
+
 def publish_first_campaign(
     page: Any, base: str, email: str, *, budget: str = "5000", fields: dict[str, str] | None = None
 ) -> str:
@@ -206,8 +215,8 @@ def publish_first_campaign(
     page.get_by_label("Brief").fill("Show our serum in your evening routine, in your own words.")
     page.get_by_label("Category").select_option("skincare")
     page.get_by_label("Budget", exact=True).fill(budget)
-    page.get_by_label("Skincare").fill("3")
-    page.get_by_label("Makeup").fill("1")
+    fill_interest(page, "Skincare", "3")
+    fill_interest(page, "Makeup", "1")
     for label, value in (fields or {}).items():
         page.get_by_label(label).fill(value)
     page.get_by_label("Women in the audience (%)").fill("70")

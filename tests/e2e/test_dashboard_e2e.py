@@ -33,6 +33,7 @@ from tests.e2e.browser import (
 )
 from tests.e2e.dashboard_helpers import (
     OPERATOR_EMAIL,
+    fill_interest,
     log_in,
     make_operator,
     publish_first_campaign,
@@ -105,8 +106,8 @@ def test_a_campaign_entered_wrong_then_right_funded_and_published(
     page.get_by_label("Brief").fill("Show our serum in your evening routine, in your own words.")
     page.get_by_label("Category").select_option("skincare")
     page.get_by_label("Budget", exact=True).fill("5000")
-    page.get_by_label("Skincare").fill("3")
-    page.get_by_label("Makeup").fill("1")
+    fill_interest(page, "Skincare", "3")
+    fill_interest(page, "Makeup", "1")
     page.get_by_label("Tier 3").fill("10")
     expect(page.locator('[data-part="percent"] .total').first).to_contain_text("make it 100")
     page.get_by_role("button", name="Save draft").click()

@@ -23,7 +23,7 @@ from tests.e2e.browser import (
     Shots,
     open_creator,
 )
-from tests.e2e.dashboard_helpers import OPERATOR_EMAIL, make_operator
+from tests.e2e.dashboard_helpers import OPERATOR_EMAIL, fill_interest, make_operator
 
 if not HAVE_CHROMIUM:  # a guard only: CI installs chromium, so this runs there
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
@@ -101,7 +101,7 @@ def test_every_error_at_once_then_a_german_budget(
     page.get_by_label("Budget", exact=True).fill("4,500.00")
     page.get_by_label("Minimum creators").fill("0")
     page.get_by_label("Ends on").fill("2030-02-10")
-    page.get_by_label("Skincare").fill("3")
+    fill_interest(page, "Skincare", "3")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r"/dashboard/campaigns/\d+$"))
     expect(page.get_by_text("€4,500.00").first).to_be_visible()
@@ -116,7 +116,7 @@ def test_every_error_at_once_then_a_german_budget(
     page.get_by_label("Title").fill("Winterserum")
     page.get_by_label("Brief").fill("Zeigt unser Serum in eurer Abendroutine, in euren Worten.")
     page.get_by_label("Budget", exact=True).fill("4.500,00")
-    page.get_by_label("Skincare").fill("1")
+    fill_interest(page, "Skincare", "1")
     _both_widths(page, shot, "form")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r"/dashboard/campaigns/\d+$"))
@@ -138,7 +138,7 @@ def test_an_operator_run_page_names_campaigns_and_weeks(
     page.get_by_label("Brief").fill("Show our serum in your evening routine, in your own words.")
     page.get_by_label("Category").select_option("skincare")
     page.get_by_label("Budget", exact=True).fill("5,000")
-    page.get_by_label("Skincare").fill("1")
+    fill_interest(page, "Skincare", "1")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r"/dashboard/campaigns/\d+$"))
     campaign_url = page.url

@@ -226,7 +226,7 @@ def test_excluded_pairs_make_room_for_the_next_candidates() -> None:
 def test_bad_audience_is_rejected() -> None:
     with pytest.raises(AudienceError, match="sum"):
         build([creator("a", audience={**AUD, "gender": {"female": 0.2, "male": 0.2}})])
-    with pytest.raises(AudienceError, match="unknown"):
+    with pytest.raises(AudienceError, match="Unknown keys"):
         build([creator("a", audience={**AUD, "age": {"99+": 1.0}})])
 
 
@@ -249,7 +249,7 @@ def test_explanations_name_the_binding_constraints() -> None:
     assert set(by_pair) == {(a, b) for a, b in result.assignments}
     star = by_pair[("star", "c2")]
     assert star["binding"] == "slots"
-    assert set(star["fit_components"]) == {"interests", *DEMOGRAPHIC_WEIGHTS}
+    assert set(star["fit_components"]) == {"interests", "countries", *DEMOGRAPHIC_WEIGHTS}
     assert "engaged people" in star["text"]
     # The optimum (46, unique): star alone in the big campaign, the other three fill c1. Star
     # in c1 instead (with small, 160k) would leave c2 only busy: 21 + 15.

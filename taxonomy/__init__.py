@@ -1,0 +1,1 @@
+"""The taxonomy: the categories and interest tags profiles and campaigns use, kept as data."""
