@@ -87,10 +87,12 @@ def serve_and_fetch(venv: Path, cwd: Path, env: dict[str, str]) -> list[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (cwd / "gunicorn.log").open("w+")
+    # gunicorn's control socket lives in $XDG_RUNTIME_DIR or $HOME: this scratch folder, not
+    # the one a gunicorn of the test suite running beside this check uses.
     server = subprocess.Popen(
         [str(venv / "bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "app:create_app()"],
         cwd=cwd,
-        env=env,
+        env=env | {"HOME": str(cwd), "XDG_RUNTIME_DIR": str(cwd)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
