@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from accounts.models import Creator
@@ -219,15 +220,17 @@ def execute_payout(
         payout.last_error = "Waiting for the creator to finish payout onboarding."
         session.flush()
         return PayoutOutcome(PayoutStatus.PENDING, message=payout.last_error)
-    claimed = session.execute(
+    claim = session.execute(
         update(Payout)
         .where(Payout.id == payout.id, Payout.attempts == payout.attempts)
         .values(attempts=Payout.attempts + 1)
-    ).rowcount
+    )
+    claimed = cast("CursorResult[Any]", claim).rowcount  # an UPDATE answers a CursorResult
     if claimed != 1:  # another worker is on it
         return PayoutOutcome(PayoutStatus.PENDING)
     session.refresh(payout)
     sponsorship = session.get(Sponsorship, payout.sponsorship_id)
+    assert sponsorship is not None  # payouts.sponsorship_id is a non-null foreign key
     funding = session.scalar(
         select(CampaignFunding).where(CampaignFunding.campaign_id == sponsorship.campaign_id)
     )

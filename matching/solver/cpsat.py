@@ -114,4 +114,5 @@ def solver_for(
 def selected_pairs(pm: PairModel, solver: cp_model.CpSolver) -> NDArray[np.int64]:
     """The pairs set to 1 in the solver's best solution."""
     values = np.array([solver.boolean_value(v) for v in pm.x], dtype=bool)
-    return pm.pairs[values]
+    chosen: NDArray[np.int64] = pm.pairs[values]
+    return chosen

@@ -42,7 +42,9 @@ def certified_bound(
     return float(model.b @ y + np.maximum(reduced, 0.0).sum()), reduced
 
 
-def _scaled(model: LinearModel) -> tuple[sp.csr_matrix, NDArray[np.float64], NDArray]:
+def _scaled(
+    model: LinearModel,
+) -> tuple[sp.csr_matrix, NDArray[np.float64], NDArray[np.float64]]:
     """Rows scaled to a right-hand side of 1 (budgets in money would dominate otherwise)."""
     scale = 1.0 / np.maximum(model.b, 1.0)
     return sp.diags(scale) @ model.a, model.b * scale, scale

@@ -6,6 +6,8 @@ branch-and-cut closes far faster than a single CP-SAT worker (measured in BENCHM
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
@@ -59,7 +61,7 @@ def solve_pairs_mip(
     upper: list[NDArray[np.float64]] = []
     width = n + n_open + n_seen
 
-    def add(a: sp.spmatrix, lo: NDArray, hi: NDArray) -> None:
+    def add(a: sp.spmatrix, lo: NDArray[Any], hi: NDArray[Any]) -> None:
         rows.append(sp.csr_matrix(a, shape=(a.shape[0], width)))
         lower.append(np.asarray(lo, dtype=np.float64))
         upper.append(np.asarray(hi, dtype=np.float64))

@@ -12,7 +12,10 @@ def pruning_score(
     rate: NDArray[np.floating],
     budget: NDArray[np.floating],
     slots: NDArray[np.floating],
-) -> NDArray:
+) -> NDArray[np.floating]:
     """Value per share of budget and slots a pair uses (higher is better)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return value / (rate / np.maximum(budget, 1) + 1.0 / np.maximum(slots, 1))
+        score: NDArray[np.floating] = value / (
+            rate / np.maximum(budget, 1) + 1.0 / np.maximum(slots, 1)
+        )
+    return score
