@@ -73,6 +73,8 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
 
     Returns the creator's bearer token and id. Rows go in through the ORM, so the reliability
     counters are kept as the app keeps them; a sweep then counts the silence and overdue posts.
+    Each offer stores what a match run stores (the brand-side explanation and the text written
+    to the creator), each answered offer the turns answering through the API leaves.
     """
     from datetime import date
 
@@ -84,9 +86,18 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
     from app import create_app
     from campaigns import services as campaign_services
     from cli import alembic_config
-    from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipStatus
+    from collaborations.creator_text import explanation_for_creator
+    from collaborations.models import (
+        Offer,
+        OfferStatus,
+        OfferTurn,
+        Sponsorship,
+        SponsorshipStatus,
+        TurnKind,
+    )
     from collaborations.reliability_counters import sweep_reliability
     from core.db import session_scope, utcnow
+    from core.money import Money
 
     url = _sqlalchemy_url(database)
     with create_engine(url).begin() as conn:
@@ -120,7 +131,12 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
                 brand,
                 {
                     "title": f"Campaign {i}",
-                    "brief": "benchmark campaign",
+                    "brief": (
+                        f"Campaign {i}: show our barrier serum in your evening routine, in "
+                        "your own words. One post labelled as sponsored, filmed in daylight; "
+                        "tell your audience what changed for your skin after two weeks. No "
+                        "discount codes, no before-and-after filters."
+                    ),
                     "category": "skincare",
                     "competitor_group": None,
                     "budget_amount": 10_000_000,
@@ -146,15 +162,29 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
                 else [OfferStatus.DECLINED, OfferStatus.EXPIRED, OfferStatus.WITHDRAWN][i % 3]
             )
             answer = created + timedelta(hours=1 + i % 60)
+            campaign = campaigns[i % len(campaigns)]
+            explanation = _run_explanation(creator.handle, campaign.id, 40_000)
+            expires = created + timedelta(days=7)
             rows.append(
                 Offer(
-                    campaign_id=campaigns[i % len(campaigns)].id,
+                    campaign_id=campaign.id,
                     creator_id=creator.id,
                     price_amount=40_000,
                     currency="EUR",
-                    fit_score=0.7,
-                    explanation={"summary": "benchmark history"},
-                    expires_at=created + timedelta(days=7),
+                    fit_score=explanation["fit"],
+                    value=explanation["value"],
+                    explanation=explanation,
+                    # what a match run stores with every offer (matching/runs.py)
+                    explanation_for_creator=explanation_for_creator(
+                        campaign,
+                        creator,
+                        explanation,
+                        price=Money(40_000, "EUR"),
+                        expires_at=expires,
+                        created_at=created,
+                        fit=explanation["fit"],
+                    ),
+                    expires_at=expires,
                     created_at=created,
                     status=status,
                     responded_at=None if status is OfferStatus.EXPIRED else answer,
@@ -162,6 +192,34 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
             )
         s.add_all(rows)
         s.flush()
+        # What answering through the API leaves (collaborations/services.py): the offer's first
+        # turn back-filled, then the creator's accept or decline; withdrawals and expiries none.
+        for offer in rows:
+            if offer.status not in (OfferStatus.ACCEPTED, OfferStatus.DECLINED):
+                continue
+            accepted = offer.status is OfferStatus.ACCEPTED
+            s.add_all(
+                [
+                    OfferTurn(
+                        offer_id=offer.id,
+                        actor="platform",
+                        kind=TurnKind.OFFER,
+                        price_amount=offer.price_amount,
+                        currency="EUR",
+                        expires_at=offer.expires_at,
+                        created_at=offer.created_at,
+                    ),
+                    OfferTurn(
+                        offer_id=offer.id,
+                        actor="creator",
+                        kind=TurnKind.ACCEPT if accepted else TurnKind.DECLINE,
+                        price_amount=offer.price_amount if accepted else None,
+                        currency="EUR" if accepted else None,
+                        message=None if accepted else "Not for my audience this month.",
+                        created_at=offer.responded_at,
+                    ),
+                ]
+            )
         for i, offer in enumerate(rows[:sponsorships]):
             due = (offer.created_at + timedelta(days=14)).date()
             delivered = offer.created_at + timedelta(days=10 + i % 8)
@@ -186,7 +244,31 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
         sweep_reliability(s)
         plain, _ = issue_token(s, creator.account, timedelta(days=1))
         creator_id = creator.id
+    # The planner's statistics, as autovacuum would have them for a table this old.
+    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
     return plain, creator_id
+
+
+def _run_explanation(handle: str, campaign_id: int, rate: int) -> dict[str, Any]:
+    """The brand-side explanation a match run stores (``matching.market.explain``)."""
+    parts = {"interests": 0.82, "gender": 0.91, "city_tiers": 0.88, "age": 0.86}
+    return {
+        "creator": handle,
+        "campaign": str(campaign_id),
+        "value": 0.7,
+        "engaged_target": 700,
+        "fit": 0.7,
+        "fit_components": parts,
+        "rate": rate,
+        "engaged_per_unit_of_money": 1.75,
+        "binding": "none",
+        "text": (
+            f"{handle} should reach about 700 engaged people of your target audience for "
+            "400.00 EUR (1.8 per unit of money); audience fit 0.70 (interests 0.82, gender "
+            "0.91, cities 0.88, age 0.86)."
+        ),
+    }
 
 
 def _sqlalchemy_url(database: str) -> str:

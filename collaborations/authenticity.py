@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
@@ -46,11 +47,17 @@ def _window_start(now: datetime, window_days: int) -> datetime:
 
 def sponsored_posts_filter(now: datetime, window_days: int) -> tuple[ColumnElement[bool], ...]:
     """The sponsorships that count as sponsored posts in the window ending at ``now``."""
+    return sponsored_posts_between(_window_start(now, window_days), now)
+
+
+def sponsored_posts_between(start: Any, end: Any) -> tuple[ColumnElement[bool], ...]:
+    """:func:`sponsored_posts_filter` for the window (``start``, ``end``]: datetimes, or bound
+    parameters in statements built once."""
     return (
         Sponsorship.status.in_(SPONSORED_POST_STATES),
         Sponsorship.first_delivered_at.is_not(None),
-        Sponsorship.first_delivered_at > _window_start(now, window_days),
-        Sponsorship.first_delivered_at <= now,
+        Sponsorship.first_delivered_at > start,
+        Sponsorship.first_delivered_at <= end,
     )
 
 

@@ -54,11 +54,9 @@ def _offers_of(creator: Creator) -> Select[tuple[Offer]]:
     )
 
 
-def _with_status(
-    query: Select[tuple[Offer]], status: OfferStatus | None, now: datetime
-) -> Select[tuple[Offer]]:
+def with_status(query: Select[Any], status: OfferStatus | None, now: Any) -> Select[Any]:
     """Filter offers by the status a reader sees: a proposal (or a counter) past its turn's
-    expiry reads as expired."""
+    expiry reads as expired. ``now``: a datetime, or a bound parameter."""
     if status in OPEN_OFFER_STATES:
         return query.where(Offer.status == status, Offer.expires_at > now)
     if status is OfferStatus.EXPIRED:
@@ -83,7 +81,7 @@ def list_offers(
     now: datetime | None = None,
 ) -> Page[Offer]:
     """The creator's offers, newest first; ``status`` follows expiry even before the job runs."""
-    query = _with_status(_offers_of(creator), status, now or utcnow())
+    query = with_status(_offers_of(creator), status, now or utcnow())
     return paginate(session, query.order_by(Offer.id.desc()), page, page_size)
 
 
@@ -563,7 +561,7 @@ def list_campaign_offers(
         .where(Offer.campaign_id == campaign.id)
         .options(joinedload(Offer.creator), selectinload(Offer.turns))
     )
-    query = _with_status(query, status, now or utcnow())
+    query = with_status(query, status, now or utcnow())
     if source is not None:
         query = query.where(Offer.source == source)
     return paginate(

@@ -78,6 +78,18 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def reads_engine(engine: Engine) -> Engine:
+    """The engine for requests that only read, a statement or two (``db.reads``).
+
+    On PostgreSQL it runs statements in autocommit: no BEGIN and COMMIT round trips around a
+    read, and nothing is lost, as under READ COMMITTED each statement of a transaction sees its
+    own snapshot anyway. SQLite keeps its plain deferred transactions (they block no one).
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 WRITER_OPTION = "dandelion_writer"
 
 
