@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Creator
 from collaborations.models import Sponsorship, SponsorshipStatus
+from core.db import in_values
 
 DEFAULT_WINDOW_DAYS = 30
 REPORTED_DAYS = 30  # ``recent_posts_30d`` counts this many days
@@ -54,7 +55,7 @@ def sponsored_posts_between(start: Any, end: Any) -> tuple[ColumnElement[bool], 
     """:func:`sponsored_posts_filter` for the window (``start``, ``end``]: datetimes, or bound
     parameters in statements built once."""
     return (
-        Sponsorship.status.in_(SPONSORED_POST_STATES),
+        in_values(Sponsorship.status, SPONSORED_POST_STATES),
         Sponsorship.first_delivered_at.is_not(None),
         Sponsorship.first_delivered_at > start,
         Sponsorship.first_delivered_at <= end,

@@ -4,8 +4,9 @@
 reliability counters (``reliability_counters.counts_columns``) and the offer-eligibility figures
 (``eligibility.figures_columns``), all correlated to the creator and bounded by the sweep
 interval, the week and the share window, never by the length of the history.
-``GET /api/v1/creators/me/offers`` is two: the token and its caller, then one page of offers
-with its total (a window count), each offer's campaign and brand name and its turns. Rows are
+``GET /api/v1/creators/me/offers`` is two: the token and its caller (with the count of offers
+they ever received, the unfiltered inbox's total), then one page of offers (with the count of a
+filtered inbox), each offer's campaign and brand name and its turns. Rows are
 read with Core statements built once (no ORM identity map, no lazy loads), on a connection
 that runs them outside an explicit transaction on PostgreSQL (see ``core.db.reads_engine``).
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy import Connection, Row, bindparam, func, literal, select
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import Account, ApiToken, Brand, Creator, Role
@@ -51,14 +52,17 @@ _TOKEN_COLUMNS = (TOKENS.c.expires_at, TOKENS.c.revoked_at, ACCOUNTS.c.role)
 
 @dataclass(frozen=True)
 class Caller:
-    """Who a live token belongs to: the account's role and, for a creator, the creator id."""
+    """Who a live token belongs to: the account's role and, for a creator, the creator id and
+    how many offers they ever received (``creators.offers_received``, kept by
+    ``reliability_counters``: the total of their unfiltered inbox)."""
 
     role: Role
     creator_id: int | None
+    offers_received: int | None
 
 
 _CALLER = (
-    select(*_TOKEN_COLUMNS, CREATORS.c.id)
+    select(*_TOKEN_COLUMNS, CREATORS.c.id, CREATORS.c.offers_received)
     .select_from(_CALLER_FROM)
     .where(TOKENS.c.token_hash == _TOKEN)
 )
@@ -73,7 +77,7 @@ def _live(row: Row[Any] | None, now: datetime) -> Row[Any]:
 def read_caller(conn: Connection, token: str, now: datetime) -> Caller:
     """The caller of a live bearer ``token`` in one query; 401 (``Unauthorized``) otherwise."""
     row = _live(conn.execute(_CALLER, {"token_hash": token_digest(token)}).one_or_none(), now)
-    return Caller(role=row.role, creator_id=row.id)
+    return Caller(role=row.role, creator_id=row.id, offers_received=row.offers_received)
 
 
 # --- GET /creators/me --------------------------------------------------------------------
@@ -198,21 +202,33 @@ _PAGE_STATEMENTS: dict[OfferStatus | None, Any] = {}
 
 
 def _page_statement(status: OfferStatus | None) -> Any:
-    """One page of a creator's offers, newest first, filtered like ``services.list_offers``,
-    with the filter's total on every row; built once per status."""
+    """One page of a creator's offers, newest first, filtered like ``services.list_offers``;
+    with a ``status``, the filter's count on every row. Built once per status.
+
+    The creator's offer ids are read through the creator's index first (a materialised CTE):
+    offered the primary key's order, PostgreSQL walks it backwards filtering on the creator,
+    which for a creator whose latest offers are old reads most of the table. The page is then
+    the top of those ids; an index on (creator_id, id) would make it the page alone."""
     if status not in _PAGE_STATEMENTS:
-        ids = select(OFFERS.c.id, func.count().over().label("total")).where(
-            OFFERS.c.creator_id == bindparam("creator_id")
+        now = bindparam("now", type_=UTCDateTime())
+        mine = with_status(
+            select(OFFERS.c.id).where(OFFERS.c.creator_id == bindparam("creator_id")),
+            status,
+            now,
         )
-        ids = with_status(ids, status, bindparam("now", type_=UTCDateTime()))
+        ids = mine.cte("mine").prefix_with("MATERIALIZED")
         page = (
-            ids.order_by(OFFERS.c.id.desc())
+            select(ids.c.id)
+            .order_by(ids.c.id.desc())
             .limit(bindparam("limit"))
             .offset(bindparam("offset"))
             .subquery("page")
         )
+        total: Any = literal(None)
+        if status is not None:  # without one, the total is the caller's offers_received
+            total = select(func.count()).select_from(ids).scalar_subquery()
         _PAGE_STATEMENTS[status] = (
-            select(page.c.total, *_OFFER_COLUMNS, *_TURN_COLUMNS)
+            select(total.label("total"), *_OFFER_COLUMNS, *_TURN_COLUMNS)
             .select_from(
                 page.join(OFFERS, OFFERS.c.id == page.c.id)
                 .join(CAMPAIGNS, CAMPAIGNS.c.id == OFFERS.c.campaign_id)
@@ -222,6 +238,18 @@ def _page_statement(status: OfferStatus | None) -> Any:
             .order_by(OFFERS.c.id.desc(), TURNS.c.id)
         )
     return _PAGE_STATEMENTS[status]
+
+
+_COUNT_STATEMENTS: dict[OfferStatus, Any] = {}
+
+
+def _count_statement(status: OfferStatus) -> Any:
+    """The count of a filtered inbox, for a page past its end (no row to carry it)."""
+    if status not in _COUNT_STATEMENTS:
+        mine = OFFERS.c.creator_id == bindparam("creator_id")
+        now = bindparam("now", type_=UTCDateTime())
+        _COUNT_STATEMENTS[status] = with_status(select(func.count()).where(mine), status, now)
+    return _COUNT_STATEMENTS[status]
 
 
 @dataclass(frozen=True)
@@ -249,31 +277,31 @@ class OfferItem:
 
 def read_offers(
     conn: Connection,
-    creator_id: int,
+    caller: Caller,
     *,
     status: OfferStatus | None = None,
     page: int = 1,
     page_size: int = 20,
     now: datetime,
 ) -> Page[OfferItem]:
-    """``services.list_offers`` in one statement (two past the last page, to count)."""
+    """``services.list_offers`` for the ``caller`` (a creator) in one statement (two for a
+    filtered page past the last one, to count)."""
+    assert caller.creator_id is not None and caller.offers_received is not None
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, page)
     params = {
-        "creator_id": creator_id,
+        "creator_id": caller.creator_id,
         "now": now,
         "limit": page_size,
         "offset": (page - 1) * page_size,
     }
     rows = conn.execute(_page_statement(status), params).all()
-    if rows:
+    if status is None:
+        total = caller.offers_received
+    elif rows:
         total = int(rows[0].total)
-    elif page == 1:
-        total = 0
-    else:  # past the last page: the window count had no row to ride on
-        params.update(limit=1, offset=0)
-        first = conn.execute(_page_statement(status), params).first()
-        total = int(first.total) if first is not None else 0
+    else:
+        total = int(conn.execute(_count_statement(status), params).scalar_one())
     grouped: dict[int, tuple[Row[Any], list[_Turn]]] = {}
     for row in rows:
         _, turns = grouped.setdefault(row.id, (row, []))

@@ -23,7 +23,7 @@ from collaborations.authenticity import (
 )
 from collaborations.guardrails import OfferRules, live_offer_filter
 from collaborations.models import OPEN_SPONSORSHIP_STATES, Offer, Sponsorship
-from core.db import UTCDateTime
+from core.db import UTCDateTime, in_values
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,9 @@ def figures_columns(creator_id: Any) -> tuple[Any, ...]:
     )
     window_start = bindparam("share_window_start", type_=UTCDateTime())
     return (
-        count(Sponsorship, Sponsorship.status.in_(OPEN_SPONSORSHIP_STATES)).scalar_subquery(),
+        count(
+            Sponsorship, in_values(Sponsorship.status, OPEN_SPONSORSHIP_STATES)
+        ).scalar_subquery(),
         count(Offer, *live_offer_filter(now)).scalar_subquery(),
         count(Offer, *week).scalar_subquery(),
         count(Sponsorship, *sponsored_posts_between(window_start, now)).scalar_subquery(),

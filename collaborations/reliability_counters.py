@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Creator
 from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipStatus
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime, in_values, utcnow
 
 REPLY_WINDOW = timedelta(hours=48)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "never swept"
@@ -354,7 +354,7 @@ def counts_columns(creators: Any = CREATORS) -> tuple[Any, ...]:
         select(func.count(Offer.id))
         .where(
             Offer.creator_id == c.id,
-            Offer.status.in_(UNANSWERED_STATES),
+            in_values(Offer.status, UNANSWERED_STATES),
             Offer.responded_at.is_(None),
             Offer.created_at <= bindparam("silent_before", type_=UTCDateTime()),
             # coalesce, not OR: the bound stays an index range condition

@@ -29,7 +29,7 @@ from collaborations.models import (
 )
 from collaborations.turns import ensure_first_turn, record_turn
 from collaborations.visibility import visible_creator
-from core.db import utcnow
+from core.db import in_values, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.pagination import Page, paginate
 from payments import ledger
@@ -56,18 +56,19 @@ def _offers_of(creator: Creator) -> Select[tuple[Offer]]:
 
 def with_status(query: Select[Any], status: OfferStatus | None, now: Any) -> Select[Any]:
     """Filter offers by the status a reader sees: a proposal (or a counter) past its turn's
-    expiry reads as expired. ``now``: a datetime, or a bound parameter."""
+    expiry reads as expired. ``now``: a datetime, or a bound parameter (statements built once;
+    the statuses are written into the SQL, see ``core.db.in_values``)."""
     if status in OPEN_OFFER_STATES:
-        return query.where(Offer.status == status, Offer.expires_at > now)
+        return query.where(in_values(Offer.status, (status,)), Offer.expires_at > now)
     if status is OfferStatus.EXPIRED:
         return query.where(
             or_(
-                Offer.status == OfferStatus.EXPIRED,
-                and_(Offer.status.in_(OPEN_OFFER_STATES), Offer.expires_at <= now),
+                in_values(Offer.status, (OfferStatus.EXPIRED,)),
+                and_(in_values(Offer.status, OPEN_OFFER_STATES), Offer.expires_at <= now),
             )
         )
     if status is not None:
-        return query.where(Offer.status == status)
+        return query.where(in_values(Offer.status, (status,)))
     return query
 
 

@@ -346,3 +346,136 @@ def test_creator_reads_answer_exactly_the_pinned_json(seeded):
     expected = json.loads(GOLDEN.read_text())
     for label in READS:
         assert answers[label] == expected[label], label
+
+
+# --- the same answers as the schemas' dumps of the ORM services' results ------------------
+
+
+def _reference(app: Any, creator_id: int, path: str) -> dict[str, Any]:
+    """What the views answered before the fast path: the ORM services, dumped by the schemas."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from api.creators import _Profile
+    from collaborations import eligibility
+    from collaborations import services as collaborations
+    from collaborations.guardrails import OfferRules
+    from core.db import utcnow
+    from schemas.common import page_of
+    from schemas.creators import CreatorProfileSchema, OfferQuerySchema, OfferSchema
+
+    session = app.extensions["dandelion.db"].read_session_factory()
+    try:
+        creator = session.get(Creator, creator_id)
+        if path == ME:
+            window = int(app.config["SPONSORED_SHARE_WINDOW_DAYS"])
+            profile = _Profile(
+                creator,
+                collaborations.reliability(session, creator.id),
+                eligibility.offer_eligibility(
+                    session,
+                    creator,
+                    now=utcnow(),
+                    rules=OfferRules.from_config(app.config),
+                    window_days=window,
+                ),
+            )
+            dump = CreatorProfileSchema().dump(profile)
+        else:
+            query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+            args = OfferQuerySchema().load(query)
+            page = collaborations.list_offers(session, creator, **args)
+            dump = page_of(OfferSchema)().dump(page)
+        return json.loads(json.dumps(dump))
+    finally:
+        session.close()
+
+
+def test_creator_reads_answer_what_the_schemas_dump(app, seeded):
+    creator = seeded["creator"]
+    for label, path in READS.items():
+        assert creator.get(path).get_json() == _reference(app, creator.id, path), label
+
+
+def test_an_over_cap_creator_reads_the_same_outlook_as_the_schemas_dump(
+    app, session, seeded, make_brand, make_campaign
+):
+    """Over the sponsored-share cap: the outlook reads the posts in the window (one more
+    statement) and says when and how the creator falls under it."""
+    from datetime import UTC
+
+    from core.db import utcnow
+
+    creator = seeded["creator"]
+    brand = make_brand("Recent")
+    campaign = _campaign(brand, make_campaign, session, "Recent posts")
+    now = utcnow()
+    session.rollback()
+    names: dict[int, str] = {}
+    for i in range(4):
+        at = now - timedelta(days=2 + 5 * i)
+        offer = _offer(
+            session,
+            names,
+            f"offer:recent-{i}",
+            campaign_id=campaign,
+            creator_id=creator.id,
+            created_at=at - timedelta(days=3),
+            status=OfferStatus.ACCEPTED,
+            responded_at=at - timedelta(days=2),
+            explanation_for_creator="Recent.",
+        )
+        session.add(
+            Sponsorship(
+                offer_id=offer.id,
+                campaign_id=campaign,
+                creator_id=creator.id,
+                price_amount=45_000,
+                currency="EUR",
+                status=SponsorshipStatus.DELIVERED,
+                due_on=(at + timedelta(days=3)).date(),
+                created_at=at - timedelta(days=2),
+                post_url=f"https://example.com/r/{i}",
+                disclosure=True,
+                delivered_at=at.astimezone(UTC),
+                first_delivered_at=at.astimezone(UTC),
+            )
+        )
+    session.commit()
+    update_row(session, Creator, creator.id, sponsored_share=0.9, recent_posts_30d=5)
+    body = creator.get(ME).get_json()
+    outlook = body["offer_eligibility"]["sponsored_share"]
+    assert outlook["over_cap"] and outlook["sponsored_posts"] == 4, outlook
+    assert outlook["under_cap_on"] and outlook["posts_needed"], outlook
+    assert "sponsored_share" in [r["rule"] for r in body["offer_eligibility"]["reasons"]]
+    assert body == _reference(app, creator.id, ME)
+    offers = creator.get(f"{ME}/offers?status=accepted").get_json()
+    assert offers == _reference(app, creator.id, f"{ME}/offers?status=accepted")
+    assert offers["total"] == 6
+
+
+def test_a_new_creator_and_other_callers(app, client, make_creator, make_brand):
+    """A creator who just signed up (incomplete, closed, no offers), a brand, no token."""
+    creator = make_creator()
+    body = creator.get(ME).get_json()
+    assert body == _reference(app, creator.id, ME)
+    rules = [r["rule"] for r in body["offer_eligibility"]["reasons"]]
+    assert rules == ["incomplete_profile", "creator_closed"], rules
+    assert body["rate"] is None and body["audience"] is None and body["recent_posts_30d"] is None
+    empty = creator.get(f"{ME}/offers").get_json()
+    assert empty == {"items": [], "total": 0, "page": 1, "page_size": 20, "pages": 1}
+    assert creator.get(f"{ME}/offers?page=3").get_json()["total"] == 0
+    brand = make_brand()
+    for path in (ME, f"{ME}/offers"):
+        r = brand.get(path)
+        assert r.status_code == 403, r.get_json()
+        assert r.get_json()["message"] == "This route is for creator accounts."
+        r = client.get(path)
+        assert r.status_code == 401 and "Bearer" in r.get_json()["message"]
+        r = client.get(path, headers={"Authorization": "Bearer not-a-token"})
+        assert r.status_code == 401, r.get_json()
+        assert r.get_json()["message"] == "The bearer token is invalid, expired or revoked."
+    # the token is checked before the query string
+    r = client.get(f"{ME}/offers?statsu=x", headers={"Authorization": "Bearer not-a-token"})
+    assert r.status_code == 401
+    r = creator.get(f"{ME}/offers?statsu=x")
+    assert r.status_code == 422 and "statsu" in r.get_json()["errors"], r.get_json()
