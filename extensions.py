@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.db import make_engine, make_session_factory
+from core.db import make_engine, make_session_factory, reads_engine
 from payments.providers import PaymentProvider
 from taxonomy.cache import TaxonomyCache
 from taxonomy.services import Taxonomy
@@ -23,6 +23,7 @@ class BoundDatabase:
     engine: Engine
     session_factory: sessionmaker[Session]  # writers: jobs, commands, unsafe HTTP methods
     read_session_factory: sessionmaker[Session]  # GET/HEAD/OPTIONS requests
+    reads_engine: Engine  # Core reads outside transactions (``Database.reads``)
 
 
 class Database:
@@ -38,6 +39,7 @@ class Database:
             engine=engine,
             session_factory=make_session_factory(engine),
             read_session_factory=make_session_factory(engine, writer=False),
+            reads_engine=reads_engine(engine),
         )
         app.after_request(self._commit_on_success)
         app.teardown_appcontext(self._close)
@@ -66,6 +68,14 @@ class Database:
             g.db_session = factory()
         return g.db_session
 
+    @property
+    def reads(self) -> Connection:
+        """This request's connection for Core reads that need no transaction (the creator's
+        hot reads): autocommit on PostgreSQL, returned to the pool when the request ends."""
+        if "db_reads" not in g:
+            g.db_reads = self.bound.reads_engine.connect()
+        return g.db_reads
+
     def _commit_on_success(self, response: Response) -> Response:
         # The request boundary commits once; services only flush.
         session: Session | None = g.get("db_session")
@@ -77,6 +87,9 @@ class Database:
         return response
 
     def _close(self, exc: BaseException | None) -> None:
+        reads: Connection | None = g.pop("db_reads", None)
+        if reads is not None:
+            reads.close()
         session: Session | None = g.pop("db_session", None)
         if session is not None:
             if exc is not None:

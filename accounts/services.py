@@ -112,14 +112,23 @@ def authenticate(session: Session, email: str, password: str) -> Account:
     return account
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What is stored of a bearer token: its SHA-256, hex."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+INVALID_TOKEN = "The bearer token is invalid, expired or revoked."
+
+
+def is_live(expires_at: datetime, revoked_at: datetime | None, now: datetime) -> bool:
+    """Whether a token with these dates still authenticates at ``now``."""
+    return revoked_at is None and expires_at > now
 
 
 def issue_token(session: Session, account: Account, ttl: timedelta) -> tuple[str, ApiToken]:
     """Create a bearer token for ``account``; the plain token is returned once and never stored."""
     plain = secrets.token_urlsafe(TOKEN_BYTES)
-    token = ApiToken(account=account, token_hash=_digest(plain), expires_at=utcnow() + ttl)
+    token = ApiToken(account=account, token_hash=token_digest(plain), expires_at=utcnow() + ttl)
     session.add(token)
     session.flush()
     return plain, token
@@ -131,12 +140,12 @@ def resolve_token(session: Session, plain: str, now: datetime | None = None) -> 
     account = joinedload(ApiToken.account)
     token = session.scalar(
         select(ApiToken)
-        .where(ApiToken.token_hash == _digest(plain))
+        .where(ApiToken.token_hash == token_digest(plain))
         .options(account.joinedload(Account.creator), account.joinedload(Account.brand))
     )
     now = now or utcnow()
-    if token is None or token.revoked_at is not None or token.expires_at <= now:
-        raise Unauthorized("The bearer token is invalid, expired or revoked.")
+    if token is None or not is_live(token.expires_at, token.revoked_at, now):
+        raise Unauthorized(INVALID_TOKEN)
     return token
 
 

@@ -68,11 +68,13 @@ def ceiling_app() -> Any:
 # --- seeding --------------------------------------------------------------------------------
 
 
-def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
+def seed(database: str, offers: int, sponsorships: int, market: int = 2000) -> tuple[str, int]:
     """Fresh schema, one brand with campaigns and one creator with a long history.
 
     Returns the creator's bearer token and id. Rows go in through the ORM, so the reliability
     counters are kept as the app keeps them; a sweep then counts the silence and overdue posts.
+    Each offer stores what a match run stores (the brand-side explanation and the text written
+    to the creator), each answered offer the turns answering through the API leaves.
     """
     from datetime import date
 
@@ -84,9 +86,18 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
     from app import create_app
     from campaigns import services as campaign_services
     from cli import alembic_config
-    from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipStatus
+    from collaborations.creator_text import explanation_for_creator
+    from collaborations.models import (
+        Offer,
+        OfferStatus,
+        OfferTurn,
+        Sponsorship,
+        SponsorshipStatus,
+        TurnKind,
+    )
     from collaborations.reliability_counters import sweep_reliability
     from core.db import session_scope, utcnow
+    from core.money import Money
 
     url = _sqlalchemy_url(database)
     with create_engine(url).begin() as conn:
@@ -120,7 +131,12 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
                 brand,
                 {
                     "title": f"Campaign {i}",
-                    "brief": "benchmark campaign",
+                    "brief": (
+                        f"Campaign {i}: show our barrier serum in your evening routine, in "
+                        "your own words. One post labelled as sponsored, filmed in daylight; "
+                        "tell your audience what changed for your skin after two weeks. No "
+                        "discount codes, no before-and-after filters."
+                    ),
                     "category": "skincare",
                     "competitor_group": None,
                     "budget_amount": 10_000_000,
@@ -146,15 +162,29 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
                 else [OfferStatus.DECLINED, OfferStatus.EXPIRED, OfferStatus.WITHDRAWN][i % 3]
             )
             answer = created + timedelta(hours=1 + i % 60)
+            campaign = campaigns[i % len(campaigns)]
+            explanation = _run_explanation(creator.handle, campaign.id, 40_000)
+            expires = created + timedelta(days=7)
             rows.append(
                 Offer(
-                    campaign_id=campaigns[i % len(campaigns)].id,
+                    campaign_id=campaign.id,
                     creator_id=creator.id,
                     price_amount=40_000,
                     currency="EUR",
-                    fit_score=0.7,
-                    explanation={"summary": "benchmark history"},
-                    expires_at=created + timedelta(days=7),
+                    fit_score=explanation["fit"],
+                    value=explanation["value"],
+                    explanation=explanation,
+                    # what a match run stores with every offer (matching/runs.py)
+                    explanation_for_creator=explanation_for_creator(
+                        campaign,
+                        creator,
+                        explanation,
+                        price=Money(40_000, "EUR"),
+                        expires_at=expires,
+                        created_at=created,
+                        fit=explanation["fit"],
+                    ),
+                    expires_at=expires,
                     created_at=created,
                     status=status,
                     responded_at=None if status is OfferStatus.EXPIRED else answer,
@@ -162,6 +192,34 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
             )
         s.add_all(rows)
         s.flush()
+        # What answering through the API leaves (collaborations/services.py): the offer's first
+        # turn back-filled, then the creator's accept or decline; withdrawals and expiries none.
+        for offer in rows:
+            if offer.status not in (OfferStatus.ACCEPTED, OfferStatus.DECLINED):
+                continue
+            accepted = offer.status is OfferStatus.ACCEPTED
+            s.add_all(
+                [
+                    OfferTurn(
+                        offer_id=offer.id,
+                        actor="platform",
+                        kind=TurnKind.OFFER,
+                        price_amount=offer.price_amount,
+                        currency="EUR",
+                        expires_at=offer.expires_at,
+                        created_at=offer.created_at,
+                    ),
+                    OfferTurn(
+                        offer_id=offer.id,
+                        actor="creator",
+                        kind=TurnKind.ACCEPT if accepted else TurnKind.DECLINE,
+                        price_amount=offer.price_amount if accepted else None,
+                        currency="EUR" if accepted else None,
+                        message=None if accepted else "Not for my audience this month.",
+                        created_at=offer.responded_at,
+                    ),
+                ]
+            )
         for i, offer in enumerate(rows[:sponsorships]):
             due = (offer.created_at + timedelta(days=14)).date()
             delivered = offer.created_at + timedelta(days=10 + i % 8)
@@ -186,7 +244,100 @@ def seed(database: str, offers: int, sponsorships: int) -> tuple[str, int]:
         sweep_reliability(s)
         plain, _ = issue_token(s, creator.account, timedelta(days=1))
         creator_id = creator.id
+    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+        _seed_market(conn, creator_id, market)
+        # The planner's statistics, as autovacuum would have them for tables this old.
+        conn.execute(text("VACUUM ANALYZE"))
     return plain, creator_id
+
+
+def _seed_market(conn: Any, creator_id: int, creators: int) -> None:
+    """``creators`` other creators around the measured one, 40 offers each (copies of slices
+    of its history: same campaigns, statuses and texts), their sponsorships and turns, so
+    each table holds a market and the measured creator's rows are a sliver of it, as in a
+    real database; the planner's choices depend on it. Written in bulk, not through the ORM:
+    their counters are left at zero, and nothing reads them."""
+    from sqlalchemy import text
+
+    conn.execute(
+        text(
+            "INSERT INTO accounts (email, password_hash, role, created_at) "
+            "SELECT 'market' || g || '@bench.test', 'x', 'creator', now() "
+            "FROM generate_series(1, :n) g"
+        ),
+        {"n": creators},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO creators (account_id, handle, display_name, followers, engagement_rate,"
+            " categories, audience, weekly_capacity, is_open, open_categories, verified,"
+            " sponsored_share, created_at, updated_at) "
+            "SELECT a.id, 'market.' || a.id, 'Market', 12000, 0.04, '[\"skincare\"]',"
+            " c.audience, 2, true, '[\"skincare\"]', false, 0.1, now(), now() "
+            "FROM accounts a CROSS JOIN (SELECT audience FROM creators WHERE id = :c) c "
+            "WHERE a.email LIKE 'market%@bench.test'"
+        ),
+        {"c": creator_id},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO offers (campaign_id, creator_id, price_amount, currency, fit_score,"
+            " value, explanation, status, source, explanation_for_creator, expires_at,"
+            " created_at, responded_at) "
+            "SELECT o.campaign_id, m.id, o.price_amount, o.currency, o.fit_score, o.value,"
+            " o.explanation, o.status, o.source, o.explanation_for_creator, o.expires_at,"
+            " o.created_at, o.responded_at "
+            "FROM creators m CROSS JOIN LATERAL (SELECT * FROM offers WHERE creator_id = :c"
+            " ORDER BY id LIMIT 40 OFFSET (m.id % 40) * 40) o WHERE m.id <> :c"
+        ),
+        {"c": creator_id},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO sponsorships (offer_id, campaign_id, creator_id, price_amount, currency,"
+            " status, due_on, disclosure, created_at, first_delivered_at, delivered_at,"
+            " reviewed_at, rejections, auto_approved) "
+            "SELECT o.id, o.campaign_id, o.creator_id, o.price_amount, o.currency, 'approved',"
+            " (o.created_at + interval '14 days')::date, true, o.responded_at,"
+            " o.created_at + interval '10 days', o.created_at + interval '10 days',"
+            " o.created_at + interval '11 days', 0, false "
+            "FROM offers o WHERE o.creator_id <> :c AND o.status = 'accepted'"
+        ),
+        {"c": creator_id},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO offer_turns (offer_id, actor, kind, price_amount, currency, message,"
+            " expires_at, created_at) "
+            "SELECT o.id, t.actor, t.kind, t.price_amount, t.currency, t.message, t.expires_at,"
+            " t.created_at FROM offers o "
+            "JOIN offers mine ON mine.creator_id = :c AND mine.campaign_id = o.campaign_id"
+            " AND mine.created_at = o.created_at "
+            "JOIN offer_turns t ON t.offer_id = mine.id WHERE o.creator_id <> :c"
+        ),
+        {"c": creator_id},
+    )
+
+
+def _run_explanation(handle: str, campaign_id: int, rate: int) -> dict[str, Any]:
+    """The brand-side explanation a match run stores (``matching.market.explain``)."""
+    parts = {"interests": 0.82, "gender": 0.91, "city_tiers": 0.88, "age": 0.86}
+    return {
+        "creator": handle,
+        "campaign": str(campaign_id),
+        "value": 0.7,
+        "engaged_target": 700,
+        "fit": 0.7,
+        "fit_components": parts,
+        "rate": rate,
+        "engaged_per_unit_of_money": 1.75,
+        "binding": "none",
+        "text": (
+            f"{handle} should reach about 700 engaged people of your target audience for "
+            "400.00 EUR (1.8 per unit of money); audience fit 0.70 (interests 0.82, gender "
+            "0.91, cities 0.88, age 0.86)."
+        ),
+    }
 
 
 def _sqlalchemy_url(database: str) -> str:
@@ -299,7 +450,8 @@ def count_queries(database: str, token: str) -> dict[str, int]:
     from app import create_app
 
     app = create_app({"SQLALCHEMY_URL": _sqlalchemy_url(database), "SECRET_KEY": "bench"})
-    engine = app.extensions["dandelion.db"].engine
+    bound = app.extensions["dandelion.db"]
+    engines = {bound.engine, bound.reads_engine}  # the reads have their own pool
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     counts: dict[str, int] = {}
@@ -311,11 +463,13 @@ def count_queries(database: str, token: str) -> dict[str, int]:
             if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
                 seen.append(statement)
 
-        event.listen(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", record)
         try:
             assert client.get(route, headers=headers).status_code == 200
         finally:
-            event.remove(engine, "before_cursor_execute", record)
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", record)
         counts[route] = len(seen)
     return counts
 
@@ -325,6 +479,9 @@ def main() -> None:
     parser.add_argument("--database", required=True, help="postgresql://… (it is wiped)")
     parser.add_argument("--offers", type=int, default=2000)
     parser.add_argument("--sponsorships", type=int, default=300)
+    parser.add_argument(
+        "--market", type=int, default=2000, help="other creators, 40 offers each, around it"
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per route (max 60)")
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--port", type=int, default=8760, help="ceiling; Dandelion on +1")
@@ -333,7 +490,7 @@ def main() -> None:
     duration = max(1, min(args.duration, 60))
     connections = max(1, min(args.connections, 64))
 
-    token, creator_id = seed(args.database, args.offers, args.sponsorships)
+    token, creator_id = seed(args.database, args.offers, args.sponsorships, args.market)
     env = {
         "DANDELION_ENV": "production",
         "DATABASE_URL": _sqlalchemy_url(args.database),

@@ -21,12 +21,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from accounts.models import Creator
 from collaborations.models import Sponsorship, SponsorshipStatus
+from core.db import in_values
 
 DEFAULT_WINDOW_DAYS = 30
 REPORTED_DAYS = 30  # ``recent_posts_30d`` counts this many days
@@ -46,11 +48,17 @@ def _window_start(now: datetime, window_days: int) -> datetime:
 
 def sponsored_posts_filter(now: datetime, window_days: int) -> tuple[ColumnElement[bool], ...]:
     """The sponsorships that count as sponsored posts in the window ending at ``now``."""
+    return sponsored_posts_between(_window_start(now, window_days), now)
+
+
+def sponsored_posts_between(start: Any, end: Any) -> tuple[ColumnElement[bool], ...]:
+    """:func:`sponsored_posts_filter` for the window (``start``, ``end``]: datetimes, or bound
+    parameters in statements built once."""
     return (
-        Sponsorship.status.in_(SPONSORED_POST_STATES),
+        in_values(Sponsorship.status, SPONSORED_POST_STATES),
         Sponsorship.first_delivered_at.is_not(None),
-        Sponsorship.first_delivered_at > _window_start(now, window_days),
-        Sponsorship.first_delivered_at <= now,
+        Sponsorship.first_delivered_at > start,
+        Sponsorship.first_delivered_at <= end,
     )
 
 

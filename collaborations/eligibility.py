@@ -8,10 +8,10 @@ plain words what to do or until when. Shown to the creator only, never to brands
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from accounts.models import Creator
@@ -19,10 +19,11 @@ from collaborations.authenticity import (
     DEFAULT_WINDOW_DAYS,
     ShareOutlook,
     share_outlook,
-    sponsored_posts_filter,
+    sponsored_posts_between,
 )
 from collaborations.guardrails import OfferRules, live_offer_filter
 from collaborations.models import OPEN_SPONSORSHIP_STATES, Offer, Sponsorship
+from core.db import UTCDateTime, in_values
 
 
 @dataclass(frozen=True)
@@ -76,33 +77,66 @@ def sponsored_share_message(outlook: ShareOutlook, reported: int | None) -> str:
 
 
 @dataclass(frozen=True)
-class _Counts:
+class Figures:
+    """The creator's figures the rules read."""
+
     in_progress: int
     live_offers: int
     offers_this_week: int
     sponsored_posts: int
 
 
-def _counts(session: Session, creator_id: int, now: datetime, window_days: int) -> _Counts:
-    """The creator's figures the rules read, in one statement: the same predicates as
+def figures_columns(creator_id: Any) -> tuple[Any, ...]:
+    """The figures as four scalar subqueries for ``creator_id`` (a bound parameter, or the
+    creators table's id to correlate in a larger read): the same predicates as
     ``guardrails.creator_room`` (work in progress, live offers), the weekly offer cap
-    (``matching.adapter.week_bounds``) and ``authenticity.sponsored_posts_filter``."""
-    from matching.adapter import week_bounds
-
-    start, end = week_bounds(now.date())
+    (``matching.adapter.week_bounds``) and ``authenticity.sponsored_posts_filter``. Bind
+    :func:`figures_params`."""
+    now = bindparam("figures_now", type_=UTCDateTime())
 
     def count(model: Any, *where: Any) -> Any:
         return select(func.count(model.id)).where(model.creator_id == creator_id, *where)
 
-    row = session.execute(
-        select(
-            count(Sponsorship, Sponsorship.status.in_(OPEN_SPONSORSHIP_STATES)).scalar_subquery(),
-            count(Offer, *live_offer_filter(now)).scalar_subquery(),
-            count(Offer, Offer.created_at >= start, Offer.created_at < end).scalar_subquery(),
-            count(Sponsorship, *sponsored_posts_filter(now, window_days)).scalar_subquery(),
-        )
-    ).one()
-    return _Counts(*(int(n or 0) for n in row))
+    week = (
+        Offer.created_at >= bindparam("week_start", type_=UTCDateTime()),
+        Offer.created_at < bindparam("week_end", type_=UTCDateTime()),
+    )
+    window_start = bindparam("share_window_start", type_=UTCDateTime())
+    return (
+        count(
+            Sponsorship, in_values(Sponsorship.status, OPEN_SPONSORSHIP_STATES)
+        ).scalar_subquery(),
+        count(Offer, *live_offer_filter(now)).scalar_subquery(),
+        count(Offer, *week).scalar_subquery(),
+        count(Sponsorship, *sponsored_posts_between(window_start, now)).scalar_subquery(),
+    )
+
+
+def figures_params(now: datetime, window_days: int) -> dict[str, Any]:
+    """The values :func:`figures_columns` binds, as of ``now``."""
+    from matching.adapter import week_bounds
+
+    start, end = week_bounds(now.date())
+    return {
+        "figures_now": now,
+        "week_start": start,
+        "week_end": end,
+        "share_window_start": now - timedelta(days=window_days),
+    }
+
+
+def figures_from(values: Any) -> Figures:
+    """:class:`Figures` from the values of :func:`figures_columns`, in order."""
+    return Figures(*(int(n or 0) for n in values))
+
+
+_FIGURES = select(*figures_columns(bindparam("creator_id")))
+
+
+def _figures(session: Session, creator_id: int, now: datetime, window_days: int) -> Figures:
+    """The figures in one statement."""
+    params = {"creator_id": creator_id, **figures_params(now, window_days)}
+    return figures_from(session.execute(_FIGURES, params).one())
 
 
 def offer_eligibility(
@@ -112,8 +146,12 @@ def offer_eligibility(
     now: datetime,
     rules: OfferRules,
     window_days: int = DEFAULT_WINDOW_DAYS,
+    figures: Figures | None = None,
 ) -> OfferEligibility:
-    """Every rule that keeps new offers (matched or invited) from ``creator`` now."""
+    """Every rule that keeps new offers (matched or invited) from ``creator`` now.
+
+    ``figures``: the creator's :class:`Figures` when the caller read them already (in the
+    same statement as the creator); otherwise one query reads them."""
     from accounts.profiles import missing_for_matching
     from matching.adapter import week_bounds
 
@@ -141,7 +179,7 @@ def offer_eligibility(
         reasons.append(Reason("creator_closed", text))
     elif not creator.open_categories:
         reasons.append(Reason("category", "Name at least one category you accept."))
-    counts = _counts(session, creator.id, now, window_days)
+    counts = figures or _figures(session, creator.id, now, window_days)
     outlook = share_outlook(
         session,
         creator,

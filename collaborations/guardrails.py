@@ -33,6 +33,7 @@ from collaborations.models import (
     OfferTurn,
     TurnKind,
 )
+from core.db import in_values
 from core.errors import Conflict, NotFound
 from payments.service import remaining_funds
 
@@ -93,7 +94,7 @@ def _week_start(day: date) -> datetime:
 
 def live_offer_filter(now: datetime) -> tuple[Any, ...]:
     """Offers still awaiting an answer (a proposal or a counter, not past its turn's expiry)."""
-    return (Offer.status.in_(OPEN_OFFER_STATES), Offer.expires_at > now)
+    return (in_values(Offer.status, OPEN_OFFER_STATES), Offer.expires_at > now)
 
 
 def campaign_room(session: Session, campaign: Campaign, now: datetime) -> tuple[int, int]:

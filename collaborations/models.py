@@ -75,6 +75,13 @@ OPEN_SPONSORSHIP_STATES = (
 OPEN_OFFER_STATES = (OfferStatus.PROPOSED, OfferStatus.COUNTERED)
 
 
+def effective_status(status: OfferStatus, expires_at: datetime, now: datetime) -> OfferStatus:
+    """The status a reader sees: an open offer past its turn's expiry reads as expired."""
+    if status in OPEN_OFFER_STATES and expires_at <= now:
+        return OfferStatus.EXPIRED
+    return status
+
+
 class Offer(Base):
     """A proposal: this creator, for this campaign, at this price (from a run or a brand)."""
 
@@ -127,9 +134,7 @@ class Offer(Base):
 
     def effective_status(self, now: datetime) -> OfferStatus:
         """A proposal (or a counter) past its expiry counts as expired before the job marks it."""
-        if self.status in OPEN_OFFER_STATES and self.expires_at <= now:
-            return OfferStatus.EXPIRED
-        return self.status
+        return effective_status(self.status, self.expires_at, now)
 
 
 TRACKING_CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: read aloud safely

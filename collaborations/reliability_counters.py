@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Creator
 from collaborations.models import Offer, OfferStatus, Sponsorship, SponsorshipStatus
-from core.db import UTCDateTime, utcnow
+from core.db import UTCDateTime, in_values, utcnow
 
 REPLY_WINDOW = timedelta(hours=48)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "never swept"
@@ -345,15 +345,16 @@ class Counts:
     sponsorships_completed: int
 
 
-def _read_counts_query(*, many: bool = False) -> Any:
-    """The read, built once: the counters plus the two counts since the last sweep (for one
-    ``creator_id``, or with ``many`` for the ``creator_ids`` list, each row led by its id)."""
-    c = CREATORS.c
+def counts_columns(creators: Any = CREATORS) -> tuple[Any, ...]:
+    """The columns of a read of the counters, correlated to ``creators`` (the table or an
+    alias): the stored counters, then the two counts since the last sweep. Bind
+    :func:`counts_params`; turn the values into :class:`Counts` with :func:`counts_from`."""
+    c = creators.c
     silent_since_sweep = (
         select(func.count(Offer.id))
         .where(
             Offer.creator_id == c.id,
-            Offer.status.in_(UNANSWERED_STATES),
+            in_values(Offer.status, UNANSWERED_STATES),
             Offer.responded_at.is_(None),
             Offer.created_at <= bindparam("silent_before", type_=UTCDateTime()),
             # coalesce, not OR: the bound stays an index range condition
@@ -373,7 +374,19 @@ def _read_counts_query(*, many: bool = False) -> Any:
         )
         .scalar_subquery()
     )
-    columns = (*(c[name] for name in COUNTERS), silent_since_sweep, overdue_since_sweep)
+    return (*(c[name] for name in COUNTERS), silent_since_sweep, overdue_since_sweep)
+
+
+def counts_params(now: datetime) -> dict[str, Any]:
+    """The values :func:`counts_columns` binds, as of ``now``."""
+    return {"silent_before": now - REPLY_WINDOW, "today": now.date()}
+
+
+def _read_counts_query(*, many: bool = False) -> Any:
+    """The read, built once: the counters plus the two counts since the last sweep (for one
+    ``creator_id``, or with ``many`` for the ``creator_ids`` list, each row led by its id)."""
+    c = CREATORS.c
+    columns = counts_columns()
     if many:
         return select(c.id, *columns).where(c.id.in_(bindparam("creator_ids", expanding=True)))
     return select(*columns).where(c.id == bindparam("creator_id"))
@@ -383,7 +396,8 @@ _READ_COUNTS = _read_counts_query()
 _READ_MANY_COUNTS = _read_counts_query(many=True)
 
 
-def _counts(row: Any) -> Counts:
+def counts_from(row: Any) -> Counts:
+    """:class:`Counts` from the values of :func:`counts_columns`, in order."""
     values = dict(zip(COUNTERS, row[: len(COUNTERS)], strict=True))
     values["replies_due"] += int(row[-2] or 0)
     values["deliveries_due"] += int(row[-1] or 0)
@@ -395,12 +409,11 @@ def read_counts(session: Session, creator_id: int, now: datetime | None = None) 
     the due date since the last sweep (bounded by the sweep interval, not by history)."""
     now = now or utcnow()
     row = session.execute(
-        _READ_COUNTS,
-        {"creator_id": creator_id, "silent_before": now - REPLY_WINDOW, "today": now.date()},
+        _READ_COUNTS, {"creator_id": creator_id, **counts_params(now)}
     ).one_or_none()
     if row is None:
         return Counts(*(0 for _ in COUNTERS))
-    return _counts(row)
+    return counts_from(row)
 
 
 def read_many_counts(
@@ -412,10 +425,6 @@ def read_many_counts(
     now = now or utcnow()
     rows = session.execute(
         _READ_MANY_COUNTS,
-        {
-            "creator_ids": list(creator_ids),
-            "silent_before": now - REPLY_WINDOW,
-            "today": now.date(),
-        },
+        {"creator_ids": list(creator_ids), **counts_params(now)},
     ).all()
-    return {int(row[0]): _counts(row[1:]) for row in rows}
+    return {int(row[0]): counts_from(row[1:]) for row in rows}

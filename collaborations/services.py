@@ -30,7 +30,7 @@ from collaborations.models import (
 )
 from collaborations.turns import ensure_first_turn, record_turn
 from collaborations.visibility import visible_creator
-from core.db import utcnow
+from core.db import in_values, utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.pagination import Page, paginate
 from payments import ledger
@@ -55,22 +55,21 @@ def _offers_of(creator: Creator) -> Select[tuple[Offer]]:
     )
 
 
-def _with_status(
-    query: Select[tuple[Offer]], status: OfferStatus | None, now: datetime
-) -> Select[tuple[Offer]]:
+def with_status(query: Select[Any], status: OfferStatus | None, now: Any) -> Select[Any]:
     """Filter offers by the status a reader sees: a proposal (or a counter) past its turn's
-    expiry reads as expired."""
+    expiry reads as expired. ``now``: a datetime, or a bound parameter (statements built once;
+    the statuses are written into the SQL, see ``core.db.in_values``)."""
     if status in OPEN_OFFER_STATES:
-        return query.where(Offer.status == status, Offer.expires_at > now)
+        return query.where(in_values(Offer.status, (status,)), Offer.expires_at > now)
     if status is OfferStatus.EXPIRED:
         return query.where(
             or_(
-                Offer.status == OfferStatus.EXPIRED,
-                and_(Offer.status.in_(OPEN_OFFER_STATES), Offer.expires_at <= now),
+                in_values(Offer.status, (OfferStatus.EXPIRED,)),
+                and_(in_values(Offer.status, OPEN_OFFER_STATES), Offer.expires_at <= now),
             )
         )
     if status is not None:
-        return query.where(Offer.status == status)
+        return query.where(in_values(Offer.status, (status,)))
     return query
 
 
@@ -84,7 +83,7 @@ def list_offers(
     now: datetime | None = None,
 ) -> Page[Offer]:
     """The creator's offers, newest first; ``status`` follows expiry even before the job runs."""
-    query = _with_status(_offers_of(creator), status, now or utcnow())
+    query = with_status(_offers_of(creator), status, now or utcnow())
     return paginate(session, query.order_by(Offer.id.desc()), page, page_size)
 
 
@@ -566,7 +565,7 @@ def list_campaign_offers(
         .where(Offer.campaign_id == campaign.id)
         .options(joinedload(Offer.creator), selectinload(Offer.turns))
     )
-    query = _with_status(query, status, now or utcnow())
+    query = with_status(query, status, now or utcnow())
     if source is not None:
         query = query.where(Offer.source == source)
     return paginate(

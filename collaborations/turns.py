@@ -9,8 +9,10 @@ time anyone answers them; until then the history reads it from the offer itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,8 +34,8 @@ class TurnView:
     expires_at: datetime | None  # the answer is due by then (offers and counters)
 
 
-def _first_actor(offer: Offer) -> str:
-    return "platform" if offer.source is OfferSource.MATCH else "brand"
+def _first_actor(source: OfferSource) -> str:
+    return "platform" if source is OfferSource.MATCH else "brand"
 
 
 def ensure_first_turn(session: Session, offer: Offer) -> None:
@@ -44,7 +46,7 @@ def ensure_first_turn(session: Session, offer: Offer) -> None:
     session.add(
         OfferTurn(
             offer_id=offer.id,
-            actor=_first_actor(offer),
+            actor=_first_actor(offer.source),
             kind=TurnKind.OFFER,
             price_amount=offer.price_amount,
             currency=offer.currency,
@@ -75,23 +77,45 @@ def record_turn(
 def history(offer: Offer) -> list[TurnView]:
     """The turns of ``offer`` oldest first (its first offer read from the row if none is
     stored yet). Load ``Offer.turns`` eagerly when listing many offers."""
-    turns = list(offer.turns)
+    return history_from(
+        list(offer.turns),
+        source=offer.source,
+        price_amount=offer.price_amount,
+        currency=offer.currency,
+        message=offer.message,
+        created_at=offer.created_at,
+        expires_at=offer.expires_at,
+    )
+
+
+def history_from(
+    turns: Sequence[Any],
+    *,
+    source: OfferSource,
+    price_amount: int,
+    currency: str,
+    message: str | None,
+    created_at: datetime,
+    expires_at: datetime,
+) -> list[TurnView]:
+    """:func:`history` from the offer's columns and its stored turns (``OfferTurn`` rows or
+    rows with the same columns), for readers that load them without the ORM."""
     if not turns:
         return [
             TurnView(
-                actor=_first_actor(offer),
+                actor=_first_actor(source),
                 kind=TurnKind.OFFER.value,
-                price=offer.price,
-                message=offer.message,
-                at=offer.created_at,
-                expires_at=offer.expires_at,
+                price=Money(price_amount, currency),
+                message=message,
+                at=created_at,
+                expires_at=expires_at,
             )
         ]
     return [
         TurnView(
             actor=t.actor,
             kind=t.kind.value,
-            price=Money(t.price_amount, t.currency or offer.currency)
+            price=Money(t.price_amount, t.currency or currency)
             if t.price_amount is not None
             else None,
             message=t.message,

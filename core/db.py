@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Engine,
+    Enum,
+    MetaData,
+    create_engine,
+    event,
+    literal_column,
+)
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -75,7 +88,64 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    _ping_when_idle(engine, PING_IDLE_AFTER_S)
+    return engine
+
+
+# A pooled connection that sat unused this long is pinged before use (see _ping_when_idle).
+PING_IDLE_AFTER_S = 1.0
+
+
+def _ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """``pool_pre_ping``, for connections idle ``idle_s`` or more since they were last used.
+
+    A ping is a round trip before every checkout; on a busy server a connection goes back into
+    use within milliseconds, and the ping then mostly costs a read its time. What it guards
+    against (the server restarted, a proxy or ``idle_session_timeout`` closed the connection)
+    happens to idle connections; a connection broken while in use fails its statement as it
+    would with a ping, and SQLAlchemy then recycles the whole pool.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_conn, record):  # type: ignore[no-untyped-def]
+        record.info["dandelion_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, proxy):  # type: ignore[no-untyped-def]
+        since = record.info.get("dandelion_checked_in")
+        if since is None or time.monotonic() - since < idle_s:
+            return  # a new connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_conn, None):
+                raise DisconnectionError("stale pooled connection") from exc  # pool retries
+            raise
+
+
+def reads_engine(engine: Engine) -> Engine:
+    """The engine for requests that only read, a statement or two (``db.reads``).
+
+    On PostgreSQL: its own pool, in autocommit (no BEGIN and COMMIT round trips around a read;
+    nothing is lost, as under READ COMMITTED each statement of a transaction sees its own
+    snapshot anyway), with generic plans (``plan_cache_mode=force_generic_plan``): psycopg
+    prepares a statement on its fifth use, and PostgreSQL would otherwise plan the hot reads
+    again at every execution, as their custom plans look a little cheaper than the generic one
+    (planning the profile read costs more than running it). Disposed with ``engine``.
+    SQLite: ``engine`` itself, whose readers keep plain deferred transactions.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    given = engine.url.query.get("options", ())  # the URL's own ?options=, kept
+    options = [given] if isinstance(given, str) else list(given)
+    options.append("-c plan_cache_mode=force_generic_plan")
+    reads = create_engine(
+        engine.url, isolation_level="AUTOCOMMIT", connect_args={"options": " ".join(options)}
+    )
+    _ping_when_idle(reads, PING_IDLE_AFTER_S)
+    event.listen(engine, "engine_disposed", lambda _: reads.dispose())
+    return reads
 
 
 WRITER_OPTION = "dandelion_writer"
@@ -99,6 +169,23 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+_SQL_WORD = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def in_values(column: Any, values: Iterable[enum.StrEnum]) -> ColumnElement[bool]:
+    """``column IN ('a', 'b')`` for a fixed set of enum values, written into the SQL.
+
+    ``column.in_(values)`` binds the list as an "expanding" parameter, which SQLAlchemy renders
+    again at every execution, and which a prepared statement's generic plan cannot see (so
+    PostgreSQL cannot pick the index on the status). The values are the code's own enum
+    members, plain words, checked here before they go into the SQL.
+    """
+    words = [str(value.value) for value in values]
+    if not all(_SQL_WORD.fullmatch(word) for word in words):
+        raise ValueError(f"not plain SQL words: {words}")
+    return column.in_([literal_column(f"'{word}'", column.type) for word in words])
 
 
 def str_enum(enum_cls: type[enum.StrEnum]) -> Enum:
