@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.audience import city_tiers_apply
+
 _SAFE = {"<18": "under_18", "45+": "45_plus"}
 
 DEMOGRAPHIC_KEYS: dict[str, tuple[str, ...]] = {
@@ -33,11 +35,17 @@ DEMOGRAPHIC_COLUMNS: dict[tuple[str, str], str] = {
 
 
 def demographic_shares(audience: dict[str, Any] | None) -> dict[str, float]:
-    """Every demographic column's value for a profile (0 where the profile says nothing)."""
+    """Every demographic column's value for a profile (0 where the profile says nothing).
+
+    City tiers describe cities in mainland China only: for an audience they do not describe
+    (countries named, CN not among them) the tier columns are 0, as for a profile without
+    tiers, which is how the fit reads such an audience (``core.audience.city_tiers_apply``).
+    """
     audience = audience or {}
+    tiers_apply = city_tiers_apply(audience)
     out = {}
     for (part, key), column in DEMOGRAPHIC_COLUMNS.items():
-        shares = audience.get(part)
+        shares = audience.get(part) if tiers_apply or part != "city_tiers" else None
         value = shares.get(key) if isinstance(shares, dict) else None
         out[column] = float(value) if isinstance(value, int | float) and value > 0 else 0.0
     return out

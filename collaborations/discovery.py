@@ -250,12 +250,16 @@ def _effective(filters: CreatorFilters, campaign: Campaign | None) -> CreatorFil
 
 
 def _share(part: str, keys: Sequence[str]) -> ColumnElement[float]:
-    """The audience's combined share in ``keys`` of ``part``, off the demographic columns
-    (``accounts.audience_columns``: no JSON is read per row)."""
-    columns = [getattr(Creator, DEMOGRAPHIC_COLUMNS[(part, key)]) for key in keys]
-    total: ColumnElement[float] = columns[0]
-    for column in columns[1:]:
-        total = total + column
+    """The audience's combined share in ``keys`` of ``part``: off the demographic columns
+    (``accounts.audience_columns``) for gender, city tiers and age, so no JSON is read per row;
+    from the profile's JSON for countries (open-ended keys, and only when a target names them)."""
+    total: ColumnElement[float] = literal(0.0)
+    for key in keys:
+        column = DEMOGRAPHIC_COLUMNS.get((part, key))
+        if column is not None:
+            total = total + getattr(Creator, column)
+        else:
+            total = total + func.coalesce(Creator.audience[(part, key)].as_float(), 0.0)
     return total
 
 
@@ -354,10 +358,17 @@ def _demographics_bound(target: dict[str, Any]) -> ColumnElement[float]:
     total: ColumnElement[float] = literal(0.0)
     for part, part_weight in DEMOGRAPHIC_WEIGHTS.items():
         graded = graded_target(target.get(part) or {})
+        if part == "city_tiers" and (not graded or not city_tiers_apply(target)):
+            total = total + part_weight  # tiers left open by the target: every audience matches
+            continue
         match: ColumnElement[float] = literal(0.0)
         for key, g in sorted(graded.items()):
             match = match + getattr(Creator, DEMOGRAPHIC_COLUMNS[(part, key)]) * g
-        total = total + part_weight * _capped(match)
+        if part == "city_tiers":  # an audience tiers do not describe (columns 0) matches fully
+            tiers = _share(part, FIXED_KEYS[part])
+            total = total + part_weight * case((tiers == 0, 1.0), else_=_capped(match))
+        else:
+            total = total + part_weight * _capped(match)
     return total
 
 

@@ -15,7 +15,7 @@ Definitions (also in README, "Results"):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -189,10 +189,21 @@ class CampaignResults:
     sponsorships: list[SponsorshipResult] = field(default_factory=list)
 
 
-def report_with_results(report: Any, results: CampaignResults) -> dict[str, Any]:
-    """The campaign report's fields (a ``collaborations.services.CampaignReport``) plus
-    ``results``, for the report's schema."""
-    return {f.name: getattr(report, f.name) for f in fields(report)} | {"results": results}
+@dataclass(frozen=True)
+class ReportWithResults:
+    """A ``collaborations.services.CampaignReport`` (its fields and properties, by delegation)
+    with ``results`` beside them, for the report's schema."""
+
+    report: Any
+    results: CampaignResults
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.report, name)
+
+
+def report_with_results(report: Any, results: CampaignResults) -> ReportWithResults:
+    """The campaign report with its ``results``."""
+    return ReportWithResults(report, results)
 
 
 def campaign_results(session: Session, campaign: Campaign) -> CampaignResults:

@@ -79,7 +79,12 @@ NOT_OPERATIONS = {
     "api-docs.openapi_swagger_ui",
     "swagger_assets._swagger_asset",
 }
-PUBLIC = {("/api/v1/brands", "post"), ("/api/v1/creators", "post"), ("/api/v1/tokens", "post")}
+PUBLIC = {
+    ("/api/v1/brands", "post"),
+    ("/api/v1/creators", "post"),
+    ("/api/v1/tokens", "post"),
+    ("/api/v1/taxonomy", "get"),  # the vocabulary anyone may read (DESIGN.md §3b)
+}
 
 
 def registered_operations(app) -> set[tuple[str, str]]:

@@ -220,6 +220,9 @@ def test_the_threshold_ranking_equals_scoring_everyone(
             "city_tiers": {"1": 0.5, "2": 0.5} if n % 2 else {"3": 0.6, "4": 0.4},
             "age": {"18-24": 0.5, "25-34": 0.5} if n % 3 else {"35-44": 0.5, "45+": 0.5},
         }
+        if n % 5 == 0:  # outside China: tiers do not describe it, so any tier target matches
+            del audience["city_tiers"]
+            audience["countries"] = {"DE": 1.0}
         audiences[f"rr{n}"] = audience
         creator_with(make_creator, f"rr{n}", audience=audience, followers=1_000 + n)
     # Loud: all skincare (the highest bound) but the wrong people; quiet: half the interest
@@ -235,6 +238,11 @@ def test_the_threshold_ranking_equals_scoring_everyone(
         creator_with(make_creator, f"loud{n}", audience=loud)
     audiences["quiet"] = {**TARGET, "interests": {"skincare": 0.55, "food": 0.45}}
     creator_with(make_creator, "quiet", audience=audiences["quiet"])
+    # Far: the quiet one's people, living in Germany (no tiers): tiers cannot count against it,
+    # so its fit is the quiet one's, though its tier columns are all 0.
+    far = {k: v for k, v in audiences["quiet"].items() if k != "city_tiers"}
+    audiences["far"] = {**far, "interests": {"skincare": 0.6, "food": 0.4}, "countries": {"DE": 1}}
+    creator_with(make_creator, "far", audience=audiences["far"])
     campaign = make_campaign(brand, target_audience=TARGET)
     scored = sorted(
         ((fit_breakdown(a, TARGET)["fit"], h) for h, a in audiences.items()),
@@ -257,6 +265,7 @@ def test_the_threshold_ranking_equals_scoring_everyone(
 
     assert len(got) == len(set(got)) == min(16, len(expected))
     assert got.index("quiet") == expected.index("quiet") < 8
+    assert got.index("far") == expected.index("far") < 8
     # Equal fits may come in either order; the fits, position by position, must agree.
     by_handle = dict((h, f) for f, h in scored)
     assert [round(by_handle[h], 4) for h in got] == [round(f, 4) for f, _ in scored[: len(got)]]

@@ -115,26 +115,26 @@ def test_dashboard_downloads_and_receipts(app, make_creator, make_offer, session
 
     report = dash.get(f"/dashboard/campaigns/{cid}/report").get_data(as_text=True)
     assert f"/dashboard/campaigns/{cid}/exports/offers.csv" in report
-    assert 'data-testid="fee-charged">500.00 EUR' in report
+    assert 'data-testid="fee-charged">€500.00' in report
     figures = re.findall(r'data-testid="(fee-\w+|refunded)">([^<]*)<', report)
     # 4,000 EUR unspent comes back with its 400 EUR of fee; the fee on 1,000 EUR paid stays
     assert dict(figures) == {
-        "fee-charged": "500.00 EUR",
-        "fee-refunded": "400.00 EUR",
-        "fee-kept": "100.00 EUR",
-        "refunded": "4,000.00 EUR",
+        "fee-charged": "€500.00",
+        "fee-refunded": "€400.00",
+        "fee-kept": "€100.00",
+        "refunded": "€4,000.00",
     }
     rows = parse(dash.get(f"/dashboard/campaigns/{cid}/exports/offers.csv"))
     assert [r["price"] for r in rows] == ["1000.00"]
 
     receipt = dash.get(f"/dashboard/campaigns/{cid}/receipts/funding").get_data(as_text=True)
     assert "Payment receipt" in receipt and "Glow, &#34;Labs&#34;" in receipt
-    assert 'data-testid="receipt-fee">500.00 EUR' in receipt
-    assert 'data-testid="receipt-total"><strong>5,500.00 EUR' in receipt
+    assert 'data-testid="receipt-fee">€500.00' in receipt
+    assert 'data-testid="receipt-total"><strong>€5,500.00' in receipt
     refund_link = re.search(rf"/dashboard/campaigns/{cid}/receipts/refunds/(\d+)", report)
     assert refund_link
     refund = dash.get(refund_link.group(0)).get_data(as_text=True)
-    assert "Refund receipt" in refund and "4,400.00 EUR" in refund
+    assert "Refund receipt" in refund and "€4,400.00" in refund
 
     other = Dash(app)
     other.signup("Other", "other@example.com")

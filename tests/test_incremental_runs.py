@@ -370,10 +370,10 @@ def test_the_operators_runs_page_lists_incremental_runs_with_their_kind(
     dash = Dash(app)
     assert dash.login(OPERATOR_EMAIL).status_code == 302
     html = dash.get("/dashboard/operator/runs").get_data(as_text=True)
-    assert f"Incremental · campaign {campaign['id']}" in html and "Weekly" in html
+    assert f"Incremental · “{campaign['title']}”" in html and "Weekly" in html
     (run,) = _incremental_runs(app)
     html = dash.get(f"/dashboard/operator/runs/{run.id}").get_data(as_text=True)
-    assert f"Incremental · campaign {campaign['id']}" in html
+    assert f"Incremental · “{campaign['title']}”" in html
 
 
 def test_competitor_exclusivity_against_a_live_proposal(app, make_brand, make_campaign, session):

@@ -72,6 +72,10 @@ include-name = [
     # the price already offered
     "POST /api/v1/campaigns/{campaign_id}/invitations",
     "POST /api/v1/offers/{offer_id}/counter",
+    # results: a measurement taken after the post went up and not in the future; a conversion
+    # names exactly one of its promo code and its click id
+    "POST /api/v1/sponsorships/{sponsorship_id}/metrics",
+    "POST /api/v1/campaigns/{campaign_id}/conversions",
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 """

@@ -31,7 +31,7 @@ def test_receipts_show_stripe_references(app, client, stripe_standin, session):
     assert charge
     receipt = dash.get(f"/dashboard/campaigns/{cid}/receipts/funding").get_data(as_text=True)
     assert f'data-testid="receipt-reference"><code>{charge}</code>' in receipt
-    assert ">Stripe<" in receipt and "5,500.00 EUR" in receipt
+    assert ">Stripe<" in receipt and "€5,500.00" in receipt
 
     assert brand.post(f"/api/v1/campaigns/{cid}/cancel").status_code == 200
     session.rollback()
@@ -40,5 +40,5 @@ def test_receipts_show_stripe_references(app, client, stripe_standin, session):
     report = dash.get(f"/dashboard/campaigns/{cid}/report").get_data(as_text=True)
     link = re.search(rf"/dashboard/campaigns/{cid}/receipts/refunds/\d+", report).group(0)
     page = dash.get(link).get_data(as_text=True)
-    assert "Refund receipt" in page and "5,500.00 EUR" in page
+    assert "Refund receipt" in page and "€5,500.00" in page
     assert f"<code>{refund.provider_reference}</code>" in page

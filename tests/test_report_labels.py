@@ -84,6 +84,6 @@ def test_report_page_labels_every_forecast(app, make_creator, make_offer):
     ):
         assert f"{figure} {label}" in page, figure
     assert "Expected (forecast)" in page  # the bars' legend: from creators' profiles
-    assert 'data-testid="fee-charged">500.00 EUR' in page
+    assert 'data-testid="fee-charged">€500.00' in page
     today = datetime.now(UTC)
     assert f"{today.day} {today:%b %Y}" in page  # the spend chart's axis: a date

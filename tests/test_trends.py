@@ -175,7 +175,8 @@ def test_trends_are_for_brands_and_validate_the_query(make_brand, make_creator):
 
 
 def test_the_migration_backfills_past_demand_from_campaigns(scratch_url):  # noqa: F811
-    """Upgrade to 0007, write ten campaigns published three weeks ago (one closed since),
+    """Write ten campaigns published three weeks ago (one closed since) into a database at
+    the revision before trends' (0009; written at head with today's models, then downgraded),
     then upgrade: the past weeks' demand side is there, as those campaigns were live."""
     from datetime import date
 
@@ -187,7 +188,7 @@ def test_the_migration_backfills_past_demand_from_campaigns(scratch_url):  # noq
     from cli import alembic_config
 
     config = alembic_config(scratch_url)
-    command.upgrade(config, "0007")
+    command.upgrade(config, "head")
     engine = create_engine(scratch_url)
     now = utcnow()
     last_monday = datetime.combine(week_start(now.date()) - timedelta(weeks=1), time(), UTC)
@@ -215,6 +216,7 @@ def test_the_migration_backfills_past_demand_from_campaigns(scratch_url):  # noq
                     )
                 )
             s.commit()
+        command.downgrade(config, "0009")
         command.upgrade(config, "head")
         with Session(engine) as s:
             rows = s.scalars(select(TrendSnapshot).where(TrendSnapshot.category == "pets")).all()
@@ -226,6 +228,6 @@ def test_the_migration_backfills_past_demand_from_campaigns(scratch_url):  # noq
         assert (current - timedelta(weeks=5), "pets") not in by_week  # before any was published
         assert current not in {r.week_start for r in rows}  # the current week is the job's
         assert {r.side for r in rows} == {TrendSide.DEMAND}
-        command.downgrade(config, "0007")
+        command.downgrade(config, "0009")
     finally:
         engine.dispose()

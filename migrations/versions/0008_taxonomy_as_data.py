@@ -100,3 +100,4 @@ def downgrade() -> None:
 # Downgrading drops the tables: tags and categories operators added since are lost (stored
 # profiles keep their slugs; the code before 0008 validates against its own fixed lists).
 DESTRUCTIVE = True
+DOWNGRADE_DROPS = ("taxonomy_categories", "interest_tags", "taxonomy_version")

@@ -41,11 +41,23 @@ DESTRUCTIVE = False
 DOWNGRADE_DROPS: tuple[str, ...] = ()
 
 
+def _tiers_apply(audience: dict[str, Any]) -> bool:
+    """City tiers describe mainland China only: no countries named, or CN among them."""
+    countries = audience.get("countries")
+    if not isinstance(countries, dict) or not countries:
+        return True
+    share = countries.get("CN", 0)
+    return isinstance(share, int | float) and share > 0
+
+
 def _values(audience: Any) -> dict[str, float]:
     audience = json.loads(audience) if isinstance(audience, str) else (audience or {})
+    if not isinstance(audience, dict):
+        audience = {}
+    tiers_apply = _tiers_apply(audience)
     out = {}
     for (part, key), column in COLUMNS.items():
-        shares = audience.get(part) if isinstance(audience, dict) else None
+        shares = audience.get(part) if tiers_apply or part != "city_tiers" else None
         value = shares.get(key) if isinstance(shares, dict) else None
         out[column] = float(value) if isinstance(value, int | float) and value > 0 else 0.0
     return out

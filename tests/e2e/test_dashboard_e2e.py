@@ -268,8 +268,10 @@ def test_the_brand_reviews_a_post_and_pays_for_it(
     ).click()
     expect(page.get_by_test_id("paid")).to_have_text(amount)
     expect(page.get_by_test_id("cost-per-target")).to_have_text(re.compile(r"^€"))
-    expect(page.locator("svg.chart")).to_have_count(5)  # spend + four audience parts
-    expect(page.locator("svg.chart").first).to_contain_text("Paid")
+    # spend, four audience parts, and forecast against actual per creator
+    expect(page.locator("svg.chart")).to_have_count(6)
+    expect(page.locator("svg.chart.fva")).to_have_count(1)
+    expect(page.locator("svg.chart:not(.fva)").first).to_contain_text("Paid")
     shot(page, "report")
     assert not errors, errors
     page.context.close()

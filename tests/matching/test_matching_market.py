@@ -268,7 +268,7 @@ def test_explanations_name_the_binding_constraints() -> None:
         ("star", "competitor_group")
     ]
     assert campaigns_out["c2"]["left_out"] == []
-    assert campaigns_out["c1"]["text"].startswith("3 of 3 slots filled for 1,200.00 EUR")
+    assert campaigns_out["c1"]["text"].startswith("3 of 3 slots filled for €1,200.00")
 
 
 def test_explain_left_out_for_capacity_and_budget() -> None:
