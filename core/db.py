@@ -185,7 +185,10 @@ def in_values(column: Any, values: Iterable[enum.StrEnum]) -> ColumnElement[bool
     words = [str(value.value) for value in values]
     if not all(_SQL_WORD.fullmatch(word) for word in words):
         raise ValueError(f"not plain SQL words: {words}")
-    return column.in_([literal_column(f"'{word}'", column.type) for word in words])
+    condition: ColumnElement[bool] = column.in_(
+        [literal_column(f"'{word}'", column.type) for word in words]
+    )
+    return condition
 
 
 def str_enum(enum_cls: type[enum.StrEnum]) -> Enum:

@@ -72,12 +72,12 @@ def to_major(minor: int, currency: str) -> Decimal:
 
 def major_unit(currency: str) -> int:
     """Minor units in one major unit: 100 for EUR, 1 for JPY, 1000 for KWD."""
-    return 10 ** CURRENCIES[currency]
+    return int(10 ** CURRENCIES[currency])
 
 
 def per_major_unit(quantity: float, minor: int, currency: str | None) -> float:
     """``quantity`` per one major unit of money (per 1 EUR, per 1 JPY) paid ``minor``."""
-    scale = 10 ** CURRENCIES.get(currency or "", 2)
+    scale = float(10 ** CURRENCIES.get(currency or "", 2))
     return float(quantity) / max(minor / scale, 1e-9)
 
 

@@ -153,7 +153,9 @@ class _Spend:
     def share(self) -> float:
         return self.T / self.S if self.S > 0 else 0.0
 
-    def out_of_top(self, creators: NDArray[np.int64], rates: NDArray[np.float64]) -> NDArray:
+    def out_of_top(
+        self, creators: NDArray[np.int64], rates: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
         """How much the top decile's spend falls when each creator loses one offer at ``rate``
         (the next creator in line takes their place if they drop out)."""
         fall = np.minimum(rates, self.spend[creators] - self.s_next)
@@ -190,7 +192,9 @@ class _Widening:
         self.cap: float | None = None  # widening keeps the top-decile share at or below it
         self.banned: dict[int, NDArray[np.int64]] = {}  # per campaign: entering pairs refused
 
-    def _entering(self, j: int, pairs: NDArray[np.int64], ok: NDArray[np.bool_]) -> NDArray:
+    def _entering(
+        self, j: int, pairs: NDArray[np.int64], ok: NDArray[np.bool_]
+    ) -> NDArray[np.int64]:
         enter = pairs[ok]
         refused = self.banned.get(j)
         return enter if refused is None else enter[~np.isin(enter, refused)]
