@@ -21,6 +21,7 @@ from collaborations.models import Offer, Sponsorship, SponsorshipStatus
 from core.money import Money
 from exports.spreadsheet import Column, csv_lines, money_columns
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payout
+from results.models import PostMetric
 
 BATCH = 500  # rows fetched per round trip while streaming
 
@@ -66,7 +67,28 @@ SPONSORSHIP_COLUMNS: list[Column[Any]] = [
     Column("auto_approved", lambda r: r.Sponsorship.auto_approved),
     Column("rejections", lambda r: r.Sponsorship.rejections),
     Column("rejection_reason", lambda r: r.Sponsorship.rejection_reason),
+    # The post's latest plausible metrics snapshot (results/metrics.py); empty before one.
+    *(
+        Column(f"metrics_{name}", lambda r, name=name: _metric(r, name))
+        for name in ("measured_at", "views", "likes", "comments", "saves", "shares")
+    ),
+    Column(
+        "metrics_engagements",
+        lambda r: (
+            None
+            if r.PostMetric is None
+            else r.PostMetric.likes
+            + r.PostMetric.comments
+            + r.PostMetric.saves
+            + r.PostMetric.shares
+        ),
+    ),
 ]
+
+
+def _metric(row: Any, name: str) -> Any:
+    return None if row.PostMetric is None else getattr(row.PostMetric, name)
+
 
 PAYOUT_COLUMNS: list[Column[Any]] = [
     Column("payout_id", lambda r: r.Payout.id),
@@ -104,9 +126,18 @@ def _offers(campaign_id: int) -> Select[Any]:
 
 
 def _sponsorships(campaign_id: int) -> Select[Any]:
+    latest = (
+        select(PostMetric.id)
+        .where(PostMetric.sponsorship_id == Sponsorship.id, PostMetric.flagged.is_(False))
+        .order_by(PostMetric.measured_at.desc(), PostMetric.id.desc())
+        .limit(1)
+        .correlate(Sponsorship)
+        .scalar_subquery()
+    )
     return (
-        select(Sponsorship, Creator.handle.label("handle"))
+        select(Sponsorship, Creator.handle.label("handle"), PostMetric)
         .join(Creator, Creator.id == Sponsorship.creator_id)
+        .outerjoin(PostMetric, PostMetric.id == latest)
         .where(Sponsorship.campaign_id == campaign_id)
         .order_by(Sponsorship.created_at, Sponsorship.id)
     )

@@ -7,13 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from collaborations.models import Offer
+from collaborations.models import Offer, Sponsorship
 from core.money import Money
 from exports.spreadsheet import Column, cell, csv_lines
+from results.models import MetricsSource, PostMetric
 from tests.e2e.dashboard_helpers import Dash
 from tests.factories import update_row
 from tests.payments_fixtures import accept, approve, creator_with_profile, deliver
@@ -80,6 +82,30 @@ def test_sponsorships_payouts_and_ledger_csv(jpy_campaign):
     assert sorted(int(r["amount"]) for r in funding) == [-500_000, -50_000, 550_000]
     assert sum(int(r["amount"]) for r in ledger) == 0  # balanced, and negative is not a formula
     assert {r["amount_currency"] for r in ledger} == {"JPY"}
+
+
+def test_the_sponsorships_csv_carries_the_posts_latest_plausible_metrics(jpy_campaign, session):
+    brand, campaign, sponsorship = jpy_campaign
+    url = f"/api/v1/campaigns/{campaign['id']}/exports/sponsorships.csv"
+    (row,) = parse(brand.get(url))
+    assert row["metrics_views"] == row["metrics_engagements"] == ""  # nothing measured yet
+    posted = session.get(Sponsorship, sponsorship["id"]).first_delivered_at
+    for hours, views, likes, flagged in ((24, 900, 40, False), (48, 2_000, 90, False),
+                                         (72, 50, 95, True)):  # fmt: skip
+        session.add(
+            PostMetric(
+                sponsorship_id=sponsorship["id"], measured_at=posted + timedelta(hours=hours),
+                views=views, likes=likes, comments=5, saves=3, shares=2,
+                source=MetricsSource.API, flagged=flagged,
+            )
+        )  # fmt: skip
+    session.commit()
+    (row,) = parse(brand.get(url))
+    # the latest snapshot that was not flagged as implausible (views below likes)
+    assert (row["metrics_views"], row["metrics_likes"], row["metrics_engagements"]) == (
+        "2000", "90", str(90 + 5 + 3 + 2),
+    )  # fmt: skip
+    assert row["metrics_measured_at"].startswith((posted + timedelta(hours=48)).date().isoformat())
 
 
 def test_exports_are_walled_between_brands(jpy_campaign, make_brand, make_creator):

@@ -1,4 +1,5 @@
-"""README's production command, run for real: ``gunicorn -w 2 'app:create_app()'`` on a
+"""README's production command, run for real: ``gunicorn -w 2 -k gthread --threads 8
+'app:create_app()'`` on a
 migrated database in production mode answers the spec and an authenticated route, with HSTS,
 and stops cleanly on SIGTERM."""
 
@@ -68,7 +69,8 @@ def test_documented_gunicorn_command_serves_the_app(tmp_path):
     port = free_port()
     log = (tmp_path / "gunicorn.log").open("w+")
     server = subprocess.Popen(
-        [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{port}", "app:create_app()"],
+        [str(GUNICORN), "-w", "2", "-k", "gthread", "--threads", "8", "-b", f"127.0.0.1:{port}",
+         "app:create_app()"],  # fmt: skip
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
