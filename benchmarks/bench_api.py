@@ -28,6 +28,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks import fresh_schema
+
 ROOT = Path(__file__).resolve().parents[1]
 ROUTES = ("/api/v1/creators/me", "/api/v1/creators/me/offers")
 CEILING_ROUTE = "/ceiling"
@@ -78,14 +80,12 @@ def seed(database: str, offers: int, sponsorships: int, market: int = 2000) -> t
     """
     from datetime import date
 
-    from alembic import command
     from sqlalchemy import create_engine, text
 
     from accounts.models import Account, Brand, Creator, Role
     from accounts.services import hash_password, issue_token
     from app import create_app
     from campaigns import services as campaign_services
-    from cli import alembic_config
     from collaborations.creator_text import explanation_for_creator
     from collaborations.models import (
         Offer,
@@ -100,9 +100,7 @@ def seed(database: str, offers: int, sponsorships: int, market: int = 2000) -> t
     from core.money import Money
 
     url = _sqlalchemy_url(database)
-    with create_engine(url).begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    command.upgrade(alembic_config(url), "head")
+    fresh_schema(url)
     app = create_app({"SQLALCHEMY_URL": url, "SECRET_KEY": "bench"})
     now, today = utcnow(), date.today()
     password = hash_password("benchmark-password")

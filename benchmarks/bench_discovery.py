@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
+
+from benchmarks import fresh_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "discovery_results.json"
@@ -66,22 +68,6 @@ def _fix(shares: dict[str, float]) -> dict[str, float]:
     top = max(out, key=out.get)
     out[top] = round(out[top] + 1 - sum(out.values()), 4)
     return out
-
-
-def fresh_schema(url: str) -> None:
-    """Drop everything and migrate to head."""
-    from alembic import command
-
-    from cli import alembic_config
-
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    else:
-        with create_engine(url).begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    command.upgrade(alembic_config(url), "head")
 
 
 def seed(app: Any, n_creators: int, seed_value: int) -> dict[str, Any]:

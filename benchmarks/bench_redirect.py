@@ -24,6 +24,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks import fresh_schema
 from benchmarks.bench_api import TARGET_AUDIENCE, _sqlalchemy_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,21 +71,16 @@ def ceiling_app() -> object:
 
 def seed(database: str) -> str:
     """Fresh schema, one brand, campaign, creator and sponsorship; returns its tracking code."""
-    from alembic import command
-    from sqlalchemy import create_engine, text
 
     from accounts.models import Account, Brand, Creator, Role
     from accounts.services import hash_password
     from app import create_app
     from campaigns import services as campaign_services
-    from cli import alembic_config
     from collaborations.models import Offer, OfferStatus, Sponsorship, new_tracking_code
     from core.db import session_scope, utcnow
 
     url = _sqlalchemy_url(database)
-    with create_engine(url).begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    command.upgrade(alembic_config(url), "head")
+    fresh_schema(url)
     app = create_app({"SQLALCHEMY_URL": url, "SECRET_KEY": "bench"})
     now, today = utcnow(), date.today()
     password = hash_password("benchmark-password")

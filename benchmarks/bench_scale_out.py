@@ -23,27 +23,25 @@ from pathlib import Path
 from redis import Redis
 from sqlalchemy import create_engine, text
 
+from benchmarks import fresh_schema
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def seed(database: str, campaigns: int, creators: int) -> None:
     """Fresh schema and a generated market (creators open, campaigns funded and published)."""
     os.environ["DATABASE_URL"] = database
-    from alembic import command
 
     from accounts.models import Account, Brand, Creator, Role
     from accounts.services import hash_password
     from app import create_app
     from benchmarks.generate import creator_records, generate_market
     from campaigns import services as campaign_services
-    from cli import alembic_config
     from core.db import session_scope
     from payments.providers import LedgerProvider
 
     url = database.replace("postgresql://", "postgresql+psycopg://", 1)
-    with create_engine(url).begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    command.upgrade(alembic_config(url), "head")
+    fresh_schema(url)
     app = create_app({"SQLALCHEMY_URL": url})
     table, market_campaigns = generate_market(campaigns, creators, seed=1)
     today = date.today()
