@@ -157,6 +157,20 @@ class BaseConfig(BaseSettings):
         le=10_000,
         description="platform fee in basis points (1000 = 10 %), added on top of creators' prices",
     )
+    # -- mail and links ----------------------------------------------------------------------
+    SMTP_URL: str | None = Field(
+        None,
+        description="where email goes, e.g. `smtp://127.0.0.1:1025`, `smtp+starttls://user:pass@"
+        "host:587`, `smtps://host:465`; unset: notifications are kept and shown but not mailed",
+    )
+    MAIL_FROM: str = Field(
+        "Dandelion <no-reply@dandelion.localhost>", description="the From of every email"
+    )
+    PUBLIC_URL: str = Field(
+        "http://127.0.0.1:5000",
+        pattern=r"^https?://[^/\s]+(/[^\s]*)?$",
+        description="the address people reach Dandelion at; links in emails start with it",
+    )
     # -- accounts and HTTP ------------------------------------------------------------------
     TOKEN_TTL_HOURS: PositiveInt = Field(24 * 7, description="lifetime of API bearer tokens")
     ARGON2_TIME_COST: PositiveInt = Field(
@@ -314,6 +328,13 @@ class BaseConfig(BaseSettings):
                 make_url(value)
             except ArgumentError as exc:
                 raise ValueError("not a database URL like postgresql://user@host/db") from exc
+        return value
+
+    @field_validator("SMTP_URL")
+    @classmethod
+    def _an_smtp_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("smtp://", "smtps://", "smtp+starttls://")):
+            raise ValueError("not an SMTP URL (smtp://, smtp+starttls:// or smtps://)")
         return value
 
     @field_validator("REDIS_URL")

@@ -22,7 +22,10 @@ class Notification(Base):
     """One message to one account (a creator's new offers, a brand's finished run)."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_status", "status"),)
+    __table_args__ = (
+        Index("ix_notifications_status", "status"),
+        Index("ix_notifications_account_id_id", "account_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -35,3 +38,6 @@ class Notification(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Set for a notification that must exist at most once (e.g. "offers.expiring:offer:42").
+    dedupe_key: Mapped[str | None] = mapped_column(String(160), nullable=True, unique=True)

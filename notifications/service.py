@@ -6,9 +6,11 @@ import logging
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
+from notifications import kinds
 from notifications.models import Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
@@ -39,12 +41,39 @@ def notify(
     subject: str,
     body: str,
     data: dict[str, Any] | None = None,
+    *,
+    dedupe_key: str | None = None,
 ) -> Notification:
-    """Put a notification in the outbox (delivered after commit by ``deliver_pending``)."""
+    """Put a notification in the outbox (delivered after commit by ``deliver_pending``).
+
+    ``kind`` must be registered in :mod:`notifications.kinds`. With ``dedupe_key``, a second
+    call with the same key (a retried job, a reminder sweep running twice) returns the first
+    notification instead of adding another; the unique key settles a race between two writers.
+    """
+    kinds.kind(kind)
+    if dedupe_key is not None:
+        existing = session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
     notification = Notification(
-        account_id=account_id, kind=kind, subject=subject, body=body, data=data or {}
+        account_id=account_id,
+        kind=kind,
+        subject=subject,
+        body=body,
+        data=data or {},
+        dedupe_key=dedupe_key,
     )
-    session.add(notification)
+    if dedupe_key is None:
+        session.add(notification)
+        return notification
+    try:
+        with session.begin_nested():
+            session.add(notification)
+    except IntegrityError:
+        # Another writer committed the same key between our read and our insert.
+        found = session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+        assert found is not None
+        return found
     return notification
 
 

@@ -27,6 +27,7 @@ from cli import alembic_config
 from core.db import Base, session_scope
 from stripe_standin import StripeStandin
 from taxonomy.services import seed_default_taxonomy
+from tests.mail_server import SmtpServer
 
 # In CI a skipped test fails the run; PostgreSQL-only tests are deselected on SQLite.
 pytest_plugins = ["tests.ci_gate", "pytester"]  # pytester: tests/test_ci_gate.py runs pytest
@@ -261,6 +262,17 @@ def operator_user(app: Flask, client: FlaskClient, email: str = "ops@example.com
     r = client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
     assert r.status_code == 201 and r.json["kind"] == "operator", r.json
     return ApiUser(client, r.json["token"], account_id, account_id)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1; pass ``SMTP_URL=smtp_server.url`` to the app."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

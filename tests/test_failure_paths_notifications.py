@@ -35,7 +35,8 @@ def _factory(app: Any) -> Any:
 def _queue(app: Any, account_id: int, *subjects: str) -> list[int]:
     with app.app_context(), session_scope(_factory(app)) as s:
         rows = [
-            notify(s, account_id, "test", subject, f"body of {subject}") for subject in subjects
+            notify(s, account_id, "offers.new", subject, f"body of {subject}")
+            for subject in subjects
         ]
         s.flush()
         return [n.id for n in rows]
