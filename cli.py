@@ -380,7 +380,11 @@ def jobs_trend_snapshot() -> None:
 
 @jobs_group.command("deliver-notifications")
 def jobs_deliver_notifications() -> None:
-    """Send pending notifications from the outbox."""
-    from matching.jobs import deliver_notifications_job
+    """Route new notifications and send the emails and webhooks that are due."""
+    from notifications.jobs import deliver_notifications_job
 
-    click.echo(f"{deliver_notifications_job()} notifications sent.")
+    report = deliver_notifications_job()
+    click.echo(
+        f"{report['routed']} notifications routed, {report['emails_sent']} emails sent, "
+        f"{report['webhooks_delivered']} webhooks delivered."
+    )

@@ -24,7 +24,15 @@ from collaborations.models import (
     TurnKind,
 )
 from matching.models import MatchRun, MatchRunKind, MatchRunStatus
-from notifications.models import Notification, NotificationStatus
+from notifications.models import (
+    DeliveryStatus,
+    Notification,
+    NotificationEmail,
+    NotificationPreference,
+    NotificationStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from payments.models import (
     CampaignFunding,
     CampaignRefund,
@@ -44,7 +52,8 @@ __all__ = [
     "OpenCall", "TurnKind",
     "Account", "ApiToken", "Brand", "BrandBlock", "Campaign", "CampaignFunding", "CampaignRefund",
     "CampaignStatus", "Creator", "LedgerAccount", "LedgerEntry", "LedgerTransaction", "MatchRun",
-    "StripeEvent",
+    "StripeEvent", "DeliveryStatus", "NotificationEmail", "NotificationPreference",
+    "WebhookDelivery", "WebhookEndpoint",
     "MatchRunKind", "MatchRunStatus", "Notification", "NotificationStatus", "Offer", "OfferSource", "OfferStatus", "Payout", "PayoutStatus", "Role", "Sponsorship",
     "SponsorshipStatus", "Click", "Conversion", "MetricsSource", "PostMetric", "TrendSide", "TrendSnapshot", "InterestTag", "TaxonomyCategory", "TaxonomyVersion",
 ]  # fmt: skip

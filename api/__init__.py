@@ -72,6 +72,7 @@ def init_api(app: Flask) -> None:
         exports,
         match_runs,
         negotiation,
+        notifications,
         open_calls,
         results,
         sponsorships,
@@ -91,6 +92,7 @@ def init_api(app: Flask) -> None:
     blueprints += (exports,)
     blueprints += (trends,)
     blueprints += (taxonomy,)
+    blueprints += (notifications,)
     for blp in (module.blp for module in blueprints):
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(_swagger_assets)

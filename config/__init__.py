@@ -171,6 +171,14 @@ class BaseConfig(BaseSettings):
         pattern=r"^https?://[^/\s]+(/[^\s]*)?$",
         description="the address people reach Dandelion at; links in emails start with it",
     )
+    WEBHOOK_TIMEOUT_S: PositiveFloat = Field(
+        5.0, description="seconds to wait for a webhook endpoint's answer before counting a failure"
+    )
+    WEBHOOK_DISABLE_AFTER_FAILURES: PositiveInt = Field(
+        10,
+        description="consecutive failed webhook attempts after which an endpoint is disabled "
+        "(until its owner re-enables it)",
+    )
     # -- accounts and HTTP ------------------------------------------------------------------
     TOKEN_TTL_HOURS: PositiveInt = Field(24 * 7, description="lifetime of API bearer tokens")
     ARGON2_TIME_COST: PositiveInt = Field(

@@ -32,7 +32,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("matching.jobs.recover_orphaned_runs_job", "* * * * *"),
     PeriodicJob("payments.jobs.requeue_lost_payment_jobs_job", "* * * * *"),
     PeriodicJob("matching.jobs.expire_offers_job", "*/15 * * * *"),
-    PeriodicJob("matching.jobs.deliver_notifications_job", "* * * * *"),
+    # Notifications: new ones are routed and mailed right after their commit; this sweep sends
+    # what that missed and the retries that fell due (emails and webhooks, with backoff).
+    PeriodicJob("notifications.jobs.deliver_notifications_job", "* * * * *"),
     PeriodicJob("payments.jobs.pay_pending_payouts_job", "40 * * * *"),
     PeriodicJob("payments.jobs.retry_pending_refunds_job", "45 * * * *"),
     # Open calls past their closing time: applicants not selected are told (once).

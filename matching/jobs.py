@@ -13,7 +13,6 @@ from config.schedule import WEEKLY_RUN_HOUR_UTC
 from core.db import utcnow
 from matching import runs
 from matching.market.records import MatchingPolicy
-from notifications.service import RecordingSender, deliver_pending
 from queueing import RESULT_TTL_S, discard_job, enqueue, get_queue, job_session, live_jobs
 
 
@@ -151,9 +150,3 @@ def expire_offers_job() -> int:
         # creators' reliability counters (collaborations/reliability_counters.py).
         sweep_reliability(session)
         return expired
-
-
-def deliver_notifications_job() -> int:
-    """Send what the outbox holds through the configured sender."""
-    with job_session() as session:
-        return deliver_pending(session, RecordingSender())

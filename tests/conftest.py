@@ -342,3 +342,16 @@ def limiter_clock(monkeypatch: pytest.MonkeyPatch) -> LimiterClock:
     monkeypatch.setattr(limits.storage.memory, "time", clock)
     monkeypatch.setattr(flask_limiter._extension, "time", clock)
     return clock
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[Any]:
+    """A real HTTP receiver on 127.0.0.1 for webhook deliveries (tests/webhook_receiver.py)."""
+    from tests.webhook_receiver import WebhookReceiver
+
+    receiver = WebhookReceiver()
+    receiver.start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
