@@ -1,118 +1,100 @@
-"""The notification sender (``notifications.service.deliver_pending``): it sends what the outbox
-holds, leaves a notification whose sending failed pending for the next sweep, and never sends
-one twice, not even when two sweeps run at once."""
+"""The notification sender's failure paths (``notifications.delivery``): two sweeps at once
+never send one email twice, and what a sweep could not send stays for the next one."""
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import select
 
-from core.db import session_scope
-from matching.jobs import deliver_notifications_job
-from notifications.models import Notification, NotificationStatus
-from notifications.service import deliver_pending, notify
-
-
-class OutboxSender:
-    """A sender that keeps what it sent (a real ``Sender``: the outbox's only contract)."""
-
-    def __init__(self, fail_on: set[str] | None = None) -> None:
-        self.sent: list[tuple[int, str]] = []
-        self.fail_on = fail_on or set()
-
-    def send(self, notification: Notification) -> None:
-        if notification.subject in self.fail_on:
-            raise ConnectionError(f"mail server refused {notification.subject!r}")
-        self.sent.append((notification.id, notification.subject))
+from core.db import session_scope, utcnow
+from notifications.delivery import DeliverySettings, claim_emails, deliver
+from notifications.jobs import deliver_notifications_job
+from notifications.models import DeliveryStatus, NotificationEmail
+from notifications.service import notify
 
 
 def _factory(app: Any) -> Any:
     return app.extensions["dandelion.db"].session_factory
 
 
-def _queue(app: Any, account_id: int, *subjects: str) -> list[int]:
+def _opener(app: Any) -> Any:
+    return lambda: session_scope(_factory(app))
+
+
+def _queue_unrouted(app: Any, account_id: int, *subjects: str) -> None:
+    """Notifications written while mail was off (routed, not mailed), then routed with it:
+    a stand-in for rows whose after-commit job never ran (a queue that was down)."""
+    from notifications.models import Notification, NotificationStatus
+
     with app.app_context(), session_scope(_factory(app)) as s:
-        rows = [
+        for subject in subjects:
             notify(s, account_id, "offers.new", subject, f"body of {subject}")
-            for subject in subjects
-        ]
-        s.flush()
-        return [n.id for n in rows]
-
-
-def _deliver(app: Any, sender: Any) -> int:
     with app.app_context(), session_scope(_factory(app)) as s:
-        return deliver_pending(s, sender)
+        for n in s.scalars(select(Notification)):
+            n.status = NotificationStatus.PENDING
 
 
-def _rows(app: Any) -> dict[str, Notification]:
-    s = app.extensions["dandelion.db"].read_session_factory()
-    rows = {n.subject: n for n in s.scalars(select(Notification))}
-    s.close()
-    return rows
-
-
-def test_pending_notifications_are_sent_once_and_marked_sent(app, make_creator):
-    creator = make_creator()
-    ids = _queue(app, creator.account_id, "first", "second", "third")
-    sender = OutboxSender()
-    assert _deliver(app, sender) == 3
-    assert sender.sent == list(zip(ids, ["first", "second", "third"], strict=True))
-    rows = _rows(app)
-    assert {n.status for n in rows.values()} == {NotificationStatus.SENT}
-    assert all(n.sent_at is not None for n in rows.values())
-
-    assert _deliver(app, sender) == 0  # the next sweep finds nothing to send
-    assert len(sender.sent) == 3
-    with app.app_context():
-        assert deliver_notifications_job() == 0  # the scheduled job: same outbox, same answer
-
-
-def test_a_notification_that_fails_to_send_stays_pending_for_the_next_sweep(app, make_creator):
-    creator = make_creator()
-    _queue(app, creator.account_id, "ok", "bounces", "also ok")
-    flaky = OutboxSender(fail_on={"bounces"})
-    assert _deliver(app, flaky) == 2
-    assert [subject for _, subject in flaky.sent] == ["ok", "also ok"]
-    rows = _rows(app)
-    assert rows["bounces"].status is NotificationStatus.PENDING
-    assert rows["bounces"].sent_at is None
-    assert rows["ok"].status is NotificationStatus.SENT
-
-    healthy = OutboxSender()
-    assert _deliver(app, healthy) == 1
-    assert [subject for _, subject in healthy.sent] == ["bounces"]
-    assert _rows(app)["bounces"].status is NotificationStatus.SENT
-
-
-def test_two_sweeps_at_once_never_send_a_notification_twice(app, make_creator):
-    """The first sweep is slow on its first message; a second sweep starts meanwhile (the
+def test_two_sweeps_at_once_never_send_an_email_twice(make_app, make_creator, smtp_server):
+    """The first sweep has claimed the emails but not yet committed when a second starts (the
     scheduler's next minute). PostgreSQL: the second skips the rows the first holds. SQLite:
-    the second waits for the first's write lock and then finds everything sent."""
+    the second waits for the first's write lock and then finds them claimed."""
+    app = make_app()
     creator = make_creator()
-    _queue(app, creator.account_id, "a", "b", "c")
-    second_sender = OutboxSender()
-    second_result: list[int] = []
+    _queue_unrouted(app, creator.account_id, "a", "b", "c")
+    settings = DeliverySettings.from_config({**app.config, "SMTP_URL": smtp_server.url})
+    second: list[dict[str, int]] = []
 
     def second_sweep() -> None:
-        second_result.append(_deliver(app, second_sender))
+        with app.app_context():
+            second.append(deliver(_opener(app), settings).as_dict())
 
     other = threading.Thread(target=second_sweep)
+    now = utcnow()
+    with app.app_context():
+        from notifications.delivery import route_pending, send_due_emails
 
-    class SlowSender(OutboxSender):
-        def send(self, notification: Notification) -> None:
-            if not self.sent:
-                other.start()
-                other.join(timeout=3)  # PostgreSQL: done by now; SQLite: waiting for our lock
-            super().send(notification)
-
-    first_sender = SlowSender()
-    first = _deliver(app, first_sender)
+        with session_scope(_factory(app)) as s:
+            assert route_pending(s, settings, now) == 3
+        with session_scope(_factory(app)) as s:
+            assert len(claim_emails(s, settings, now)) == 3
+            other.start()
+            other.join(timeout=3)  # PostgreSQL: done by now; SQLite: waiting for our lock
+        # the first sweep's claim is committed; it sends what it claimed
+        s2 = _factory(app)()
+        claimed = s2.scalars(select(NotificationEmail)).all()
+        s2.close()
+        assert {e.attempts for e in claimed} == {1}
     other.join(timeout=60)
     assert not other.is_alive()
-    sent = [subject for _, subject in first_sender.sent + second_sender.sent]
-    assert sorted(sent) == ["a", "b", "c"]  # each exactly once
-    assert first + second_result[0] == 3
-    assert {n.status for n in _rows(app).values()} == {NotificationStatus.SENT}
+    assert second[0]["emails_sent"] == 0
+    # The lease keeps them from a third sweep too; once it passes they go, each once.
+    from datetime import timedelta
+
+    from notifications.delivery import LEASE_S
+
+    with app.app_context():
+        later = now + timedelta(seconds=LEASE_S + 1)
+        assert send_due_emails(_opener(app), settings, later).emails_sent == 3
+        assert send_due_emails(_opener(app), settings, later).emails_sent == 0
+    assert Counter(m["Subject"] for m in smtp_server.messages) == {"a": 1, "b": 1, "c": 1}
+
+
+def test_the_scheduled_job_reports_what_it_did(make_app, make_creator, smtp_server):
+    app = make_app(SMTP_URL=smtp_server.url)
+    creator = make_creator()
+    with app.app_context(), session_scope(_factory(app)) as s:
+        notify(s, creator.account_id, "offers.new", "hello", "body")
+    smtp_server.wait_for(1)  # sent by the job deferred after that commit
+    with app.app_context():
+        assert deliver_notifications_job()["emails_sent"] == 0
+    s = app.extensions["dandelion.db"].read_session_factory()
+    [email] = s.scalars(select(NotificationEmail)).all()
+    s.close()
+    assert email.status is DeliveryStatus.DELIVERED
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["jobs", "deliver-notifications"])
+    assert result.exit_code == 0, result.output
+    assert "0 notifications routed, 0 emails sent" in result.output
