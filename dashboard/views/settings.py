@@ -1,4 +1,4 @@
-"""A brand's settings: how the dashboard writes and reads its amounts."""
+"""A brand's settings: how the dashboard writes and reads its amounts, where notifications go."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from accounts.services import set_brand_locale
 from core.money import SUPPORTED_LOCALES, format_money, locale_name
 from dashboard.auth import brand_required, current_brand
 from dashboard.blueprint import bp, browser_locale
-from dashboard.forms import SafeForm
+from dashboard.forms import ConfirmForm, SafeForm
+from dashboard.views.notifications import endpoint_form, preferences_form
 from extensions import db
+from notifications import endpoints
 
 BROWSER = ""
 
@@ -51,4 +53,14 @@ def settings() -> Any:
     if not form.is_submitted():
         form.locale.data = brand.locale or BROWSER
     status = 422 if form.is_submitted() else 200
-    return render_template("dashboard/settings.html", form=form, nav="settings"), status
+    notify_form, notify_fields = preferences_form()
+    return render_template(
+        "dashboard/settings.html",
+        form=form,
+        notify_form=notify_form,
+        notify_fields=notify_fields,
+        endpoint_form=endpoint_form(),
+        endpoints=endpoints.list_endpoints(db.session, brand.account_id),
+        confirm_form=ConfirmForm(),
+        nav="settings",
+    ), status
