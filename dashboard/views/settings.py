@@ -15,6 +15,7 @@ from dashboard.forms import ConfirmForm, SafeForm
 from dashboard.views.notifications import endpoint_form, preferences_form
 from extensions import db
 from notifications import endpoints
+from notifications.kinds import KINDS
 
 BROWSER = ""
 
@@ -61,6 +62,8 @@ def settings() -> Any:
         notify_fields=notify_fields,
         endpoint_form=endpoint_form(),
         endpoints=endpoints.list_endpoints(db.session, brand.account_id),
+        channels={key: f.data for key, f in notify_fields},
+        kind_labels={k.key: k.label for k in KINDS},
         confirm_form=ConfirmForm(),
         nav="settings",
     ), status
