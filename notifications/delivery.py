@@ -123,19 +123,6 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
-def verify_signature(secret: str, header: str, body: bytes, tolerance_s: int = 300) -> bool:
-    """Check a ``Dandelion-Signature`` header the way a receiver should (README example)."""
-    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    try:
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs(time.time() - timestamp) > tolerance_s:
-        return False
-    expected = sign(secret, timestamp, body).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
-
-
 def webhook_payload(notification: Notification) -> bytes:
     """The POST body: ``{id, kind, created_at, subject, body, data}`` as compact JSON."""
     return json.dumps(
