@@ -3,6 +3,7 @@
 from dashboard.views import (
     auth,
     campaigns,
+    creator_pages,
     creators,
     discovery,
     disputes,
@@ -22,6 +23,7 @@ from dashboard.views import (
 __all__ = [
     "auth",
     "campaigns",
+    "creator_pages",
     "creators",
     "discovery",
     "disputes",
