@@ -136,6 +136,14 @@ def test_creators_log_in_to_their_home_and_brands_to_theirs(app: Any, make_brand
     assert r.status_code == 302 and r.headers["Location"] == "/dashboard/me"
     assert "Hello, mia.cooks" in text(dash.get("/dashboard/me"))
     assert dash.get("/dashboard/").headers["Location"] == "/dashboard/me"
+    # a next= page of another role is not followed; one of their own is
+    for target, landing in (("/dashboard/campaigns", "/dashboard/me"),
+                            ("/dashboard/me/earnings", "/dashboard/me/earnings")):  # fmt: skip
+        again = CreatorDash(app)
+        r = again.post(f"/dashboard/login?next={target}",
+                       {"email": "mia@example.com", "password": PASSWORD},
+                       page="/dashboard/login")  # fmt: skip
+        assert r.headers["Location"] == landing
     brand = Dash(app)
     brand.signup("Lumen Skin", "lumen@example.com")
     brand.post("/dashboard/logout", page="/dashboard/campaigns")

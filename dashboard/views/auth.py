@@ -107,7 +107,10 @@ def login() -> Any:
         else:
             user = DashboardUser(account)
             _start_session(user)
-            target = safe_next(request.args.get("next")) or _home_for(user)
+            target = safe_next(request.args.get("next"))
+            if target and target.startswith("/dashboard/me") != user.is_creator:
+                target = None  # another role's page would only say 403
+            target = target or _home_for(user)
             return redirect(target)
     elif form.is_submitted():
         status = 422
