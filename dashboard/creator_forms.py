@@ -42,6 +42,7 @@ from dashboard.forms import (
     PERCENT_PARTS,
     SafeForm,
     SelectChoice,
+    _as_lists,
     _audience_message,
     _flat,
     _friendly,
@@ -147,7 +148,7 @@ class CreatorSignupForm(SafeForm):
         try:
             CreatorSignupSchema().load(data)
         except ma.ValidationError as exc:
-            return {k: _flat(v) for k, v in dict(exc.messages).items()}
+            return {k: _flat(v) for k, v in _as_lists(exc.messages).items()}
         return {}
 
 
@@ -346,7 +347,7 @@ def audience_message(part: str, message: str, form: ProfileForm) -> str:
             return "Give at least one interest a percentage above 0."
     if part == "countries" and message.startswith("Shares must sum to 1"):
         return "The country percentages must add up to 100 % (± 1)."
-    return _audience_message(part, message, form)  # type: ignore[arg-type]
+    return _audience_message(part, message, form)  # type: ignore[arg-type, unused-ignore]
 
 
 class ProfileResult:
@@ -383,7 +384,7 @@ def read_profile_form(form: ProfileForm) -> ProfileResult:
     try:
         changes = CreatorProfilePatchSchema().load(payload)
     except ma.ValidationError as exc:
-        errors = dict(exc.messages)
+        errors = _as_lists(exc.messages)
         place_profile_errors(
             form, result, {k: v for k, v in errors.items() if k not in parse_failed}
         )
@@ -481,7 +482,7 @@ def read_availability_form(
     try:
         changes = CreatorProfilePatchSchema().load(profile)
     except ma.ValidationError as exc:
-        _put_errors(form, dict(exc.messages))
+        _put_errors(form, _as_lists(exc.messages))
         ok = False
     opt_in = {
         "open": bool(form.open.data),
@@ -491,7 +492,7 @@ def read_availability_form(
     try:
         availability = AvailabilitySchema().load(opt_in)
     except ma.ValidationError as exc:
-        _put_errors(form, dict(exc.messages))
+        _put_errors(form, _as_lists(exc.messages))
         ok = False
     return (changes, availability) if ok else None
 
@@ -596,7 +597,7 @@ def _load(form: SafeForm, schema: ma.Schema, data: dict[str, Any]) -> dict[str, 
     try:
         return dict(schema.load(data))
     except ma.ValidationError as exc:
-        errors = dict(exc.messages)
+        errors = _as_lists(exc.messages)
         if isinstance(errors.get("price"), dict):
             errors["price"] = _flat(errors["price"])
         _put_errors(form, errors, {"url": "url"})

@@ -401,3 +401,22 @@ def test_stripe_mode_sends_the_creator_to_onboarding(make_app: Any, stripe_stand
     assert r.status_code == 303
     assert r.headers["Location"].startswith(stripe_standin.base_url)
     assert "Continue the payout set-up" in text(dash.get("/dashboard/me/earnings"))
+
+
+def test_an_offer_from_the_weekly_match_run_arrives_in_the_inbox(
+    app: Any, make_creator: Any
+) -> None:
+    from tests.e2e.dashboard_helpers import build_market
+
+    market = build_market(app, make_creator, creators=1)
+    [creator] = market.creators
+    email = creator.get("/api/v1/creators/me").json["email"]
+    dash = CreatorDash(app)
+    assert dash.login(email).status_code == 302
+    home = text(dash.get("/dashboard/me"))
+    assert "Matched for you" in home and "Awaiting your answer" in home
+    assert "Lumen Skin: Winter barrier serum" in home and "Why you:" in home
+    [offer] = creator.get("/api/v1/creators/me/offers").json["items"]
+    page = text(dash.get(f"/dashboard/me/offers/{offer['id']}"))
+    assert "Dandelion's matching offered" in page
+    assert offer["explanation_for_creator"] in page

@@ -191,7 +191,8 @@ def me_home() -> Any:
     creator = current_creator()
     now = utcnow()
     offers = collaborations.list_offers(db.session, creator, page=page_arg(), page_size=20, now=now)
-    waiting, others = [], []
+    waiting: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
     for offer in offers.items:
         status = offer.effective_status(now)
         row = {
