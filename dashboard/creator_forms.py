@@ -258,7 +258,10 @@ def profile_form(taxonomy: Taxonomy, creator: Creator) -> ProfileForm:
 
 
 def _pct(share: Any) -> Decimal:
-    return Decimal(str(round(float(share) * 100, 1))).normalize() if share else Decimal(0)
+    """A share as the percentage a form shows: ``0.6`` → ``60``, ``0.125`` → ``12.5`` (never
+    ``6E+1``, which is what ``Decimal.normalize`` makes of 60)."""
+    value = round(float(share or 0) * 100, 1)
+    return Decimal(int(value)) if value == int(value) else Decimal(str(value))
 
 
 def fill_profile(form: ProfileForm, creator: Creator) -> None:
@@ -278,7 +281,7 @@ def fill_profile(form: ProfileForm, creator: Creator) -> None:
         form.gender_female.data = round(float(audience["gender"].get("female", 0)) * 100)
     countries = audience.get("countries") or {}
     form.countries.data = ", ".join(
-        f"{code} {_pct(share):f}" for code, share in sorted(countries.items(), key=lambda i: -i[1])
+        f"{code} {_pct(share)}" for code, share in sorted(countries.items(), key=lambda i: -i[1])
     )
 
 

@@ -183,7 +183,9 @@ def test_profile_saves_what_the_api_reads(app: Any, client: Any) -> None:
     assert me["audience"]["countries"] == {"DE": 0.7, "AT": 0.3}
     assert "city_tiers" not in me["audience"]  # no CN among the countries
     page = dash.get("/dashboard/me/profile").get_data(as_text=True)
-    assert 'value="DE 70, AT 30"' in page and 'id="interest_skincare"' in page
+    assert 'value="DE 70, AT 30"' in page
+    assert re.search(r'id="interest_skincare"[^>]*value="60"', page)  # not 6E+1
+    assert re.search(r'id="age_18_24"[^>]*value="50"', page)
 
 
 def test_profile_errors_stand_beside_their_fields(app: Any) -> None:
