@@ -87,6 +87,15 @@ def list_offers(
     return paginate(session, query.order_by(Offer.id.desc()), page, page_size)
 
 
+def get_creator_offer(session: Session, creator: Creator, offer_id: int) -> Offer:
+    """One of the creator's offers, with its campaign, brand and turns (no lock: for reading);
+    another creator's offer is not found."""
+    offer = session.scalar(_offers_of(creator).where(Offer.id == offer_id))
+    if offer is None:
+        raise NotFound("Offer not found.")
+    return offer
+
+
 def _own_offer(session: Session, creator: Creator, offer_id: int) -> Offer:
     offer = session.scalar(
         select(Offer).where(Offer.id == offer_id, Offer.creator_id == creator.id).with_for_update()

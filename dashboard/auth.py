@@ -1,6 +1,7 @@
 """Dashboard sessions (Flask-Login): who may log in, and the decorators that guard pages.
 
-Only brand and operator accounts log in here; creators use the API. The session stores
+Brands, operators and creators log in here (creators to their own pages,
+``dashboard/views/creator_pages.py``); each role's pages refuse the others. The session stores
 ``"<account id>:<fingerprint>"`` where the fingerprint is an HMAC of the password hash, so a
 password change (or reset) ends every session opened with the old password.
 """
@@ -16,11 +17,11 @@ from typing import Any, TypeVar, cast
 from flask import abort, current_app
 from flask_login import LoginManager, UserMixin, current_user
 
-from accounts.models import Account, Brand, Role
+from accounts.models import Account, Brand, Creator, Role
 from extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
-DASHBOARD_ROLES = (Role.BRAND, Role.OPERATOR)
+DASHBOARD_ROLES = (Role.BRAND, Role.OPERATOR, Role.CREATOR)
 
 login_manager = LoginManager()
 login_manager.login_view = "dashboard.login"
@@ -53,13 +54,20 @@ class DashboardUser(UserMixin):
         return self.account.role is Role.OPERATOR
 
     @property
+    def is_creator(self) -> bool:
+        return self.account.role is Role.CREATOR
+
+    @property
     def email(self) -> str:
         return self.account.email
 
     @property
     def display_name(self) -> str:
         brand = self.account.brand if self.is_brand else None
-        return brand.name if brand else self.account.email
+        if brand:
+            return str(brand.name)
+        creator = self.account.creator if self.is_creator else None
+        return f"@{creator.handle}" if creator else self.account.email
 
 
 @login_manager.user_loader
@@ -93,6 +101,7 @@ def _require(role: Role) -> Callable[[F], F]:
 
 brand_required = _require(Role.BRAND)
 operator_required = _require(Role.OPERATOR)
+creator_required = _require(Role.CREATOR)
 
 
 def current_brand() -> Brand:
@@ -100,3 +109,10 @@ def current_brand() -> Brand:
     brand = current_user.account.brand
     assert brand is not None
     return cast(Brand, brand)
+
+
+def current_creator() -> Creator:
+    """The logged-in creator (pages decorated with ``creator_required``)."""
+    creator = current_user.account.creator
+    assert creator is not None
+    return cast(Creator, creator)

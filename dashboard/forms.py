@@ -402,7 +402,9 @@ def fill_from_campaign(form: CampaignForm, campaign: Campaign, locale: str | Non
 
 
 def _percent(share: float) -> Decimal:
-    return Decimal(str(round(float(share) * 100, 1))).normalize() if share else Decimal(0)
+    # not ``.normalize()``: it writes 40 as ``4E+1``, and the form would show that
+    value = round(float(share or 0) * 100, 1)
+    return Decimal(int(value)) if value == int(value) else Decimal(str(value))
 
 
 def _as_lists(messages: Any) -> dict[str, Any]:

@@ -102,14 +102,13 @@ def test_login_never_redirects_off_site(app):
         assert r.headers["Location"] == "/dashboard/campaigns", target
 
 
-def test_creators_cannot_log_in_to_the_dashboard(app, make_creator):
+def test_creators_log_in_to_their_own_pages(app, make_creator):
     creator = make_creator()
-    email = f"creator{creator.id}@example.com"
     r = app.test_client().get("/api/v1/creators/me", headers=creator.headers)
     email = r.json["email"]
     r = Dash(app).login(email)
-    assert r.status_code == 401
-    assert "for brands and operators" in text(r)
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/dashboard/me"
 
 
 def test_session_cookie_flags_and_security_headers(make_app):

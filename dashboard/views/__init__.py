@@ -3,6 +3,7 @@
 from dashboard.views import (
     auth,
     campaigns,
+    creator_pages,
     creators,
     discovery,
     disputes,
@@ -23,6 +24,7 @@ from dashboard.views import (
 __all__ = [
     "auth",
     "campaigns",
+    "creator_pages",
     "creators",
     "discovery",
     "disputes",

@@ -8,7 +8,6 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_user, logout_user
 
 from accounts import services as accounts
-from accounts.models import Role
 from accounts.password_reset import reset_password
 from core.errors import DomainError, Unauthorized
 from dashboard.auth import DASHBOARD_ROLES, DashboardUser
@@ -32,6 +31,8 @@ def _reset_limit() -> str:
 def _home_for(user: Any) -> str:
     if getattr(user, "is_operator", False):
         return url_for("dashboard.match_runs")
+    if getattr(user, "is_creator", False):
+        return url_for("dashboard.me_home")
     return url_for("dashboard.campaigns")
 
 
@@ -87,7 +88,7 @@ def signup() -> Any:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> Any:
-    """Log in with email and password (brands and operators)."""
+    """Log in with email and password (brands, operators and creators, each to their home)."""
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
     form = LoginForm()
@@ -98,10 +99,7 @@ def login() -> Any:
                 db.session, form.email.data or "", form.password.data or ""
             )
             if account.role not in DASHBOARD_ROLES:
-                raise Unauthorized(
-                    "This dashboard is for brands and operators; creators use the Dandelion app "
-                    "and the API."
-                )
+                raise Unauthorized("This account cannot log in here.")
         except Unauthorized as exc:
             discard_changes()
             form.form_errors.append(exc.message)
@@ -109,7 +107,10 @@ def login() -> Any:
         else:
             user = DashboardUser(account)
             _start_session(user)
-            target = safe_next(request.args.get("next")) or _home_for(user)
+            target = safe_next(request.args.get("next"))
+            if target and target.startswith("/dashboard/me") != user.is_creator:
+                target = None  # another role's page would only say 403
+            target = target or _home_for(user)
             return redirect(target)
     elif form.is_submitted():
         status = 422
@@ -136,7 +137,7 @@ def reset() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            account = reset_password(db.session, form.token.data or "", form.password.data or "")
+            reset_password(db.session, form.token.data or "", form.password.data or "")
         except DomainError as exc:
             discard_changes()
             for name, messages in exc.errors.items():
@@ -149,10 +150,7 @@ def reset() -> Any:
         else:
             logout_user()
             session.clear()
-            if account.role is Role.CREATOR:
-                flash("Your password is changed. Log in to the app with it.", "success")
-            else:
-                flash("Your password is changed. Log in with the new one.", "success")
+            flash("Your password is changed. Log in with the new one.", "success")
             return redirect(url_for("dashboard.login"), code=303)
     elif form.is_submitted():
         status = 422
