@@ -51,7 +51,7 @@ from dashboard.creator_forms import (
 from dashboard.forms import ConfirmForm
 from dashboard.views.auth import _signup_limit, _start_session
 from extensions import current_taxonomy, db, limiter, payment_provider
-from notifications import inbox
+from notifications import service as notices
 from payments import onboarding
 from payments import service as payments
 from results import metrics
@@ -123,7 +123,7 @@ def _creator_status(status: Any) -> str:
 def _creator_layout() -> dict[str, Any]:
     context: dict[str, Any] = {}
     if current_user.is_authenticated and getattr(current_user, "is_creator", False):
-        context["unread_notifications"] = inbox.unread_count(db.session, current_user.account.id)
+        context["unread_notifications"] = notices.unread_count(db.session, current_user.account.id)
     return context
 
 
@@ -647,7 +647,7 @@ def me_payout_onboarding() -> Any:
 @creator_required
 def me_notifications() -> Any:
     """Your notifications, newest first."""
-    page = inbox.list_notifications(db.session, current_user.account.id, page=page_arg())
+    page = notices.list_notifications(db.session, current_user.account.id, page=page_arg())
     return render_template(
         "dashboard/me/notifications.html",
         nav="notifications",
@@ -660,7 +660,7 @@ def me_notifications() -> Any:
 @creator_required
 def me_notification_read(notification_id: int) -> Any:
     ConfirmForm()
-    inbox.mark_read(db.session, current_user.account.id, notification_id)
+    notices.mark_read(db.session, current_user.account.id, notification_id)
     return redirect(url_for("dashboard.me_notifications"), 303)
 
 
@@ -668,6 +668,6 @@ def me_notification_read(notification_id: int) -> Any:
 @creator_required
 def me_notifications_read_all() -> Any:
     ConfirmForm()
-    inbox.mark_all_read(db.session, current_user.account.id)
+    notices.mark_all_read(db.session, current_user.account.id)
     flash("All notifications marked read.", "info")
     return redirect(url_for("dashboard.me_notifications"), 303)
