@@ -119,14 +119,6 @@ def _creator_status(status: Any) -> str:
     return STATUS_WORDS.get(value, value.replace("_", " ").capitalize())
 
 
-@bp.context_processor
-def _creator_layout() -> dict[str, Any]:
-    context: dict[str, Any] = {}
-    if current_user.is_authenticated and getattr(current_user, "is_creator", False):
-        context["unread_notifications"] = notices.unread_count(db.session, current_user.account.id)
-    return context
-
-
 def _put_service_errors(form: Any, exc: DomainError) -> None:
     """A refused service call's messages beside the form's fields (or at its top)."""
     if not exc.errors:
