@@ -33,7 +33,18 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from accounts.audience_columns import DEMOGRAPHIC_COLUMNS
@@ -72,6 +83,8 @@ MIN_BATCH = 200
 # The first batch holds this many candidates per result up to the page's end; then it doubles.
 BATCH_PER_RESULT = 2.0
 _BOUND_SLACK = 1e-5
+# PostgreSQL's sort memory for a search's statements (see ``_plan_for_the_values``).
+SEARCH_WORK_MEM = "16MB"
 DEMOGRAPHIC_PARTS = ("gender", "city_tiers", "age")
 
 
@@ -165,6 +178,7 @@ def search_creators(
     now = now or utcnow()
     page = max(1, page)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    _plan_for_the_values(session)
     campaign = (
         campaigns.get_campaign(session, brand, campaign_id) if campaign_id is not None else None
     )
@@ -184,6 +198,23 @@ def search_creators(
         items = [FoundCreator(c, _reliability(counts.get(c.id), c)) for c in creators]
         return Page(items=items, total=int(total or 0), page=page, page_size=page_size)
     return _ranked(session, campaign, [*conditions, *in_category], page, page_size, now)
+
+
+def _plan_for_the_values(session: Session) -> None:
+    """On PostgreSQL, plan this transaction's statements for their values and give their sort
+    room (``SET LOCAL``: undone when the request's transaction ends).
+
+    A search's SQL text is the same for every campaign with as many target tags and the same
+    filters, so psycopg prepares it on its fifth use and PostgreSQL may then switch to a
+    generic plan, which cannot see the size of the category or of the tags, nor how much the
+    filters keep. At 100k creators generic plans made the ranked query 3-4x slower (p50 53 ->
+    210 ms); a custom plan costs about 1 ms of planning. The ranked query of a large category
+    sorts ~70k joined index rows, which spilled to disk with the default 4 MB (about 10 % of
+    its time).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        session.execute(text(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'"))
 
 
 def _in_category(f: CreatorFilters, *, driving: bool) -> list[ColumnElement[bool]]:

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
-from accounts.models import Creator
+from accounts.models import Brand, Creator
 from collaborations import discovery
 from core.fit_words import fit_label
 from matching.market.fit import fit_breakdown
@@ -269,6 +270,128 @@ def test_the_threshold_ranking_equals_scoring_everyone(
     # Equal fits may come in either order; the fits, position by position, must agree.
     by_handle = dict((h, f) for f, h in scored)
     assert [round(by_handle[h], 4) for h in got] == [round(f, 4) for f, _ in scored[: len(got)]]
+
+
+# Audience templates for the brute-force comparison: each is given to several creators, so
+# equal fits (ties, ordered by creator id) are certain; two lie outside the target altogether.
+TEMPLATES: list[dict[str, dict[str, float]]] = [
+    TARGET,
+    SOME_SKINCARE,
+    {**TARGET, "interests": {"makeup": 0.5, "food": 0.5}},
+    {**TARGET, "interests": {"skincare": 1.0}, "gender": {"male": 1.0}},
+    {**SOME_SKINCARE, "city_tiers": {"1": 0.6, "2": 0.4}, "age": {"18-24": 1.0}},
+    {**TARGET, "interests": {"skincare": 0.35, "fashion": 0.65}, "gender": {"female": 1.0}},
+    {k: v for k, v in TARGET.items() if k != "city_tiers"} | {"countries": {"DE": 1.0}},
+    NO_SHARED_INTEREST,
+    {**TARGET, "age": {"45+": 1.0}},
+]
+
+
+def _passes(c: dict[str, Any], query: dict[str, Any]) -> bool:
+    """The filters of the comparison, written out in Python from their documented meaning."""
+    a = c["audience"]
+    on_time = c["on_time"] / c["due"] if c["due"] else None
+    return (
+        query.get("min_followers", 0) <= c["followers"] <= query.get("max_followers", 10**9)
+        and c["rate"] <= query.get("max_rate", 10**9)
+        and (
+            "min_on_time_rate" not in query
+            or (on_time is not None and on_time >= query["min_on_time_rate"])
+        )
+        and (
+            "gender" not in query
+            or a["gender"].get(query["gender"], 0) >= query["min_gender_share"]
+        )
+        and (
+            "city_tier" not in query
+            or sum(a.get("city_tiers", {}).get(t, 0) for t in query["city_tier"])
+            >= query["min_city_tier_share"]
+        )
+    )
+
+
+@pytest.mark.parametrize("small_batches", [False, True], ids=["one batch", "many rounds"])
+def test_the_ranking_with_filters_equals_a_brute_force_scan_ties_included(
+    brand, make_creator, make_campaign, session, monkeypatch, small_batches
+):
+    """Every page, under every filter, equals scoring every creator by ``fit_breakdown``,
+    filtering in Python and ordering by (fit desc, id): ties are broken by id, pages neither
+    skip nor repeat anyone, and ``total`` counts exactly the creators with a fit above 0."""
+    rng = random.Random(11)
+    market: dict[str, dict[str, Any]] = {}
+    for n in range(36):
+        audience = TEMPLATES[n % len(TEMPLATES)]
+        followers = rng.choice([1_500, 8_000, 40_000, 250_000])
+        rate = rng.choice([20_000, 60_000, 120_000])
+        handle = f"bf{n}"
+        categories = ("food",) if n % 11 == 10 else ("skincare",)  # a few elsewhere
+        creator = creator_with(
+            make_creator, handle, categories=categories, audience=audience,
+            followers=followers, rate={"amount": rate, "currency": "EUR"},
+        )  # fmt: skip
+        due = rng.choice([0, 4, 10])
+        on_time = rng.randint(0, due)
+        update_row(session, Creator, creator.id, deliveries_due=due, deliveries_on_time=on_time)
+        if categories == ("skincare",):
+            market[handle] = {
+                "id": creator.id, "audience": audience, "followers": followers,
+                "rate": rate, "due": due, "on_time": on_time,
+            }  # fmt: skip
+    campaign = make_campaign(brand, target_audience=TARGET)
+    fits = {h: fit_breakdown(c["audience"], TARGET)["fit"] for h, c in market.items()}
+    distinct = sorted(set(fits.values()))
+    assert all(b - a > 1e-6 for a, b in zip(distinct, distinct[1:], strict=False))
+    assert len(distinct) < len(fits) and 0.0 in distinct  # ties, and creators with no fit
+    if small_batches:
+        monkeypatch.setattr(discovery, "MIN_BATCH", 1)
+        monkeypatch.setattr(discovery, "BATCH_PER_RESULT", 0.01)
+
+    queries: list[dict[str, Any]] = [
+        {},
+        {"min_followers": 5_000, "max_followers": 100_000},
+        {"max_rate": 60_000, "min_on_time_rate": 0.5},
+        {"gender": "female", "min_gender_share": 0.6},
+        {"city_tier": ["1", "2"], "min_city_tier_share": 0.5, "max_rate": 120_000},
+    ]
+    for query in queries:
+        expected = [
+            h
+            for h in sorted(market, key=lambda h: (-fits[h], market[h]["id"]))
+            if fits[h] > 0 and _passes(market[h], query)
+        ]
+        assert expected, query
+        got: list[str] = []
+        for page in range(1, 20):
+            body = brand.get(
+                URL,
+                query_string={**query, "campaign_id": campaign["id"], "page": page,
+                              "page_size": 5},
+            ).get_json()  # fmt: skip
+            assert body["total"] == len(expected), query
+            got += [i["handle"] for i in body["items"]]
+            if page >= body["pages"]:
+                break
+        assert got == expected, query
+
+
+@pytest.mark.postgresql_only
+def test_a_search_is_planned_for_its_values_only_inside_its_transaction(app, brand, session):
+    """A search's statements get custom plans (a generic plan of a prepared search cannot see
+    the category's size or the filters' selectivity: 3-4x slower at 100k creators, see
+    BENCHMARKS.md) and room to sort, and neither setting outlives the request's transaction."""
+    defaults = session.execute(text("SHOW plan_cache_mode")).scalar()
+    session.commit()
+    row = session.get(Brand, brand.id)
+    assert row is not None
+
+    discovery.search_creators(session, row, discovery.CreatorFilters(category="skincare"))
+
+    assert session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+    assert session.execute(text("SHOW work_mem")).scalar() == discovery.SEARCH_WORK_MEM
+    session.commit()
+    assert (
+        session.execute(text("SHOW plan_cache_mode")).scalar() == defaults != ("force_custom_plan")
+    )
 
 
 def test_another_brands_campaign_is_a_404_and_bad_filters_are_422s(
