@@ -33,7 +33,15 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.generate import DEFAULT_MARKET, MARKETS, SIZES, TODAY, generate_market
+from benchmarks.generate import (
+    DEFAULT_MARKET,
+    HARD_MARKET,
+    MARKETS,
+    SIZES,
+    TODAY,
+    generate_market,
+    hard_instance,
+)
 
 TIME_LIMITS = {"tiny": 5.0, "small": 10.0, "medium": 30.0, "large": 60.0, "huge": 600.0}
 METHODS = ("greedy_value", "greedy_score", "cpsat_all", "engine", "engine_priced")
@@ -52,10 +60,19 @@ def _instance(size: str, seed: int, top_k: int | None, market: str):
     from matching.market.build import build_instance
     from matching.market.records import MatchingPolicy
 
+    if market == HARD_MARKET:  # an instance directly: every pair is a candidate
+        start = time.perf_counter()
+        instance = hard_instance(size, seed)
+        return instance, _HardDetails(instance.num_pairs), time.perf_counter() - start
     table, campaigns = _market(size, seed, market)
     start = time.perf_counter()
     instance, details = build_instance(table, campaigns, MatchingPolicy(top_k=top_k), TODAY)
     return instance, details, time.perf_counter() - start
+
+
+class _HardDetails:
+    def __init__(self, pairs: int) -> None:
+        self.eligible_pairs = pairs
 
 
 def _lp_bound(instance) -> tuple[float, float]:
@@ -83,7 +100,7 @@ def run_method(
         instance, build_s = _by_value_instance(size, seed, market)
         out["candidates"] = (
             "all eligible"
-            if size in ("tiny", "small", "medium")
+            if size in ("tiny", "small", "medium") or market == HARD_MARKET
             else (f"top {GREEDY_CANDIDATES} by value per campaign")
         )
     else:
@@ -120,6 +137,9 @@ def _by_value_instance(size: str, seed: int, market: str):
     from matching.market.build import Market, initial_scan, make_instance
     from matching.market.records import MatchingPolicy
 
+    if market == HARD_MARKET:
+        instance, _, build_s = _instance(size, seed, None, market)
+        return instance, build_s
     table, campaigns = _market(size, seed, market)
     start = time.perf_counter()
     prepared = Market.prepare(table, campaigns, MatchingPolicy(top_k=None), TODAY)
@@ -228,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", nargs="+", default=["small", "medium", "large"])
     parser.add_argument("--huge", action="store_true", help="also run 1M creators × 10k")
     parser.add_argument("--methods", nargs="+", default=None)
-    parser.add_argument("--market", choices=sorted(MARKETS), default=DEFAULT_MARKET)
+    parser.add_argument("--market", choices=[*sorted(MARKETS), HARD_MARKET], default=DEFAULT_MARKET)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top-k", type=int, default=200)
     parser.add_argument("--time-limit", type=float, default=None)
@@ -265,9 +285,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         }
         if size != "huge":
             row["lp"] = _child("lp", size, args.seed, args.top_k, limit, args.market)
-        if size in ("tiny", "small", "medium"):
+        if size in ("tiny", "small", "medium") and args.market != HARD_MARKET:
             row["lp_full"] = _child("lp_full", size, args.seed, args.top_k, limit, args.market)
         methods = args.methods or (HUGE_METHODS if size == "huge" else METHODS)
+        if args.market == HARD_MARKET:  # no market table to price: the instance is given
+            methods = [m for m in methods if m != "engine_priced"]
         for method in ("engine_priced", *[m for m in methods if m != "engine_priced"]):
             if method not in methods:
                 continue

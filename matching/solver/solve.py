@@ -34,8 +34,9 @@ from typing import Any
 import numpy as np
 
 from matching.solver import exposure as fair
-from matching.solver.heuristics import Assignment, construct, greedy, lp_rounding
+from matching.solver.heuristics import Assignment, construct, greedy, greedy_order, lp_rounding
 from matching.solver.instance import Instance
+from matching.solver.lagrange import CampaignKnapsacks, LagrangeBound, lagrange_bound
 from matching.solver.lns import LNSConfig, improve
 from matching.solver.lp import LPSolution, certified_bound, solve_lp
 from matching.solver.mip import solve_pairs_mip
@@ -45,6 +46,11 @@ from matching.solver.validate import validate
 
 OPTIMALITY_TOLERANCE = 1e-9
 FAIR_TIME_SHARE = 0.15  # of the time limit, kept for the fair-exposure phase
+# Shares of the value phases' time left after the LP: the Lagrangian heuristic before the
+# search (a start and a bound), and its continuation after it (the bound, aimed at the best).
+LAGRANGE_START_SHARE = 0.2
+LAGRANGE_END_SHARE = 0.08
+LAGRANGE_MAX_ITERATIONS = 30
 
 
 class SolutionInvalid(RuntimeError):
@@ -63,6 +69,7 @@ def solve(
     exact_max_pairs: int = 2_500,
     lns: LNSConfig | None = None,
     lp: LPSolution | None = None,
+    use_lagrange: bool = True,
 ) -> SolveResult:
     """Find a feasible assignment, a proven upper bound and the gap within ``time_limit_s``.
 
@@ -74,7 +81,8 @@ def solve(
     a bounded value cost (reported in ``stats["fair_exposure"]``: ``cost`` = 1 - value / best
     value); ``lp``: this instance's LP relaxation over its usable pairs, already solved (e.g.
     ``details.pricing.lp`` from :func:`matching.market.build_instance_priced`); it is used only
-    if its shape matches, and its bound is re-certified here.
+    if its shape matches, and its bound is re-certified here; ``use_lagrange`` False skips
+    the Lagrangian phases (:mod:`matching.solver.lagrange`), for comparisons.
     Returns a validated :class:`SolveResult`; status is ``optimal`` (proven), ``timeout`` (the
     time limit cut the search) or ``feasible``. ``infeasible`` cannot occur: the empty
     assignment meets every constraint.
@@ -156,6 +164,7 @@ def solve(
         )
     bound = lp.bound
     stats.update(lp_bound=lp.bound, lp_method=lp.method, lp_seconds=round(lp.seconds, 3))
+    stats["bound_source"] = "lp"
 
     all_usable = np.ones(work.num_pairs, dtype=bool)
     by_value = np.lexsort((np.arange(work.num_pairs), -work.pair_value))
@@ -182,7 +191,30 @@ def solve(
             bound = min(bound, max(dual, state.objective))
         stats["exact"] = {"optimal": optimal, "dual_bound": dual}
     if proven:
+        stats["bound_source"] = "exact"
         return finish(*fairer(state, "optimal"), bound)
+
+    knapsacks = CampaignKnapsacks(work)
+    prices = lp.y
+    if use_lagrange:
+        now = time.perf_counter()
+        share = LAGRANGE_START_SHARE * max(value_deadline - now, 0.0)
+        found = lagrange_bound(
+            work,
+            model,
+            prices,
+            state.objective,
+            now + share if math.isfinite(value_deadline) else math.inf,
+            LAGRANGE_MAX_ITERATIONS,
+            knapsacks,
+            repair_order=greedy_order(work),
+        )
+        prices = found.prices
+        stats["lagrange_start"] = _lagrange_stats(found)
+        if found.state is not None and found.state.objective > state.objective:
+            state = found.state
+        if found.bound < bound:
+            bound, stats["bound_source"] = found.bound, "lagrangian"
 
     config = replace(lns or LNSConfig(), seed=seed)
     if max_rounds is not None:
@@ -190,15 +222,49 @@ def solve(
     if time_limit_s is None:  # each neighbourhood's MIP runs to its end, too
         config.sub_time_s = math.inf
     target = bound * (1.0 - gap_tolerance)
+    search_deadline = value_deadline
+    if use_lagrange and math.isfinite(value_deadline):
+        search_deadline -= LAGRANGE_END_SHARE * max(value_deadline - time.perf_counter(), 0.0)
     search = improve(
-        work, state, all_usable, lp.x, lp.reduced_cost, value_deadline, config, target=target
+        work, state, all_usable, lp.x, lp.reduced_cost, search_deadline, config, target=target
     )
     stats["lns"] = {
         "rounds": search.rounds,
         "improved": search.improved,
         "seconds": round(search.seconds, 3),
     }
+    per_iteration = math.inf
+    if "lagrange_start" in stats:
+        start_phase = stats["lagrange_start"]
+        per_iteration = start_phase["seconds"] / max(start_phase["iterations"], 1)
+    if (
+        use_lagrange
+        and relative_gap(state.objective, bound) > gap_tolerance
+        and value_deadline - time.perf_counter() > per_iteration
+    ):
+        found = lagrange_bound(
+            work,
+            model,
+            prices,
+            state.objective,
+            value_deadline,
+            LAGRANGE_MAX_ITERATIONS,
+            knapsacks,
+        )
+        stats["lagrange_end"] = _lagrange_stats(found)
+        if found.bound < bound:
+            bound, stats["bound_source"] = found.bound, "lagrangian"
     cut_short = time.perf_counter() >= value_deadline - 0.06
     if cut_short and relative_gap(state.objective, bound) > gap_tolerance:
         status = "timeout"
     return finish(*fairer(state, status), bound)
+
+
+def _lagrange_stats(found: LagrangeBound) -> dict[str, Any]:
+    return {
+        "bound": found.bound,
+        "iterations": found.iterations,
+        "seconds": round(found.seconds, 3),
+        "exact_units": found.exact_units,
+        "solution": None if found.state is None else found.state.objective,
+    }
