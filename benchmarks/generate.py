@@ -279,7 +279,7 @@ class HardShape:
 
     follower_alpha: float = 1.1
     follower_min: int = 3_000
-    rate_per_follower_08: float = 60.0  # minor units: 10k followers ≈ 950 EUR cents × 100 ...
+    rate_per_follower_08: float = 60.0  # minor units: 10k followers ≈ 95 EUR before noise
     rate_sigma: float = 0.5
     budget_in_rates: float = 4.0
     budget_sigma: float = 0.45
@@ -290,6 +290,20 @@ class HardShape:
 
 
 HARD = HardShape()
+
+
+def hard_creators(
+    rng: np.random.Generator, n: int, shape: HardShape = HARD
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Followers (Pareto), reach (engaged followers, thousands), rates (minor units, growing
+    as followers^0.8 with lognormal noise) and capacities (1–3) of ``n`` creators."""
+    followers = np.minimum(shape.follower_min * (1 + rng.pareto(shape.follower_alpha, n)), 5e6)
+    engagement = (0.05 * (followers / 1e4) ** -0.25 * rng.lognormal(0.0, 0.3, n)).clip(0.002, 0.3)
+    reach = followers * engagement / 1000.0
+    rate = shape.rate_per_follower_08 * followers**0.8 * rng.lognormal(0.0, shape.rate_sigma, n)
+    rate = np.maximum(np.round(rate / 500.0) * 500.0, 500.0).astype(np.int64)
+    capacity = rng.choice([1, 2, 3], n, p=[0.5, 0.3, 0.2]).astype(np.int64)
+    return followers, reach, rate, capacity
 
 
 def generate_hard(
@@ -308,26 +322,13 @@ def generate_hard(
     """
     rng = np.random.default_rng(seed)
     n_cat = len(CATEGORIES)
-    followers = np.minimum(
-        shape.follower_min * (1 + rng.pareto(shape.follower_alpha, n_creators)), 5e6
-    )
-    engagement = (0.05 * (followers / 1e4) ** -0.25 * rng.lognormal(0.0, 0.3, n_creators)).clip(
-        0.002, 0.3
-    )
-    reach = followers * engagement / 1000.0
-    rate = (
-        shape.rate_per_follower_08
-        * followers**0.8
-        * rng.lognormal(0.0, shape.rate_sigma, n_creators)
-    )
-    rate = np.maximum(np.round(rate / 500.0) * 500.0, 500.0).astype(np.int64)
-    capacity = rng.choice([1, 2, 3], n_creators, p=[0.5, 0.3, 0.2]).astype(np.int64)
+    followers, reach, rate, capacity = hard_creators(rng, n_creators, shape)
     category = rng.integers(0, n_cat, n_creators)
     popularity = rng.lognormal(0.0, 0.8, n_creators)
 
     # Campaigns: groups of `group_size` share a category; the rest are loners.
     n_grouped = int(round(shape.grouped * n_campaigns / shape.group_size)) * shape.group_size
-    n_grouped = min(n_grouped, n_campaigns - n_campaigns % 1)
+    n_grouped = min(n_grouped, n_campaigns - n_campaigns % shape.group_size)
     n_groups = n_grouped // shape.group_size
     group = np.full(n_campaigns, NO_GROUP, dtype=np.int64)
     order = rng.permutation(n_campaigns)
