@@ -173,7 +173,8 @@ def _undominated(
     tie = (v[None, :] == v[:, None]) & (w[None, :] == w[:, None])
     better &= ~tie | (idx[None, :] < idx[:, None])
     np.fill_diagonal(better, False)
-    return items[better.sum(axis=1) < slots]
+    kept: NDArray[np.int64] = items[better.sum(axis=1) < slots]
+    return kept
 
 
 def creator_rows(model: LinearModel) -> slice:
@@ -191,6 +192,7 @@ def lagrange_bound(
     max_iterations: int = 60,
     knapsacks: CampaignKnapsacks | None = None,
     repair_order: NDArray[np.int64] | None = None,
+    stop_gap: float = 0.0,
 ) -> LagrangeBound:
     """Minimise ``L(mu)`` from the LP duals of the creator rows by subgradient steps.
 
@@ -203,7 +205,7 @@ def lagrange_bound(
     ``repair_order`` (a pair order, e.g. the greedy's) turns each iterate into a solution:
     the campaigns' knapsack pairs by value first, then that order, minimums repaired
     (:func:`matching.solver.heuristics.construct`); the best is kept in ``state`` and Polyak's
-    target rises to it.
+    target rises to it; the iterations stop once it is within ``stop_gap`` of the bound.
     """
     start = time.perf_counter()
     rows = creator_rows(model)
@@ -226,8 +228,11 @@ def lagrange_bound(
         iterations += 1
         trace.append(bound)
         if repair_order is not None:
+            # Then the pairs still worth their prices, in the given order (the others rarely
+            # fit where the knapsacks left room, and walking them all is the slow part).
             first = chosen[np.argsort(-value[chosen], kind="stable")]
-            repaired = construct(inst, np.concatenate([first, repair_order]), usable)
+            rest = repair_order[reduced[repair_order] > 0]
+            repaired = construct(inst, np.concatenate([first, rest]), usable)
             if state is None or repaired.objective > state.objective:
                 state = repaired
             target = max(target, state.objective)
@@ -237,6 +242,8 @@ def lagrange_bound(
             since += 1
             if since >= 4:
                 theta, since = theta / 2.0, 0
+        if state is not None and best - state.objective <= stop_gap * abs(best):
+            break
         now = time.perf_counter()
         if now + (now - start) / iterations >= deadline or theta < 1e-4:
             break  # another iteration (as long as the average one) would pass the deadline

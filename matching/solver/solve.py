@@ -48,9 +48,9 @@ OPTIMALITY_TOLERANCE = 1e-9
 FAIR_TIME_SHARE = 0.15  # of the time limit, kept for the fair-exposure phase
 # Shares of the value phases' time left after the LP: the Lagrangian heuristic before the
 # search (a start and a bound), and its continuation after it (the bound, aimed at the best).
-LAGRANGE_START_SHARE = 0.2
+LAGRANGE_START_SHARE = 0.4
 LAGRANGE_END_SHARE = 0.08
-LAGRANGE_MAX_ITERATIONS = 30
+LAGRANGE_MAX_ITERATIONS = 40
 
 
 class SolutionInvalid(RuntimeError):
@@ -194,12 +194,12 @@ def solve(
         stats["bound_source"] = "exact"
         return finish(*fairer(state, "optimal"), bound)
 
-    knapsacks = CampaignKnapsacks(work)
+    knapsacks = CampaignKnapsacks(work) if use_lagrange else None
     prices = lp.y
     if use_lagrange:
         now = time.perf_counter()
         share = LAGRANGE_START_SHARE * max(value_deadline - now, 0.0)
-        found = lagrange_bound(
+        relaxed = lagrange_bound(
             work,
             model,
             prices,
@@ -208,13 +208,14 @@ def solve(
             LAGRANGE_MAX_ITERATIONS,
             knapsacks,
             repair_order=greedy_order(work),
+            stop_gap=gap_tolerance,
         )
-        prices = found.prices
-        stats["lagrange_start"] = _lagrange_stats(found)
-        if found.state is not None and found.state.objective > state.objective:
-            state = found.state
-        if found.bound < bound:
-            bound, stats["bound_source"] = found.bound, "lagrangian"
+        prices = relaxed.prices
+        stats["lagrange_start"] = _lagrange_stats(relaxed)
+        if relaxed.state is not None and relaxed.state.objective > state.objective:
+            state = relaxed.state
+        if relaxed.bound < bound:
+            bound, stats["bound_source"] = relaxed.bound, "lagrangian"
 
     config = replace(lns or LNSConfig(), seed=seed)
     if max_rounds is not None:
@@ -242,7 +243,7 @@ def solve(
         and relative_gap(state.objective, bound) > gap_tolerance
         and value_deadline - time.perf_counter() > per_iteration
     ):
-        found = lagrange_bound(
+        relaxed = lagrange_bound(
             work,
             model,
             prices,
@@ -251,9 +252,9 @@ def solve(
             LAGRANGE_MAX_ITERATIONS,
             knapsacks,
         )
-        stats["lagrange_end"] = _lagrange_stats(found)
-        if found.bound < bound:
-            bound, stats["bound_source"] = found.bound, "lagrangian"
+        stats["lagrange_end"] = _lagrange_stats(relaxed)
+        if relaxed.bound < bound:
+            bound, stats["bound_source"] = relaxed.bound, "lagrangian"
     cut_short = time.perf_counter() >= value_deadline - 0.06
     if cut_short and relative_gap(state.objective, bound) > gap_tolerance:
         status = "timeout"
