@@ -8,8 +8,12 @@
    LP rounding.
 4. Small instances (``exact_max_pairs``): the whole model by HiGHS's MIP, which proves
    optimality and gives its own bound.
-5. Improve: large neighbourhood search (:mod:`matching.solver.lns`) until the deadline, the
-   round limit, a stall, or the gap tolerance.
+5. Lagrangian phase (:mod:`matching.solver.lagrange`): creator prices from the LP duals, an
+   exact knapsack per campaign; a bound at most the LP's and a repaired solution per
+   iterate, in ``LAGRANGE_START_SHARE`` of the remaining time.
+   Then large neighbourhood search (:mod:`matching.solver.lns`) until its deadline, the round
+   limit, a stall, or the gap tolerance; the Lagrangian iterations continue in the time kept
+   after it (``LAGRANGE_END_SHARE``), aimed at the search's solution.
 6. Fair exposure (optional, :mod:`matching.solver.exposure`): with the best value ``V*``
    found, maximise exposure subject to ``value >= (1 - max_cost) · V*``; the value phases then
    get ``1 - FAIR_TIME_SHARE`` of the time limit.
