@@ -52,6 +52,7 @@ class LagrangeBound:
 
 @dataclass
 class _Campaign:
+    campaign: int
     pairs: NDArray[np.int64]
     weight: NDArray[np.int64]
     units: int
@@ -87,7 +88,7 @@ class CampaignKnapsacks:
                 weight = (r.astype(np.float64) * max_units / max(budget, 1)).astype(np.int64)
             lower = max(int(inst.min_creators[j]), 1)
             self.campaigns.append(
-                _Campaign(pairs, weight.astype(np.int64), int(units), lower, slots, lower > 1)
+                _Campaign(j, pairs, weight.astype(np.int64), int(units), lower, slots, lower > 1)
             )
 
     def solve(
@@ -157,6 +158,49 @@ def _knapsack(
             u -= int(c.weight[items[t]])
             k -= 1
     return best, np.array(picked, dtype=np.int64)
+
+
+def best_responses(
+    inst: Instance, state: Assignment, knapsacks: CampaignKnapsacks, deadline: float
+) -> int:
+    """Re-optimise each campaign exactly against the rest of ``state`` (in place).
+
+    For one campaign at a time, the others fixed: its best subset of the creators that still
+    have capacity and no other campaign of its competitor group, by the same knapsack as the
+    bound (true values). Passes repeat while one improves; returns the campaigns improved.
+    The rounded-down units of a large budget could overspend, so a knapsack answer that does
+    not fit the real budget is skipped.
+    """
+    value = inst.pair_value
+    rate = inst.pair_rate
+    improved_total = 0
+    for _ in range(5):
+        improved = 0
+        for c in knapsacks.campaigns:
+            if time.perf_counter() >= deadline:
+                return improved_total + improved
+            mine = c.pairs
+            current = mine[state.selected[mine]]
+            for p in current.tolist():
+                state.remove(p)
+            free = np.fromiter((state.fits(p) for p in mine.tolist()), bool, mine.size)
+            offered = np.where(free, value[mine], -np.inf)
+            best, picked = _knapsack(c, offered, want_solution=True)
+            before = float(value[current].sum())
+            chosen = current
+            if (
+                picked is not None
+                and best > before + 1e-9 * max(1.0, before)
+                and rate[mine[picked]].sum() <= inst.budget[c.campaign]
+            ):
+                chosen = mine[picked]
+                improved += 1
+            for p in chosen.tolist():
+                state.add(p)
+        improved_total += improved
+        if improved == 0:
+            break
+    return improved_total
 
 
 def _undominated(

@@ -10,7 +10,8 @@
    optimality and gives its own bound.
 5. Lagrangian phase (:mod:`matching.solver.lagrange`): creator prices from the LP duals, an
    exact knapsack per campaign; a bound at most the LP's and a repaired solution per
-   iterate, in ``LAGRANGE_START_SHARE`` of the remaining time.
+   iterate, in ``LAGRANGE_START_SHARE`` of the remaining time; then each campaign is
+   re-optimised exactly against the others (best responses, until none improves).
    Then large neighbourhood search (:mod:`matching.solver.lns`) until its deadline, the round
    limit, a stall, or the gap tolerance; the Lagrangian iterations continue in the time kept
    after it (``LAGRANGE_END_SHARE``), aimed at the search's solution.
@@ -40,7 +41,12 @@ import numpy as np
 from matching.solver import exposure as fair
 from matching.solver.heuristics import Assignment, construct, greedy, greedy_order, lp_rounding
 from matching.solver.instance import Instance
-from matching.solver.lagrange import CampaignKnapsacks, LagrangeBound, lagrange_bound
+from matching.solver.lagrange import (
+    CampaignKnapsacks,
+    LagrangeBound,
+    best_responses,
+    lagrange_bound,
+)
 from matching.solver.lns import LNSConfig, improve
 from matching.solver.lp import LPSolution, certified_bound, solve_lp
 from matching.solver.mip import solve_pairs_mip
@@ -220,6 +226,16 @@ def solve(
             state = relaxed.state
         if relaxed.bound < bound:
             bound, stats["bound_source"] = relaxed.bound, "lagrangian"
+        # Each campaign re-optimised exactly against the others (all its candidates).
+        assert knapsacks is not None
+        responses_start = time.perf_counter()
+        before = state.objective
+        improved = best_responses(work, state, knapsacks, value_deadline)
+        stats["best_responses"] = {
+            "improved": improved,
+            "gain": state.objective - before,
+            "seconds": round(time.perf_counter() - responses_start, 3),
+        }
 
     config = replace(lns or LNSConfig(), seed=seed)
     if max_rounds is not None:

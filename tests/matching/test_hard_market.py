@@ -12,7 +12,13 @@ import pytest
 from benchmarks.generate import HARD, generate_hard, hard_creators, hard_instance, main
 from matching.solver import Instance, solve, validate
 from matching.solver.heuristics import construct, greedy_order
-from matching.solver.lagrange import CampaignKnapsacks, _Campaign, _knapsack, lagrange_bound
+from matching.solver.lagrange import (
+    CampaignKnapsacks,
+    _Campaign,
+    _knapsack,
+    best_responses,
+    lagrange_bound,
+)
 from matching.solver.lp import solve_lp
 from matching.solver.mip import solve_pairs_mip
 from matching.solver.model import linear_model, usable_pairs
@@ -108,6 +114,7 @@ def test_the_campaign_knapsack_is_exact(seed: int) -> None:
     slots = int(rng.integers(1, 5))
     lower = int(rng.choice([1, 1, 2, 3]))
     c = _Campaign(
+        campaign=0,
         pairs=np.arange(n),
         weight=rng.integers(0, 12, n),
         units=int(rng.integers(5, 25)),
@@ -186,3 +193,18 @@ def test_solve_reports_a_lagrangian_bound_that_holds() -> None:
     assert result.bound <= result.stats["lp_bound"] + 1e-9
     if result.stats["bound_source"] == "lagrangian":
         assert result.bound < result.stats["lp_bound"]
+
+
+def test_best_responses_improve_and_end_at_a_campaign_wise_optimum() -> None:
+    inst = generate_hard(30, 300, seed=2, pairs_per_campaign=30)
+    work = inst.restrict_pairs(usable_pairs(inst))
+    order = np.lexsort((np.arange(work.num_pairs), -work.pair_value))
+    state = construct(work, order, np.ones(work.num_pairs, dtype=bool))  # greedy by value
+    before = state.objective
+    knapsacks = CampaignKnapsacks(work)
+    assert best_responses(work, state, knapsacks, np.inf) > 0
+    assert state.objective > before
+    assert validate(work, state.pairs()) == []
+    assert state.objective == pytest.approx(state.exact_objective())
+    # No campaign can do better on its own any more (the passes ran to a fixed point).
+    assert best_responses(work, state, knapsacks, np.inf) == 0
