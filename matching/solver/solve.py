@@ -243,9 +243,15 @@ def solve(
     if time_limit_s is None:  # each neighbourhood's MIP runs to its end, too
         config.sub_time_s = math.inf
     target = bound * (1.0 - gap_tolerance)
+    per_iteration = math.inf
+    if "lagrange_start" in stats:
+        start_phase = stats["lagrange_start"]
+        per_iteration = start_phase["seconds"] / max(start_phase["iterations"], 1)
     search_deadline = value_deadline
     if use_lagrange and math.isfinite(value_deadline):
-        search_deadline -= LAGRANGE_END_SHARE * max(value_deadline - time.perf_counter(), 0.0)
+        kept = LAGRANGE_END_SHARE * max(value_deadline - time.perf_counter(), 0.0)
+        if kept > per_iteration:  # keep no time the bound could not use
+            search_deadline -= kept
     search = improve(
         work, state, all_usable, lp.x, lp.reduced_cost, search_deadline, config, target=target
     )
@@ -255,10 +261,6 @@ def solve(
         "improved": search.improved,
         "seconds": round(search.seconds, 3),
     }
-    per_iteration = math.inf
-    if "lagrange_start" in stats:
-        start_phase = stats["lagrange_start"]
-        per_iteration = start_phase["seconds"] / max(start_phase["iterations"], 1)
     if (
         use_lagrange
         and relative_gap(state.objective, bound) > gap_tolerance
