@@ -15,7 +15,10 @@ few creators leave a fractional creator in the LP that the knapsack does not get
 The knapsack is a dynamic programme over (creators taken, budget used). Budget is counted in
 units of the greatest common divisor of the campaign's rates and budget when that gives at
 most ``max_units`` units (exact); otherwise each rate is rounded *down* to ``budget /
-max_units`` units — a relaxation, so the bound stays valid, only a little looser.
+max_units`` units — a relaxation, so the bound stays valid, only a little looser (and
+coarser still for a campaign whose table would pass ``MAX_CELLS``). A knapsack answer in
+rounded units may overspend the real budget: the callers that turn answers into solutions
+check the real budget.
 Prices start from the LP duals of the same rows and improve by projected subgradient steps
 (Polyak's rule towards the best known solution value).
 """
@@ -34,6 +37,9 @@ from matching.solver.instance import Instance
 from matching.solver.model import LinearModel
 
 MAX_UNITS = 1_000
+# Above this many DP cells (items × counts × units) a campaign's units get coarser (rates
+# rounded down further: still a relaxation), so one knapsack stays within ~20 MB and ~0.1 s.
+MAX_CELLS = 20_000_000
 
 
 @dataclass
@@ -127,11 +133,17 @@ def _knapsack(
             return float(value[top].sum()), top
     items = _undominated(items, value, c.weight, c.slots)
     n_slots, units = min(c.slots, items.size), c.units
+    weight = c.weight
+    cells = items.size * (n_slots + 1)
+    if cells * (units + 1) > MAX_CELLS:  # a huge campaign: coarser units (a relaxation)
+        coarse = max(MAX_CELLS // cells - 1, 1)
+        weight = (c.weight * coarse) // max(units, 1)
+        units = coarse
     f = np.full((n_slots + 1, units + 1), -np.inf)
     f[0, :] = 0.0
     take = np.zeros((items.size, n_slots + 1, units + 1), dtype=bool) if want_solution else None
     for t, p in enumerate(items.tolist()):
-        w, v = int(c.weight[p]), float(value[p])
+        w, v = int(weight[p]), float(value[p])
         if w > units:
             continue
         cand = f[:-1, : units + 1 - w] + v  # a copy: the update below reads the old table
@@ -155,7 +167,7 @@ def _knapsack(
             break
         if take[t, k, u]:
             picked.append(int(items[t]))
-            u -= int(c.weight[items[t]])
+            u -= int(weight[items[t]])
             k -= 1
     return best, np.array(picked, dtype=np.int64)
 

@@ -208,3 +208,26 @@ def test_best_responses_improve_and_end_at_a_campaign_wise_optimum() -> None:
     assert state.objective == pytest.approx(state.exact_objective())
     # No campaign can do better on its own any more (the passes ran to a fixed point).
     assert best_responses(work, state, knapsacks, np.inf) == 0
+
+
+def test_a_huge_campaign_gets_coarser_units_and_still_bounds(monkeypatch) -> None:
+    """Past MAX_CELLS the knapsack rounds rates down further: never below the true best."""
+    import matching.solver.lagrange as lagrange
+
+    monkeypatch.setattr(lagrange, "MAX_CELLS", 60)
+    for seed in range(10):
+        rng = np.random.default_rng(100 + seed)
+        n = 8
+        c = _Campaign(
+            campaign=0,
+            pairs=np.arange(n),
+            weight=rng.integers(1, 12, n),
+            units=30,
+            lower=int(rng.choice([1, 2])),
+            slots=3,
+            all_items=False,
+        )
+        c.all_items = c.lower > 1
+        value = np.round(rng.uniform(0.1, 2.0, n), 3)
+        best, _ = _knapsack(c, value, want_solution=True)
+        assert best >= _brute_knapsack(c, value) - 1e-9
