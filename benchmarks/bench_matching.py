@@ -9,12 +9,17 @@ there), so each gets its own peak memory (``ru_maxrss``) and wall time. Methods:
   in memory there; a campaign rarely gets past its first few dozen).
 - ``greedy_score``: by value / (rate/budget + 1/slots), on the top-K instance.
 - ``cpsat_all``: plain CP-SAT on every pair of the top-K instance (default portfolio).
-- ``engine``: ``solve()`` on the top-K instance (the previous pipeline).
+- ``engine``: ``solve()`` on the top-K instance.
+- ``engine_lp``: ``solve(use_lagrange=False)``, the engine before the Lagrangian phases
+  (LP bound, greedy and rounding start, neighbourhood search), to show what they pay.
 - ``engine_priced``: ``build_instance_priced`` (column generation, certified market bound)
   then ``solve()`` on its instance, reusing its LP.
 
-Gaps are reported against the top-K instance's LP bound and against the certified bound of
-the whole market (every eligible pair) from pricing — the honest one.
+Gaps are reported against the top-K instance's LP bound, against the best proven bound of the
+instance (the smaller of the LP bound and the engine's Lagrangian bound: every method's gap to
+the same bound) and, on the classic market, against the certified bound of the whole market
+(every eligible pair) from pricing. ``--market hard`` runs the hard market
+(:func:`benchmarks.generate.generate_hard`), whose instance is the whole market.
 
     python -m benchmarks.bench_matching [--sizes small medium large] [--huge] [--market v2]
 """
@@ -33,10 +38,18 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.generate import DEFAULT_MARKET, MARKETS, SIZES, TODAY, generate_market
+from benchmarks.generate import (
+    DEFAULT_MARKET,
+    HARD_MARKET,
+    MARKETS,
+    SIZES,
+    TODAY,
+    generate_market,
+    hard_instance,
+)
 
 TIME_LIMITS = {"tiny": 5.0, "small": 10.0, "medium": 30.0, "large": 60.0, "huge": 600.0}
-METHODS = ("greedy_value", "greedy_score", "cpsat_all", "engine", "engine_priced")
+METHODS = ("greedy_value", "greedy_score", "cpsat_all", "engine", "engine_lp", "engine_priced")
 HUGE_METHODS = ("greedy_value", "greedy_score", "engine_priced")
 GREEDY_CANDIDATES = 1_000
 # At huge size the engine's budget is end to end: build, pricing and solve share 10 minutes.
@@ -52,10 +65,19 @@ def _instance(size: str, seed: int, top_k: int | None, market: str):
     from matching.market.build import build_instance
     from matching.market.records import MatchingPolicy
 
+    if market == HARD_MARKET:  # an instance directly: every pair is a candidate
+        start = time.perf_counter()
+        instance = hard_instance(size, seed)
+        return instance, _HardDetails(instance.num_pairs), time.perf_counter() - start
     table, campaigns = _market(size, seed, market)
     start = time.perf_counter()
     instance, details = build_instance(table, campaigns, MatchingPolicy(top_k=top_k), TODAY)
     return instance, details, time.perf_counter() - start
+
+
+class _HardDetails:
+    def __init__(self, pairs: int) -> None:
+        self.eligible_pairs = pairs
 
 
 def _lp_bound(instance) -> tuple[float, float]:
@@ -83,7 +105,7 @@ def run_method(
         instance, build_s = _by_value_instance(size, seed, market)
         out["candidates"] = (
             "all eligible"
-            if size in ("tiny", "small", "medium")
+            if size in ("tiny", "small", "medium") or market == HARD_MARKET
             else (f"top {GREEDY_CANDIDATES} by value per campaign")
         )
     else:
@@ -106,7 +128,13 @@ def run_method(
     elif method == "cpsat_all":
         selected = _plain_cpsat(instance, time_limit, seed)
     else:
-        result = solve(instance, time_limit_s=time_limit, workers=2, seed=seed)
+        result = solve(
+            instance,
+            time_limit_s=time_limit,
+            workers=2,
+            seed=seed,
+            use_lagrange=method != "engine_lp",
+        )
         selected = result.selected
         out.update(status=result.status, engine_bound=result.bound, stats=result.to_dict()["stats"])
     out["seconds"] = round(time.perf_counter() - start, 2)
@@ -120,6 +148,9 @@ def _by_value_instance(size: str, seed: int, market: str):
     from matching.market.build import Market, initial_scan, make_instance
     from matching.market.records import MatchingPolicy
 
+    if market == HARD_MARKET:
+        instance, _, build_s = _instance(size, seed, None, market)
+        return instance, build_s
     table, campaigns = _market(size, seed, market)
     start = time.perf_counter()
     prepared = Market.prepare(table, campaigns, MatchingPolicy(top_k=None), TODAY)
@@ -228,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", nargs="+", default=["small", "medium", "large"])
     parser.add_argument("--huge", action="store_true", help="also run 1M creators × 10k")
     parser.add_argument("--methods", nargs="+", default=None)
-    parser.add_argument("--market", choices=sorted(MARKETS), default=DEFAULT_MARKET)
+    parser.add_argument("--market", choices=[*sorted(MARKETS), HARD_MARKET], default=DEFAULT_MARKET)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top-k", type=int, default=200)
     parser.add_argument("--time-limit", type=float, default=None)
@@ -265,9 +296,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         }
         if size != "huge":
             row["lp"] = _child("lp", size, args.seed, args.top_k, limit, args.market)
-        if size in ("tiny", "small", "medium"):
+        if size in ("tiny", "small", "medium") and args.market != HARD_MARKET:
             row["lp_full"] = _child("lp_full", size, args.seed, args.top_k, limit, args.market)
         methods = args.methods or (HUGE_METHODS if size == "huge" else METHODS)
+        if args.market == HARD_MARKET:  # no market table to price: the instance is given
+            methods = [m for m in methods if m != "engine_priced"]
         for method in ("engine_priced", *[m for m in methods if m != "engine_priced"]):
             if method not in methods:
                 continue
@@ -291,6 +324,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 ),
                 flush=True,
             )
+        row["load_after"] = os.getloadavg()[0]
         _gaps(row)
         results.append(row)
         with open(args.output, "w") as f:
@@ -304,9 +338,14 @@ def _gaps(row: dict[str, Any]) -> None:
     market = priced.get("market_bound")
     if pruned is None:
         pruned = priced.get("pricing", {}).get("pruned_lp_bound")
+    bounds = [b for b in (pruned, row["methods"].get("engine", {}).get("engine_bound")) if b]
+    best = min(bounds) if bounds else None
+    row["best_bound"] = best
     for out in row["methods"].values():
         if "objective" not in out:
             continue
+        if best:
+            out["gap_to_best_bound"] = (best - out["objective"]) / best
         if pruned:
             out["gap_to_topk_lp"] = (pruned - out["objective"]) / pruned
         if market:

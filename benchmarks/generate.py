@@ -5,8 +5,17 @@ rates grow with followers (a noisy cost per thousand), audiences are Dirichlet d
 their category's profile, and campaigns have budgets for a handful of mid-size creators,
 minimums and competitor groups. Two calibrations (:data:`MARKETS`): ``v1``, the first one,
 and ``v2`` (default), whose tier shares and engagement follow published Instagram figures —
-see BENCHMARKS.md, "The synthetic market". ``python -m benchmarks.generate SIZE -o
-instance.json`` writes a solver instance in the DESIGN.md §4 format.
+see BENCHMARKS.md, "The synthetic market". These are the *classic* markets.
+
+The *hard* market (:func:`generate_hard`, ``--market hard``) is built directly as a solver
+instance, calibrated so that the assignment is hard: budgets bind (a median budget buys 3–5
+median rates), 70 % of campaigns are in competitor groups of four, 20 % have an
+all-or-nothing minimum, capacities are 1–3, rates grow as followers^0.8 with log-normal noise
+and value is ``reach × fit³`` (weak fits count for little); greedy by value ends 19 % below
+the LP bound at medium size (BENCHMARKS.md, "The hard market").
+
+``python -m benchmarks.generate SIZE [--market v1|v2|hard] -o instance.json`` writes a solver
+instance in the DESIGN.md §4 format.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import numpy as np
 from matching.market.fit import ANY, FIXED_PART_KEYS, OPEN_PARTS, PARTS, AudienceSpace
 from matching.market.records import MarketCampaign, MarketCreator, MatchingPolicy
 from matching.market.tables import NO_END, CreatorTable
+from matching.solver.instance import NO_GROUP, Instance
 
 CATEGORIES = (
     "beauty",
@@ -77,6 +87,7 @@ MARKETS: dict[str, MarketShape] = {
     "v2": MarketShape(0.9, 2_000, 0.03, 0.22, 12.0, 900.0, 0.8),
 }
 DEFAULT_MARKET = "v2"
+HARD_MARKET = "hard"  # generate_hard: an instance built directly, not a market table
 
 
 def interest_tags() -> list[str]:
@@ -255,6 +266,135 @@ def creator_records(table: CreatorTable) -> list[MarketCreator]:
     return records
 
 
+# ------------------------------------------------------------------ the hard market
+HARD_PAIRS_PER_CAMPAIGN: dict[str, int] = {
+    "tiny": 40,
+    "small": 80,
+    "medium": 140,
+    "large": 200,
+    "huge": 200,
+}
+
+
+@dataclass(frozen=True)
+class HardShape:
+    """Calibration of the hard market (BENCHMARKS.md, "The hard market").
+
+    Rates ``rate_per_follower_08 × followers ^ 0.8`` with lognormal noise ``rate_sigma``;
+    budgets lognormal around ``budget_in_rates`` median rates; ``grouped`` of the campaigns in
+    competitor groups of ``group_size`` (same category); ``with_minimum`` of them with an
+    all-or-nothing minimum of 2–4; capacities 1–3; value ``reach × fit ^ fit_stretch``.
+    """
+
+    follower_alpha: float = 1.1
+    follower_min: int = 3_000
+    rate_per_follower_08: float = 60.0  # minor units: 10k followers ≈ 95 EUR before noise
+    rate_sigma: float = 0.5
+    budget_in_rates: float = 4.0
+    budget_sigma: float = 0.45
+    grouped: float = 0.7
+    group_size: int = 4
+    with_minimum: float = 0.2
+    fit_stretch: float = 3.0
+
+
+HARD = HardShape()
+
+
+def hard_creators(
+    rng: np.random.Generator, n: int, shape: HardShape = HARD
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Followers (Pareto), reach (engaged followers, thousands), rates (minor units, growing
+    as followers^0.8 with lognormal noise) and capacities (1–3) of ``n`` creators."""
+    followers = np.minimum(shape.follower_min * (1 + rng.pareto(shape.follower_alpha, n)), 5e6)
+    engagement = (0.05 * (followers / 1e4) ** -0.25 * rng.lognormal(0.0, 0.3, n)).clip(0.002, 0.3)
+    reach = followers * engagement / 1000.0
+    rate = shape.rate_per_follower_08 * followers**0.8 * rng.lognormal(0.0, shape.rate_sigma, n)
+    rate = np.maximum(np.round(rate / 500.0) * 500.0, 500.0).astype(np.int64)
+    capacity = rng.choice([1, 2, 3], n, p=[0.5, 0.3, 0.2]).astype(np.int64)
+    return followers, reach, rate, capacity
+
+
+def generate_hard(
+    n_campaigns: int,
+    n_creators: int,
+    seed: int = 0,
+    pairs_per_campaign: int = 140,
+    shape: HardShape = HARD,
+) -> Instance:
+    """A seeded hard instance (DESIGN.md §4), built directly from arrays.
+
+    Creators belong to one of :data:`CATEGORIES` and carry a popularity weight; each campaign
+    draws its candidates from its category, popular creators more often (so capacities of 1–3
+    are contested), and competitor groups are four campaigns of one category (so their
+    candidates overlap and the one-campaign-per-group rule bites).
+    """
+    rng = np.random.default_rng(seed)
+    n_cat = len(CATEGORIES)
+    followers, reach, rate, capacity = hard_creators(rng, n_creators, shape)
+    category = rng.integers(0, n_cat, n_creators)
+    popularity = rng.lognormal(0.0, 0.8, n_creators)
+
+    # Campaigns: groups of `group_size` share a category; the rest are loners.
+    n_grouped = int(round(shape.grouped * n_campaigns / shape.group_size)) * shape.group_size
+    n_grouped = min(n_grouped, n_campaigns - n_campaigns % shape.group_size)
+    n_groups = n_grouped // shape.group_size
+    group = np.full(n_campaigns, NO_GROUP, dtype=np.int64)
+    order = rng.permutation(n_campaigns)
+    group[order[:n_grouped]] = np.repeat(np.arange(n_groups), shape.group_size)
+    camp_cat = rng.integers(0, n_cat, n_campaigns)
+    grouped = group >= 0
+    camp_cat[grouped] = rng.integers(0, n_cat, max(n_groups, 1))[group[grouped]]
+    median_rate = float(np.median(rate))
+    budget = median_rate * rng.lognormal(
+        np.log(shape.budget_in_rates), shape.budget_sigma, n_campaigns
+    )
+    budget = (np.round(budget / 1_000.0) * 1_000.0).astype(np.int64)
+    slots = rng.integers(3, 9, n_campaigns).astype(np.int64)
+    min_creators = np.zeros(n_campaigns, dtype=np.int64)
+    has_min = rng.random(n_campaigns) < shape.with_minimum
+    min_creators[has_min] = np.minimum(rng.integers(2, 5, int(has_min.sum())), slots[has_min])
+
+    by_cat = [np.flatnonzero(category == c) for c in range(n_cat)]
+    creators, campaigns = [], []
+    for j in range(n_campaigns):
+        pool = by_cat[camp_cat[j]]
+        k = min(pairs_per_campaign, pool.size)
+        if k == 0:
+            continue
+        weight = popularity[pool] / popularity[pool].sum()
+        creators.append(rng.choice(pool, k, replace=False, p=weight))
+        campaigns.append(np.full(k, j, dtype=np.int64))
+    pair_creator = np.concatenate(creators) if creators else np.zeros(0, np.int64)
+    pair_campaign = np.concatenate(campaigns) if campaigns else np.zeros(0, np.int64)
+    fit = rng.beta(2.0, 3.0, pair_creator.size)
+    value = reach[pair_creator] * fit**shape.fit_stretch
+    used, pair_creator = np.unique(pair_creator, return_inverse=True)
+    group_names = tuple(
+        f"{CATEGORIES[camp_cat[int(np.argmax(group == g))]]}-{g}" for g in range(n_groups)
+    )
+    return Instance(
+        campaign_ids=tuple(f"c{j}" for j in range(n_campaigns)),
+        budget=budget,
+        slots=slots,
+        min_creators=min_creators,
+        group=group,
+        group_names=group_names,
+        creator_ids=tuple(f"k{i}" for i in used.tolist()),
+        rate=rate[used],
+        capacity=capacity[used],
+        pair_creator=pair_creator,
+        pair_campaign=pair_campaign,
+        pair_value=np.round(value, 6),
+    )
+
+
+def hard_instance(size: str, seed: int = 0) -> Instance:
+    """The hard market at one of :data:`SIZES`."""
+    n_campaigns, n_creators = SIZES[size]
+    return generate_hard(n_campaigns, n_creators, seed, HARD_PAIRS_PER_CAMPAIGN[size])
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Write a generated instance as JSON."""
     from matching.market.build import build_instance
@@ -264,11 +404,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top-k", type=int, default=200)
-    parser.add_argument("--market", choices=sorted(MARKETS), default=DEFAULT_MARKET)
+    parser.add_argument(
+        "--market",
+        choices=[*sorted(MARKETS), HARD_MARKET],
+        default=DEFAULT_MARKET,
+        help="v1/v2: the classic market through the matching build (top-K); hard: the hard "
+        "market's instance directly",
+    )
     args = parser.parse_args(argv)
-    n_campaigns, n_creators = SIZES[args.size]
-    table, campaigns = generate_market(n_campaigns, n_creators, args.seed, args.market)
-    instance, _ = build_instance(table, campaigns, MatchingPolicy(top_k=args.top_k), TODAY)
+    if args.market == HARD_MARKET:
+        instance = hard_instance(args.size, args.seed)
+    else:
+        n_campaigns, n_creators = SIZES[args.size]
+        table, campaigns = generate_market(n_campaigns, n_creators, args.seed, args.market)
+        policy = MatchingPolicy(top_k=args.top_k)
+        instance, _ = build_instance(table, campaigns, policy, TODAY)
     with open(args.output, "w") as f:
         json.dump(instance.to_dict(), f)
 

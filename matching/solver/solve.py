@@ -8,8 +8,13 @@
    LP rounding.
 4. Small instances (``exact_max_pairs``): the whole model by HiGHS's MIP, which proves
    optimality and gives its own bound.
-5. Improve: large neighbourhood search (:mod:`matching.solver.lns`) until the deadline, the
-   round limit, a stall, or the gap tolerance.
+5. Lagrangian phase (:mod:`matching.solver.lagrange`): creator prices from the LP duals, an
+   exact knapsack per campaign; a bound at most the LP's and a repaired solution per
+   iterate, in ``LAGRANGE_START_SHARE`` of the remaining time; then each campaign is
+   re-optimised exactly against the others (best responses, until none improves).
+   Then large neighbourhood search (:mod:`matching.solver.lns`) until its deadline, the round
+   limit, a stall, or the gap tolerance; the Lagrangian iterations continue in the time kept
+   after it (``LAGRANGE_END_SHARE``), aimed at the search's solution.
 6. Fair exposure (optional, :mod:`matching.solver.exposure`): with the best value ``V*``
    found, maximise exposure subject to ``value >= (1 - max_cost) · V*``; the value phases then
    get ``1 - FAIR_TIME_SHARE`` of the time limit.
@@ -34,8 +39,14 @@ from typing import Any
 import numpy as np
 
 from matching.solver import exposure as fair
-from matching.solver.heuristics import Assignment, construct, greedy, lp_rounding
+from matching.solver.heuristics import Assignment, construct, greedy, greedy_order, lp_rounding
 from matching.solver.instance import Instance
+from matching.solver.lagrange import (
+    CampaignKnapsacks,
+    LagrangeBound,
+    best_responses,
+    lagrange_bound,
+)
 from matching.solver.lns import LNSConfig, improve
 from matching.solver.lp import LPSolution, certified_bound, solve_lp
 from matching.solver.mip import solve_pairs_mip
@@ -45,6 +56,11 @@ from matching.solver.validate import validate
 
 OPTIMALITY_TOLERANCE = 1e-9
 FAIR_TIME_SHARE = 0.15  # of the time limit, kept for the fair-exposure phase
+# Shares of the value phases' time left after the LP: the Lagrangian heuristic before the
+# search (a start and a bound), and its continuation after it (the bound, aimed at the best).
+LAGRANGE_START_SHARE = 0.4
+LAGRANGE_END_SHARE = 0.08
+LAGRANGE_MAX_ITERATIONS = 40
 
 
 class SolutionInvalid(RuntimeError):
@@ -63,6 +79,7 @@ def solve(
     exact_max_pairs: int = 2_500,
     lns: LNSConfig | None = None,
     lp: LPSolution | None = None,
+    use_lagrange: bool = True,
 ) -> SolveResult:
     """Find a feasible assignment, a proven upper bound and the gap within ``time_limit_s``.
 
@@ -74,7 +91,8 @@ def solve(
     a bounded value cost (reported in ``stats["fair_exposure"]``: ``cost`` = 1 - value / best
     value); ``lp``: this instance's LP relaxation over its usable pairs, already solved (e.g.
     ``details.pricing.lp`` from :func:`matching.market.build_instance_priced`); it is used only
-    if its shape matches, and its bound is re-certified here.
+    if its shape matches, and its bound is re-certified here; ``use_lagrange`` False skips
+    the Lagrangian phases (:mod:`matching.solver.lagrange`), for comparisons.
     Returns a validated :class:`SolveResult`; status is ``optimal`` (proven), ``timeout`` (the
     time limit cut the search) or ``feasible``. ``infeasible`` cannot occur: the empty
     assignment meets every constraint.
@@ -156,6 +174,7 @@ def solve(
         )
     bound = lp.bound
     stats.update(lp_bound=lp.bound, lp_method=lp.method, lp_seconds=round(lp.seconds, 3))
+    stats["bound_source"] = "lp"
 
     all_usable = np.ones(work.num_pairs, dtype=bool)
     by_value = np.lexsort((np.arange(work.num_pairs), -work.pair_value))
@@ -182,7 +201,41 @@ def solve(
             bound = min(bound, max(dual, state.objective))
         stats["exact"] = {"optimal": optimal, "dual_bound": dual}
     if proven:
+        stats["bound_source"] = "exact"
         return finish(*fairer(state, "optimal"), bound)
+
+    knapsacks = CampaignKnapsacks(work) if use_lagrange else None
+    prices = lp.y
+    if use_lagrange:
+        now = time.perf_counter()
+        share = LAGRANGE_START_SHARE * max(value_deadline - now, 0.0)
+        relaxed = lagrange_bound(
+            work,
+            model,
+            prices,
+            state.objective,
+            now + share if math.isfinite(value_deadline) else math.inf,
+            LAGRANGE_MAX_ITERATIONS,
+            knapsacks,
+            repair_order=greedy_order(work),
+            stop_gap=gap_tolerance,
+        )
+        prices = relaxed.prices
+        stats["lagrange_start"] = _lagrange_stats(relaxed)
+        if relaxed.state is not None and relaxed.state.objective > state.objective:
+            state = relaxed.state
+        if relaxed.bound < bound:
+            bound, stats["bound_source"] = relaxed.bound, "lagrangian"
+        # Each campaign re-optimised exactly against the others (all its candidates).
+        assert knapsacks is not None
+        responses_start = time.perf_counter()
+        before = state.objective
+        improved = best_responses(work, state, knapsacks, value_deadline)
+        stats["best_responses"] = {
+            "improved": improved,
+            "gain": state.objective - before,
+            "seconds": round(time.perf_counter() - responses_start, 3),
+        }
 
     config = replace(lns or LNSConfig(), seed=seed)
     if max_rounds is not None:
@@ -190,15 +243,52 @@ def solve(
     if time_limit_s is None:  # each neighbourhood's MIP runs to its end, too
         config.sub_time_s = math.inf
     target = bound * (1.0 - gap_tolerance)
+    per_iteration = math.inf
+    if "lagrange_start" in stats:
+        start_phase = stats["lagrange_start"]
+        per_iteration = start_phase["seconds"] / max(start_phase["iterations"], 1)
+    search_deadline = value_deadline
+    if use_lagrange and math.isfinite(value_deadline):
+        kept = LAGRANGE_END_SHARE * max(value_deadline - time.perf_counter(), 0.0)
+        if kept > per_iteration:  # keep no time the bound could not use
+            search_deadline -= kept
     search = improve(
-        work, state, all_usable, lp.x, lp.reduced_cost, value_deadline, config, target=target
+        work, state, all_usable, lp.x, lp.reduced_cost, search_deadline, config, target=target
     )
+    searched_until = time.perf_counter()  # the search's own deadline is before the bound's
     stats["lns"] = {
         "rounds": search.rounds,
         "improved": search.improved,
         "seconds": round(search.seconds, 3),
     }
-    cut_short = time.perf_counter() >= value_deadline - 0.06
+    if (
+        use_lagrange
+        and relative_gap(state.objective, bound) > gap_tolerance
+        and value_deadline - time.perf_counter() > per_iteration
+    ):
+        relaxed = lagrange_bound(
+            work,
+            model,
+            prices,
+            state.objective,
+            value_deadline,
+            LAGRANGE_MAX_ITERATIONS,
+            knapsacks,
+        )
+        stats["lagrange_end"] = _lagrange_stats(relaxed)
+        if relaxed.bound < bound:
+            bound, stats["bound_source"] = relaxed.bound, "lagrangian"
+    cut_short = searched_until >= search_deadline - 0.06
     if cut_short and relative_gap(state.objective, bound) > gap_tolerance:
         status = "timeout"
     return finish(*fairer(state, status), bound)
+
+
+def _lagrange_stats(found: LagrangeBound) -> dict[str, Any]:
+    return {
+        "bound": found.bound,
+        "iterations": found.iterations,
+        "seconds": round(found.seconds, 3),
+        "exact_units": found.exact_units,
+        "solution": None if found.state is None else found.state.objective,
+    }

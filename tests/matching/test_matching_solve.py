@@ -98,12 +98,27 @@ def test_same_seed_same_result_on_a_larger_instance() -> None:
         "exact_max_pairs": 0,
         "max_rounds": 6,
         "gap_tolerance": 0.0,
+        "use_lagrange": False,  # it closes this instance before the search: test the search
     }
     a = solve(inst, **config, lns=LNSConfig(campaigns_per_neighbourhood=8))
     b = solve(inst, **config, lns=LNSConfig(campaigns_per_neighbourhood=8))
     assert a.selected.tolist() == b.selected.tolist()
     assert a.objective == b.objective and a.bound == b.bound
     assert a.stats["lns"]["rounds"] == 6
+
+
+def test_lagrangian_phases_ignore_the_clock(monkeypatch) -> None:
+    """With the Lagrangian phases on and no time limit, a racing clock changes nothing."""
+    rng = np.random.default_rng(9)
+    inst = random_instance(rng, n_campaigns=30, n_creators=80, density=0.4)
+    kwargs = {"exact_max_pairs": 0, "max_rounds": 8, "seed": 2, "gap_tolerance": 0.0}
+    calm = solve(inst, time_limit_s=None, **kwargs)
+    for name in ("solve", "lns", "exposure", "lagrange"):
+        monkeypatch.setattr(sys.modules[f"matching.solver.{name}"], "time", _RacingClock())
+    racing = solve(inst, time_limit_s=None, **kwargs)
+    assert racing.selected.tolist() == calm.selected.tolist()
+    assert racing.bound == calm.bound
+    assert calm.stats["lagrange_start"]["iterations"] >= 1
 
 
 def test_timeout_returns_a_valid_solution() -> None:
@@ -146,9 +161,16 @@ def test_without_a_time_limit_no_clock_changes_the_result(monkeypatch, exact_max
     the machine runs (with a time limit, the same clock cuts the search short)."""
     rng = np.random.default_rng(5)
     inst = random_instance(rng, n_campaigns=30, n_creators=80, density=0.4)
-    kwargs = {"exact_max_pairs": exact_max_pairs, "max_rounds": 8, "seed": 2}
+    # Without the Lagrangian phases, which close this instance before the search starts
+    # (test_lagrangian_phases_ignore_the_clock covers them).
+    kwargs = {
+        "exact_max_pairs": exact_max_pairs,
+        "max_rounds": 8,
+        "seed": 2,
+        "use_lagrange": False,
+    }
     calm = solve(inst, time_limit_s=None, **kwargs)
-    for name in ("solve", "lns", "exposure"):
+    for name in ("solve", "lns", "exposure", "lagrange"):
         monkeypatch.setattr(sys.modules[f"matching.solver.{name}"], "time", _RacingClock())
     racing = solve(inst, time_limit_s=None, **kwargs)
     assert racing.selected.tolist() == calm.selected.tolist()
