@@ -61,13 +61,33 @@ class PreferencesSchema(ma.Schema):
     kinds = fields.List(fields.Nested(KindSchema))
 
 
+# One optional field per registered kind, so the document states the keys (and refuses others).
+# (Attribute names without dots: marshmallow would read "offers.new" as a nested path.)
+ChannelsInputSchema = StrictSchema.from_dict(
+    {
+        k.key.replace(".", "__"): fields.Enum(
+            Channel, by_value=True, data_key=k.key, metadata={"description": k.label}
+        )
+        for k in kinds.KINDS
+    },
+    name="ChannelsInputSchema",
+)
+
+
 class PreferencesInputSchema(StrictSchema):
-    channels = fields.Dict(
-        keys=fields.String(validate=validate.OneOf([k.key for k in kinds.KINDS])),
-        values=fields.Enum(Channel, by_value=True),
+    channels = fields.Nested(
+        ChannelsInputSchema,
         required=True,
-        metadata={"description": "The kinds to change; the others keep their channel."},
+        metadata={
+            "description": "The kinds to change (only kinds your role receives); the others "
+            "keep their channel."
+        },
     )
+
+    @ma.post_load
+    def _kind_keys(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["channels"] = {k.replace("__", "."): v for k, v in data["channels"].items()}
+        return data
 
 
 class WebhookEndpointInputSchema(StrictSchema):

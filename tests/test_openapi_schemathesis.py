@@ -76,6 +76,9 @@ include-name = [
     # names exactly one of its promo code and its click id
     "POST /api/v1/sponsorships/{sponsorship_id}/metrics",
     "POST /api/v1/campaigns/{campaign_id}/conversions",
+    # notifications: only the kinds the caller's role receives (the document lists them all)
+    "PUT /api/v1/notification-preferences",
+    "POST /api/v1/webhook-endpoints",
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 """
