@@ -69,7 +69,7 @@ SIGNATURE_HEADER = "Dandelion-Signature"
 NOTIFICATION_PAGES = {
     Role.BRAND: "/dashboard/notifications",
     Role.OPERATOR: "/dashboard/notifications",
-    Role.CREATOR: "/creator/notifications",
+    Role.CREATOR: "/dashboard/me/notifications",
 }
 
 OpenSession = Callable[[], AbstractContextManager[Session]]
@@ -272,7 +272,7 @@ class _ClaimedEmail:
 def _email_text(notification: Notification, account: Account, public_url: str) -> str:
     link = public_url + NOTIFICATION_PAGES[account.role]
     settings_page = public_url + (
-        "/dashboard/settings" if account.role is not Role.CREATOR else "/creator/notifications"
+        "/dashboard/settings" if account.role is not Role.CREATOR else "/dashboard/me/settings"
     )
     return (
         f"{notification.body}\n\n"
