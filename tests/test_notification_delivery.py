@@ -133,7 +133,7 @@ def test_a_weekly_run_mails_each_creator_once_and_signs_one_delivery_per_endpoin
     assert set(per_creator.values()) == {1}, "exactly one email per creator"
     message = smtp_server.to(sorted(mailed)[0])[0]
     text = message.get_content()
-    assert "https://dandelion.example.com/creator/notifications" in text
+    assert "https://dandelion.example.com/dashboard/me/notifications" in text
     assert message["Message-ID"].startswith("<notification-")
 
     hooked_offered = [email for email in hooked if email in offered]
