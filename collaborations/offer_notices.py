@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import Creator
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignStatus
 from collaborations.models import (
     Application,
     ApplicationStatus,
@@ -202,12 +202,10 @@ def send_reminders(session: Session, now: datetime | None = None) -> Reminders:
             Offer.expires_at > now,
             Offer.expires_at <= until,
         )
-        .options(joinedload(Offer.campaign).joinedload(Campaign.brand))
+        .options(joinedload(Offer.campaign).joinedload(Campaign.brand), joinedload(Offer.creator))
         .order_by(Offer.id)
     ):
-        creator = session.get(Creator, offer.creator_id)
-        assert creator is not None
-        campaign = offer.campaign
+        creator, campaign = offer.creator, offer.campaign
         notify(
             session,
             creator.account_id,
@@ -230,6 +228,7 @@ def send_reminders(session: Session, now: datetime | None = None) -> Reminders:
             OpenCall.closed_at.is_(None),
             OpenCall.closes_at > now,
             OpenCall.closes_at <= until,
+            Campaign.status == CampaignStatus.PUBLISHED,  # others close at the next sweep
         )
         .options(joinedload(OpenCall.campaign).joinedload(Campaign.brand))
         .order_by(OpenCall.id)
