@@ -370,6 +370,14 @@ def jobs_close_open_calls() -> None:
     click.echo(f"{len(close_open_calls_job())} open calls closed.")
 
 
+@jobs_group.command("send-reminders")
+def jobs_send_reminders() -> None:
+    """Remind people of offers expiring and open calls closing within 24 hours (once each)."""
+    from collaborations.reminder_jobs import send_reminders_job
+
+    click.echo(f"{send_reminders_job()} reminders due (each is sent once).")
+
+
 @jobs_group.command("trend-snapshot")
 def jobs_trend_snapshot() -> None:
     """Snapshot this week's interest-tag shares for the trend reports (daily)."""

@@ -1,7 +1,9 @@
-"""Password reset by a one-time token that an operator issues (``flask accounts reset-token``).
+"""Password reset by a one-time token: mailed on request (:func:`request_reset`, for brands
+and creators) or issued by an operator for support (``flask accounts reset-token``).
 
-The plain token is shown once, to the operator, who hands it to the account's owner; only its
-SHA-256 digest is stored. A token works once, within its lifetime, and issuing a new one voids
+The plain token is shown once (in the email, or to the operator, who hands it to the account's
+owner); only its SHA-256 digest is stored, and it never goes in a job's arguments: the job that
+mails it issues it. A token works once, within its lifetime, and issuing a new one voids
 the account's earlier ones. A reset revokes the account's API tokens; dashboard sessions end
 too, because they are bound to the password hash. These functions flush; the caller commits.
 """
@@ -15,17 +17,26 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from accounts.models import Account, ApiToken, PasswordResetToken
+from accounts.models import Account, ApiToken, PasswordResetToken, Role
 from accounts.password_strength import check_password_strength
 from accounts.services import TOKEN_BYTES, hash_password, normalise_email
 from core.db import utcnow
 from core.errors import InvalidInput, NotFound
+from core.jobs import defer_job
 
 RESET_TTL = timedelta(hours=24)
 # The sign-up rule (schemas.accounts.PASSWORD); checked here too so no caller can skip it.
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
-INVALID_TOKEN = "This reset token is invalid, used or expired; ask an operator for a new one."
+INVALID_TOKEN = (
+    "This reset link or token is invalid, used or expired; ask for a new one "
+    "(Forgot your password?) or ask an operator."
+)
+# Roles that may reset by email; operators' resets stay with another operator.
+SELF_SERVICE_ROLES = (Role.BRAND, Role.CREATOR)
+# At most one reset email per account in this time (a flood of requests sends one).
+REQUEST_COOLDOWN = timedelta(minutes=2)
+SEND_JOB = "accounts.reset_jobs.send_reset_email_job"
 
 
 def _digest(token: str) -> str:
@@ -57,6 +68,30 @@ def issue_reset_token(
     )
     session.flush()
     return plain
+
+
+def request_reset(session: Session, email: str, *, now: datetime | None = None) -> bool:
+    """Someone asks for a reset link for ``email``: if a brand or creator has it, a job mails
+    one after commit (it issues the token). Returns whether a mail was queued, for logs and
+    tests only: callers answer the same either way, so nobody learns whether an email is
+    registered. A second request within ``REQUEST_COOLDOWN`` queues nothing.
+    """
+    now = now or utcnow()
+    account = session.scalar(select(Account).where(Account.email == normalise_email(email)))
+    if account is None or account.role not in SELF_SERVICE_ROLES:
+        return False
+    recent = session.scalar(
+        select(PasswordResetToken.id).where(
+            PasswordResetToken.account_id == account.id,
+            PasswordResetToken.created_at > now - REQUEST_COOLDOWN,
+        )
+    )
+    if recent is not None:
+        return False
+    defer_job(
+        session, SEND_JOB, account.id, job_id=f"password-reset:{account.id}:{now:%Y%m%dT%H%M%S%f}"
+    )
+    return True
 
 
 def reset_password(

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from accounts import services
+from accounts import password_reset, services
 from accounts.models import Role
 from api import examples as ex
 from api.auth import BEARER_SECURITY, current_token, require
@@ -19,6 +19,9 @@ from schemas.accounts import (
     BrandSignupSchema,
     CreatorAccountSchema,
     CreatorSignupSchema,
+    MessageSchema,
+    PasswordResetConfirmSchema,
+    PasswordResetRequestSchema,
     TokenRequestSchema,
     TokenSchema,
 )
@@ -32,6 +35,10 @@ def _signup_limit() -> str:
 
 def _token_limit() -> str:
     return str(current_app.config["RATELIMIT_TOKENS"])
+
+
+def _reset_limit() -> str:
+    return str(current_app.config["RATELIMIT_RESET"])
 
 
 @blp.route("/brands")
@@ -86,3 +93,44 @@ class CurrentToken(MethodView):
     def delete(self) -> None:
         """Revoke the token this request uses."""
         services.revoke_token(db.session, current_token())
+
+
+@blp.route("/password-resets")
+class PasswordResets(MethodView):
+    decorators = [limiter.limit(_signup_limit, methods=["POST"])]
+
+    @blp.arguments(PasswordResetRequestSchema, example=ex.PASSWORD_RESET_REQUEST)
+    @blp.response(202, MessageSchema, example=ex.PASSWORD_RESET_ACCEPTED)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Ask for a password-reset link by email (brands and creators).
+
+        Always 202, whether or not an account has the email, so nobody learns who is
+        registered. If one has, an email with a link to set a new password (valid once, for
+        24 hours) is sent in the background; at most one per account every two minutes.
+        """
+        password_reset.request_reset(db.session, data["email"])
+        return ex.PASSWORD_RESET_ACCEPTED
+
+
+@blp.route("/password-resets/confirm")
+class PasswordResetConfirm(MethodView):
+    decorators = [limiter.limit(_reset_limit, methods=["POST"])]
+
+    @blp.arguments(PasswordResetConfirmSchema, example=ex.PASSWORD_RESET_CONFIRM)
+    @blp.response(200, MessageSchema, example=ex.PASSWORD_RESET_DONE)
+    @blp.alt_response(
+        422,
+        **ex.error_doc(
+            422,
+            "The token is invalid, used or expired, or the password is too weak.",
+            password_reset.INVALID_TOKEN,
+        ),
+    )
+    def post(self, data: dict[str, Any]) -> Any:
+        """Set a new password with a reset token (from the email, or an operator).
+
+        The token works once. Every API token of the account is revoked and dashboard sessions
+        end; get a new bearer token with the new password.
+        """
+        password_reset.reset_password(db.session, data["token"], data["password"])
+        return ex.PASSWORD_RESET_DONE

@@ -261,6 +261,7 @@ class Deliverable(MethodView):
             sponsorship_id,
             **data,
             share_window_days=_share_window(),
+            auto_approve_days=int(current_app.config["AUTO_APPROVE_DAYS"]),
         )
 
 

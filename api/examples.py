@@ -63,6 +63,17 @@ CREATOR_ACCOUNT = {
     "email": "mia@example.com",
     "created_at": NOW,
 }
+PASSWORD_RESET_REQUEST = {"email": "mia@example.com"}
+PASSWORD_RESET_ACCEPTED = {
+    "message": "If an account has this email, a link to set a new password is on its way."
+}
+PASSWORD_RESET_CONFIRM = {
+    "token": "Yb1MkV0bN1xR7yLmC2pW9sE4uJ6hA5dGfK0oTiq3Zt8",
+    "password": "violet harbour compass",
+}
+PASSWORD_RESET_DONE = {
+    "message": "Your password is changed; your API tokens are revoked. Get a new one with it."
+}
 TOKEN_REQUEST = {"email": "mia@example.com", "password": "correct horse battery"}
 TOKEN = {
     "token": "q3Zt8kV0bN1xR7yLmC2pW9sE4uJ6hA5dGfK0oTiYb1M",

@@ -15,6 +15,7 @@ from core.db import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.pagination import Page, paginate
 from matching.runs import request_incremental_run
+from payments import notices as payment_notices
 from payments import service as payments
 from payments.models import CampaignFunding
 from payments.providers import PaymentProvider
@@ -233,4 +234,7 @@ def complete_campaign(
             f"Only published campaigns can be completed; this campaign is {campaign.status.value}."
         )
     _close(session, campaign, CampaignStatus.COMPLETED, provider)
+    # What is uncommitted now is what the refund (booked when it is made) sends back.
+    unspent = payments.remaining_funds(session, campaign)
+    payment_notices.campaign_completed(session, campaign, unspent)
     return campaign

@@ -40,7 +40,7 @@ from accounts.models import Brand, Creator
 from accounts.public_profile import CampaignFit, PublicReliability, campaign_fit, public_reliability
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.services import get_campaign
-from collaborations import guardrails
+from collaborations import guardrails, offer_notices
 from collaborations.creator_text import brief_excerpt
 from collaborations.guardrails import GuardrailRefused, OfferRules
 from collaborations.models import (
@@ -505,6 +505,7 @@ def apply_to_open_call(
         existing.price_amount, existing.currency = price.amount, price.currency
         existing.pitch, existing.created_at, existing.decided_at = pitch, now, None
         session.flush()
+        offer_notices.application_received(session, existing)
         return existing
     application = Application(
         open_call_id=call.id,
@@ -521,6 +522,7 @@ def apply_to_open_call(
             session.add(application)
     except IntegrityError:
         raise already_applied() from None
+    offer_notices.application_received(session, application)
     return application
 
 

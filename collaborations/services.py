@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from accounts.models import Brand, Creator
 from campaigns.models import Campaign, CampaignStatus
+from collaborations import offer_notices, review_notices
 from collaborations import reliability_counters as counters
-from collaborations import review_notices
 from collaborations.authenticity import DEFAULT_WINDOW_DAYS, recompute_sponsored_share
 from collaborations.exclusivity import work_clash
 from collaborations.models import (
@@ -38,6 +38,9 @@ from payments import service as payments
 from payments.providers import PaymentProvider
 
 # Sponsorships that count against a campaign's budget and slots: everything not called off.
+# The config's AUTO_APPROVE_DAYS default; the API and pages pass the configured value.
+DEFAULT_AUTO_APPROVE_DAYS = 14
+
 COMMITTED_STATES = (*OPEN_SPONSORSHIP_STATES, SponsorshipStatus.APPROVED)
 
 
@@ -182,6 +185,8 @@ def accept_offer(
     ensure_first_turn(session, offer)
     sponsorship = commit_offer(session, offer, creator, provider=provider, now=now)
     record_turn(session, offer, "creator", TurnKind.ACCEPT, offer.price_amount, None, now=now)
+    if not offer_notices.is_open_call_offer(offer):  # the brand selected it: no news to it
+        offer_notices.offer_accepted(session, offer, sponsorship)
     return sponsorship
 
 
@@ -280,6 +285,7 @@ def decline_offer(
     offer.decline_reason = reason
     offer.counter_price_amount = None
     record_turn(session, offer, "creator", TurnKind.DECLINE, None, reason, now=now)
+    offer_notices.offer_declined(session, offer, reason)
     return offer
 
 
@@ -343,8 +349,10 @@ def submit_deliverable(
     disclosure: bool,
     now: datetime | None = None,
     share_window_days: int = DEFAULT_WINDOW_DAYS,
+    auto_approve_days: int = DEFAULT_AUTO_APPROVE_DAYS,
 ) -> Sponsorship:
-    """Hand in the published post for review; sponsored posts must be labelled.
+    """Hand in the published post for review; sponsored posts must be labelled. The brand is
+    told, with the time ``auto_approve_days`` after delivery when silence approves the post.
 
     The post counts in the creator's ``sponsored_share`` (recomputed here, over the last
     ``share_window_days``: ``collaborations.authenticity``)."""
@@ -375,6 +383,7 @@ def submit_deliverable(
     sponsorship.first_delivered_at = sponsorship.first_delivered_at or now
     session.flush()
     recompute_sponsored_share(session, creator.id, now=now, window_days=share_window_days)
+    offer_notices.post_delivered(session, sponsorship, auto_approve_days)
     return sponsorship
 
 
@@ -417,6 +426,7 @@ def approve_sponsorship(
         raise Conflict(
             f"Only delivered posts can be approved; this one is {sponsorship.status.value}."
         )
+    offer_notices.post_approved(session, sponsorship)
     return sponsorship
 
 
@@ -718,6 +728,7 @@ def withdraw_offer(
         }.get(status, f"it is {status.value}")
         raise Conflict(f"Only offers awaiting the creator's reply can be withdrawn; {answered}.")
     _withdraw(offer, reason, now)
+    offer_notices.offer_withdrawn(session, offer)
     session.flush()
     return offer
 
@@ -794,6 +805,7 @@ def block_creator(
     withdrawn = live_proposals_to(session, brand, creator.id, now=now, lock=True)
     for offer in withdrawn:
         _withdraw(offer, BLOCKED_REASON, now)
+        offer_notices.offer_withdrawn(session, offer)  # the block itself is not named
     session.flush()
     return BlockResult(block=block, created=created, withdrawn=withdrawn)
 

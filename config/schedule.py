@@ -37,6 +37,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("notifications.jobs.deliver_notifications_job", "* * * * *"),
     PeriodicJob("payments.jobs.pay_pending_payouts_job", "40 * * * *"),
     PeriodicJob("payments.jobs.retry_pending_refunds_job", "45 * * * *"),
+    # Reminders 24 h ahead: offers about to expire, open calls about to close (each once).
+    PeriodicJob("collaborations.reminder_jobs.send_reminders_job", "*/15 * * * *"),
     # Open calls past their closing time: applicants not selected are told (once).
     PeriodicJob("collaborations.open_call_jobs.close_open_calls_job", "*/5 * * * *"),
     # Authenticity: sponsored posts age out of the window; daily, before Monday's matching.

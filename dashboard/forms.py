@@ -154,11 +154,20 @@ class SignupForm(SafeForm):
         return {}
 
 
+class ForgotPasswordForm(SafeForm):
+    email = EmailField(
+        "Your account's email",
+        validators=[InputRequired()],
+        render_kw={"autocomplete": "email"},
+    )
+    submit = SubmitField("Email me a link")
+
+
 class ResetPasswordForm(SafeForm):
     token = StringField(
         "Reset token",
         validators=[InputRequired()],
-        description="The token an operator gave you.",
+        description="The token from your email's link, or the one an operator gave you.",
         render_kw={"autocomplete": "one-time-code", "spellcheck": "false"},
     )
     password = PasswordField(

@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from accounts.models import Brand, Creator
+from accounts.models import Account, Brand, Creator, Role
 from campaigns.models import Campaign, CampaignStatus
 from collaborations.creator_text import explanation_for_creator
 from collaborations.models import Offer, OfferStatus
@@ -880,7 +880,32 @@ def _notify(session: Session, run: MatchRun, offers: list[dict[str, Any]]) -> No
             summary.get("text", ""),
             {"run": run.id, "campaign": campaign_id},
         )
+    _notify_operators(session, run, len(per_creator), len(rows))
     session.flush()
+
+
+def _notify_operators(session: Session, run: MatchRun, creators: int, campaigns: int) -> None:
+    """Every operator hears once of each finished run: what it made and how the solver did
+    (counts only; no brand's or creator's details)."""
+    gap = f"{run.gap:.1%}" if run.gap is not None else "n/a"
+    body = (
+        f"Run {run.id} ({run.kind.value}, week {run.week}) finished: {run.offers_created or 0} "
+        f"offer(s) to {creators} creator(s) across {campaigns} campaign(s), from "
+        f"{run.candidates or 0} candidate pair(s). Solver: {run.solver_status or 'n/a'}, gap "
+        f"{gap}, {run.seconds or 0:.1f} s over {run.shards} shard(s)."
+    )
+    for account_id in session.scalars(
+        select(Account.id).where(Account.role == Role.OPERATOR).order_by(Account.id)
+    ):
+        notify(
+            session,
+            account_id,
+            "match_run.finished",
+            f"{_run_name(run)} finished: {run.offers_created or 0} offer(s)",
+            body,
+            {"run": run.id, "offers": run.offers_created or 0},
+            dedupe_key=f"match_run.finished:{run.id}:operator:{account_id}",
+        )
 
 
 def due_weeks(session: Session, now: datetime, run_hour_utc: int = 6) -> list[str]:

@@ -24,7 +24,7 @@ from core.errors import Conflict
 from core.jobs import defer_job
 from core.money import fee_on
 from core.pagination import Page, paginate
-from payments import ledger
+from payments import ledger, notices
 from payments.models import (
     CampaignFunding,
     CampaignRefund,
@@ -117,6 +117,7 @@ def record_funding_succeeded(
         memo={"payment_intent": funding.payment_intent_id, "charge": charge_id},
     )
     campaign.mark_funded()
+    notices.campaign_funded(session, funding)
     session.flush()
 
 
@@ -250,6 +251,7 @@ def execute_payout(
         payout.last_error = str(exc)[:500]
         if not exc.retryable:
             payout.status = PayoutStatus.FAILED
+            notices.payout_failed(session, payout)
         session.flush()
         return PayoutOutcome(payout.status, retry=exc.retryable, message=str(exc))
     payout.provider_reference = reference
@@ -269,6 +271,7 @@ def execute_payout(
         ],
         memo={"transfer": reference},
     )
+    notices.payout_sent(session, payout)
     session.flush()
     return PayoutOutcome(PayoutStatus.PAID)
 
@@ -445,5 +448,6 @@ def execute_refund(session: Session, refund_id: int, provider: PaymentProvider) 
         ],
         memo={"refund": refund.provider_reference},
     )
+    notices.campaign_refunded(session, refund)
     session.flush()
     return False

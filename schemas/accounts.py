@@ -68,6 +68,31 @@ class TokenRequestSchema(StrictSchema):
     )
 
 
+class PasswordResetRequestSchema(StrictSchema):
+    email = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=254),
+        metadata={"pattern": STORABLE_PATTERN, "description": "The account's email."},
+    )
+
+
+class PasswordResetConfirmSchema(StrictSchema):
+    token = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=256),
+        metadata={
+            "pattern": STORABLE_PATTERN,
+            "description": "The token from the emailed link (``?token=...``) or from an operator.",
+        },
+    )
+    password = PASSWORD
+
+
+class MessageSchema(StrictSchema):
+    message = fields.String(metadata={"description": "What happened, for people to read."})
+
+
 class TokenSchema(StrictSchema):
     token = fields.String(metadata={"description": "Send as 'Authorization: Bearer <token>'."})
     kind = fields.Enum(Role, by_value=True)

@@ -83,6 +83,8 @@ PUBLIC = {
     ("/api/v1/brands", "post"),
     ("/api/v1/creators", "post"),
     ("/api/v1/tokens", "post"),
+    ("/api/v1/password-resets", "post"),  # forgot your password: no token to show
+    ("/api/v1/password-resets/confirm", "post"),  # the reset token is in the body
     ("/api/v1/taxonomy", "get"),  # the vocabulary anyone may read (DESIGN.md §3b)
 }
 

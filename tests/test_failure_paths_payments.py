@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from campaigns.models import Campaign, CampaignStatus
 from core.db import session_scope
 from extensions import db, payment_provider
+from notifications.models import Notification
 from payments import ledger
 from payments import service as payments
 from payments.jobs import execute_payout_job, retry_pending_refunds_job
@@ -118,6 +119,9 @@ def test_a_payout_stripe_refuses_ends_failed_and_is_not_retried(
     assert "Stripe refused" in payout.last_error and "No such destination" in payout.last_error
     assert stripe_standin.transfers() == []
     assert len(posts(stripe_standin, "/v1/transfers")) == 1
+    # The creator hears it failed (once), and is not told it was sent.
+    told = count_kinds(session, creator.account_id)
+    assert (told.get("payout.failed"), told.get("payout.sent")) == (1, None)
     # Still owed to the creator in the books (an operator settles it), nothing transferred.
     assert balance(session, ledger.payable(creator.id)) == -90_000
     assert "transfer" not in ledger_kinds(session)
@@ -129,7 +133,18 @@ def test_a_payout_stripe_refuses_ends_failed_and_is_not_retried(
         assert execute_payout_job(payout.id) == "failed"
     assert len(posts(stripe_standin, "/v1/transfers")) == 1
     assert payout_of(session, sponsorship["id"]).attempts == 1
+    assert count_kinds(session, creator.account_id).get("payout.failed") == 1
     assert_ledger_ok(app, session)
+
+
+def count_kinds(session, account_id: int) -> dict[str, int]:
+    session.rollback()
+    rows = session.scalars(select(Notification.kind).where(Notification.account_id == account_id))
+    counts: dict[str, int] = {}
+    for kind in rows:
+        counts[kind] = counts.get(kind, 0) + 1
+    session.rollback()
+    return counts
 
 
 def test_a_refund_stripe_refuses_ends_failed_and_is_not_retried(

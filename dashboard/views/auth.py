@@ -1,4 +1,5 @@
-"""Sign up, log in, log out, and reset a password with an operator's token."""
+"""Sign up, log in, log out, ask for a reset link by email, and set a new password with its
+token (or an operator's)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_user, logout_user
 
 from accounts import services as accounts
-from accounts.password_reset import reset_password
+from accounts.password_reset import request_reset, reset_password
 from core.errors import DomainError, Unauthorized
 from dashboard.auth import DASHBOARD_ROLES, DashboardUser
 from dashboard.blueprint import bp, discard_changes, safe_next
-from dashboard.forms import LoginForm, LogoutForm, ResetPasswordForm, SignupForm
+from dashboard.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 from extensions import db, limiter
 
 
@@ -127,13 +134,35 @@ def logout() -> Any:
     return redirect(url_for("dashboard.login"), code=303)
 
 
+FORGOT_SENT = (
+    "If an account has this email, a link to set a new password is on its way. It works once, "
+    "within 24 hours; check your spam folder if it does not arrive in a few minutes."
+)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+def forgot() -> Any:
+    """Ask for a reset link by email; the page answers the same whether or not the email is
+    registered (the mail is sent by a job, after the request)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_reset(db.session, form.email.data or "")
+        flash(FORGOT_SENT, "info")
+        return redirect(url_for("dashboard.forgot"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("dashboard/forgot.html", form=form), status
+
+
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset() -> Any:
-    """Set a new password with the token an operator issued."""
+    """Set a new password with the token from the emailed link (or an operator's)."""
     form = ResetPasswordForm()
     if request.method == "GET" and request.args.get("token"):
         form.token.data = request.args["token"]
+    # Arrived by the email's link: the token rides along unseen.
+    from_link = bool(request.args.get("token")) or bool(request.form.get("from_link"))
     status = 200
     if form.validate_on_submit():
         try:
@@ -154,4 +183,4 @@ def reset() -> Any:
             return redirect(url_for("dashboard.login"), code=303)
     elif form.is_submitted():
         status = 422
-    return render_template("dashboard/reset.html", form=form), status
+    return render_template("dashboard/reset.html", form=form, from_link=from_link), status
