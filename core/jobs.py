@@ -43,6 +43,10 @@ def defer_job(session: Session, func: str, *args: Any, job_id: str, queue: str =
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a SAVEPOINT is released (``begin_nested``); the
+    # outer transaction is still open then, so its jobs wait for the real commit.
+    if session.in_nested_transaction():
+        return
     jobs: list[DeferredJob] = session.info.pop("deferred_jobs", [])
     if jobs and _dispatcher is None:
         raise RuntimeError("deferred jobs need a dispatcher; create_app installs one")

@@ -10,6 +10,7 @@ Screenshots at 390 and 1280 wide go to test-artifacts/screenshots/creator-*.png.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -147,8 +148,29 @@ def see_paid(page: Any, shot: Shots) -> None:
     shot(page, "earnings")
 
 
-def test_a_creators_week_on_the_phone(live_server: str, browser: Any) -> None:
+BRAND_EMAIL = "lumen-creator@example.com"
+
+
+@pytest.fixture
+def served_app(make_app: Any, smtp_server: Any) -> Any:
+    """The app mailing to the test SMTP server (in-process jobs send right after commit)."""
+    return make_app(SMTP_URL=smtp_server.url)
+
+
+def mails(smtp_server: Any, address: str, count: int, timeout_s: float = 15.0) -> list[str]:
+    """The subjects of the mail ``address`` received, once ``count`` have arrived (the
+    sending job runs right after the request's commit, so give it a moment)."""
+    deadline = time.monotonic() + timeout_s
+    while len(smtp_server.to(address)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [str(m["Subject"]) for m in smtp_server.to(address)]
+
+
+def test_a_creators_week_on_the_phone(
+    live_server: str, served_app: Any, browser: Any, smtp_server: Any
+) -> None:
     base = live_server
+    served_app.config["PUBLIC_URL"] = base
     shot = Shots(prefix="creator-")
     page, errors = watched_page(browser, PHONE)
 
@@ -157,16 +179,25 @@ def test_a_creators_week_on_the_phone(live_server: str, browser: Any) -> None:
     opt_in(page, shot)
 
     brand, offer = brand_invites(base)
-    # mail: the creator is told of the new offer here.
+    (invited,) = mails(smtp_server, EMAIL, 1)
+    assert "Lumen Skin" in invited and "Winter barrier serum" in invited
+    (message,) = smtp_server.to(EMAIL)
+    assert f"{base}/dashboard/me/notifications" in message.get_content()
     sponsorship_url = accept(page, shot)
-    # mail: the brand is told the offer was accepted here.
     hand_in(page, shot)
-    # mail: the brand is told the post awaits review here.
+    brand_mail = mails(smtp_server, BRAND_EMAIL, 2)
+    assert any("accepted" in subject.lower() for subject in brand_mail), brand_mail
+    assert any(
+        "review" in subject.lower() or "handed in" in subject.lower() for subject in brand_mail
+    ), brand_mail
 
     sponsorship_id = int(sponsorship_url.rsplit("/", 1)[1])
     approved = brand.ok("POST", f"/api/v1/sponsorships/{sponsorship_id}/approve")
     assert approved["status"] == "approved"
-    # mail: the creator is told the post was approved and the payout sent here.
+    creator_mail = mails(smtp_server, EMAIL, 3)
+    assert len(creator_mail) == 3, creator_mail  # the offer, the approval, the payout: once each
+    assert any("approved" in subject.lower() for subject in creator_mail), creator_mail
+    assert any("€400.00" in subject for subject in creator_mail), creator_mail  # the payout
     see_paid(page, shot)
 
     # The same pages at desktop width, in the same session.
