@@ -76,7 +76,7 @@ def test_a_channel_outside_the_choices_is_refused(app: Any) -> None:
     data[fields["A new offer or invitation"]] = "carrier-pigeon"
     r = mia.form("/dashboard/settings/notifications", data, page=SETTINGS)
     assert r.status_code == 303 and r.headers["Location"].endswith(SETTINGS + "#notifications")
-    assert "Choose email, webhook or only here for each kind." in text(mia.get(SETTINGS))
+    assert "Choose email, webhook or only in Dandelion for each kind." in text(mia.get(SETTINGS))
     assert _channels(mia, "mia@example.com")["offers.new"] == "email"  # unchanged
 
 

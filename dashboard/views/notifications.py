@@ -25,7 +25,7 @@ PAGE_SIZE = 20
 CHANNEL_LABELS = {
     Channel.EMAIL: "Email",
     Channel.WEBHOOK: "Webhook (your endpoints)",
-    Channel.APP: "Only here (the bell)",
+    Channel.APP: "Only in Dandelion (the bell)",
 }
 
 
@@ -145,9 +145,9 @@ def notification_settings() -> Any:
     form, pairs = preferences_form(request.form)
     if form.validate():
         save_preferences(form, pairs)
-        flash("Notification settings saved.", "success")
+        flash("Notification settings saved.", "success:notifications")
     else:
-        flash("Choose email, webhook or only here for each kind.", "error")
+        flash("Choose email, webhook or only in Dandelion for each kind.", "error:notifications")
     return redirect(_settings_page("#notifications"), code=303)
 
 
@@ -179,7 +179,7 @@ def webhook_endpoint_add() -> Any:
     """Add an endpoint; its secret is shown once, in the message after saving."""
     form = endpoint_form(request.form)
     if not form.validate():
-        flash("Give the endpoint's URL and choose at least one kind.", "error")
+        flash("Give the endpoint's URL and choose at least one kind.", "error:webhooks")
         return redirect(_settings_page("#webhooks"), code=303)
     try:
         endpoint = endpoints.create_endpoint(
@@ -191,12 +191,12 @@ def webhook_endpoint_add() -> Any:
         )
     except InvalidInput as exc:
         problems = [m for messages in exc.errors.values() for m in messages] or [exc.message]
-        flash(" ".join(problems), "error")
+        flash(" ".join(problems), "error:webhooks")
         return redirect(_settings_page("#webhooks"), code=303)
     flash(
         f"Endpoint added. Its signing secret, shown only now: {endpoint.secret} — keep it with "
         "your receiver to check each delivery's Dandelion-Signature.",
-        "success",
+        "success:webhooks",
     )
     return redirect(_settings_page("#webhooks"), code=303)
 
@@ -211,8 +211,10 @@ def webhook_endpoint_action(endpoint_id: int, action: str) -> Any:
         account_id = current_user.account.id
         if action == "enable":
             endpoints.enable_endpoint(db.session, account_id, endpoint_id)
-            flash("Endpoint enabled: waiting deliveries are sent within a minute.", "success")
+            flash(
+                "Endpoint enabled: waiting deliveries are sent within a minute.", "success:webhooks"
+            )
         else:
             endpoints.delete_endpoint(db.session, account_id, endpoint_id)
-            flash("Endpoint deleted: nothing more is sent to it.", "success")
+            flash("Endpoint deleted: nothing more is sent to it.", "success:webhooks")
     return redirect(_settings_page("#webhooks"), code=303)
