@@ -66,6 +66,8 @@ def test_a_creator_who_keeps_offers_in_the_app_gets_no_email_for_an_invitation(
     assert smtp_server.to("mia@example.com") == []
     [mail] = smtp_server.to("noa@example.com")
     assert "Lumen Skin" in str(mail["Subject"])
+    link = "https://dandelion.example.com/dashboard/me/settings"
+    assert link in mail.get_content()  # the page this test saved on
     assert "invited you" in text(mia.get("/dashboard/me/notifications"))  # still in the app
 
 
