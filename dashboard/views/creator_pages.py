@@ -1,6 +1,6 @@
 """The creator's pages: sign up, profile and audience, open to paid work, the inbox of offers
 and open calls (accept, decline, counter, apply), sponsorships (hand in the post, report its
-counts), earnings and payouts, notifications.
+counts), earnings and payouts, notifications and their settings.
 
 Thin: each action calls the service its creator API endpoint calls (``api/creators.py``,
 ``api/negotiation.py``, ``api/open_calls.py``, ``api/results.py``) with the payload that
@@ -50,6 +50,7 @@ from dashboard.creator_forms import (
 )
 from dashboard.forms import ConfirmForm
 from dashboard.views.auth import _signup_limit, _start_session
+from dashboard.views.notifications import settings_context
 from extensions import current_taxonomy, db, limiter, payment_provider
 from notifications import service as notices
 from payments import onboarding
@@ -646,6 +647,14 @@ def me_notifications() -> Any:
         page=page,
         read_form=ConfirmForm(formdata=None),
     )
+
+
+@bp.get("/me/settings")
+@creator_required
+def me_settings() -> Any:
+    """How each kind of notification reaches you (email, webhook, only in the app) and your
+    webhook endpoints; the forms post to the routes the brand's Settings page uses."""
+    return render_template("dashboard/me/settings.html", nav="settings", **settings_context())
 
 
 @bp.post(f"/me/notifications/<{ID}:notification_id>/read")

@@ -1,5 +1,8 @@
-"""The bell and the notifications page (brands and operators), and the channel preferences
-section of the brand's Settings page."""
+"""The bell and the notifications page (brands and operators), and the channel preferences and
+webhook endpoint sections of the Settings pages: the brand's ``/dashboard/settings`` and the
+creator's ``/dashboard/me/settings`` share the forms, the template macros
+(``dashboard/_notify_settings.html``) and the POST routes below, which send each back to their own
+page."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ PAGE_SIZE = 20
 CHANNEL_LABELS = {
     Channel.EMAIL: "Email",
     Channel.WEBHOOK: "Webhook (your endpoints)",
-    Channel.APP: "Only here (the bell)",
+    Channel.APP: "Only in Dandelion (the bell)",
 }
 
 
@@ -108,6 +111,26 @@ def preferences_form(formdata: Any = None) -> tuple[PreferencesForm, list[tuple[
     return form, pairs
 
 
+def settings_context() -> dict[str, Any]:
+    """What ``dashboard/_notify_settings.html``'s sections need, for the logged-in account."""
+    notify_form, notify_fields = preferences_form()
+    return {
+        "notify_form": notify_form,
+        "notify_fields": notify_fields,
+        "endpoint_form": endpoint_form(),
+        "endpoints": endpoints.list_endpoints(db.session, current_user.account.id),
+        "channels": {key: f.data for key, f in notify_fields},
+        "kind_labels": {k.key: k.label for k in kinds.KINDS},
+        "confirm_form": ConfirmForm(formdata=None),
+    }
+
+
+def _settings_page(anchor: str) -> str:
+    """The account's own Settings page (creators have theirs under /dashboard/me)."""
+    page = "dashboard.me_settings" if current_user.is_creator else "dashboard.settings"
+    return url_for(page) + anchor
+
+
 def save_preferences(form: PreferencesForm, pairs: list[tuple[str, Any]]) -> None:
     """Store the channels chosen in the form."""
     service.set_preferences(
@@ -122,10 +145,10 @@ def notification_settings() -> Any:
     form, pairs = preferences_form(request.form)
     if form.validate():
         save_preferences(form, pairs)
-        flash("Notification settings saved.", "success")
+        flash("Notification settings saved.", "success:notifications")
     else:
-        flash("Choose email, webhook or only here for each kind.", "error")
-    return redirect(url_for("dashboard.settings") + "#notifications", code=303)
+        flash("Choose email, webhook or only in Dandelion for each kind.", "error:notifications")
+    return redirect(_settings_page("#notifications"), code=303)
 
 
 # --- webhook endpoints (on the Settings page) -------------------------------------------------
@@ -156,8 +179,8 @@ def webhook_endpoint_add() -> Any:
     """Add an endpoint; its secret is shown once, in the message after saving."""
     form = endpoint_form(request.form)
     if not form.validate():
-        flash("Give the endpoint's URL and choose at least one kind.", "error")
-        return redirect(url_for("dashboard.settings") + "#webhooks", code=303)
+        flash("Give the endpoint's URL and choose at least one kind.", "error:webhooks")
+        return redirect(_settings_page("#webhooks"), code=303)
     try:
         endpoint = endpoints.create_endpoint(
             db.session,
@@ -168,14 +191,14 @@ def webhook_endpoint_add() -> Any:
         )
     except InvalidInput as exc:
         problems = [m for messages in exc.errors.values() for m in messages] or [exc.message]
-        flash(" ".join(problems), "error")
-        return redirect(url_for("dashboard.settings") + "#webhooks", code=303)
+        flash(" ".join(problems), "error:webhooks")
+        return redirect(_settings_page("#webhooks"), code=303)
     flash(
         f"Endpoint added. Its signing secret, shown only now: {endpoint.secret} — keep it with "
         "your receiver to check each delivery's Dandelion-Signature.",
-        "success",
+        "success:webhooks",
     )
-    return redirect(url_for("dashboard.settings") + "#webhooks", code=303)
+    return redirect(_settings_page("#webhooks"), code=303)
 
 
 @bp.post("/settings/webhook-endpoints/<int(min=1, max=2147483647):endpoint_id>/<action>")
@@ -188,8 +211,10 @@ def webhook_endpoint_action(endpoint_id: int, action: str) -> Any:
         account_id = current_user.account.id
         if action == "enable":
             endpoints.enable_endpoint(db.session, account_id, endpoint_id)
-            flash("Endpoint enabled: waiting deliveries are sent within a minute.", "success")
+            flash(
+                "Endpoint enabled: waiting deliveries are sent within a minute.", "success:webhooks"
+            )
         else:
             endpoints.delete_endpoint(db.session, account_id, endpoint_id)
-            flash("Endpoint deleted: nothing more is sent to it.", "success")
-    return redirect(url_for("dashboard.settings") + "#webhooks", code=303)
+            flash("Endpoint deleted: nothing more is sent to it.", "success:webhooks")
+    return redirect(_settings_page("#webhooks"), code=303)

@@ -11,11 +11,9 @@ from accounts.services import set_brand_locale
 from core.money import SUPPORTED_LOCALES, format_money, locale_name
 from dashboard.auth import brand_required, current_brand
 from dashboard.blueprint import bp, browser_locale
-from dashboard.forms import ConfirmForm, SafeForm
-from dashboard.views.notifications import endpoint_form, preferences_form
+from dashboard.forms import SafeForm
+from dashboard.views.notifications import settings_context
 from extensions import db
-from notifications import endpoints
-from notifications.kinds import KINDS
 
 BROWSER = ""
 
@@ -54,16 +52,6 @@ def settings() -> Any:
     if not form.is_submitted():
         form.locale.data = brand.locale or BROWSER
     status = 422 if form.is_submitted() else 200
-    notify_form, notify_fields = preferences_form()
     return render_template(
-        "dashboard/settings.html",
-        form=form,
-        notify_form=notify_form,
-        notify_fields=notify_fields,
-        endpoint_form=endpoint_form(),
-        endpoints=endpoints.list_endpoints(db.session, brand.account_id),
-        channels={key: f.data for key, f in notify_fields},
-        kind_labels={k.key: k.label for k in KINDS},
-        confirm_form=ConfirmForm(),
-        nav="settings",
+        "dashboard/settings.html", form=form, nav="settings", **settings_context()
     ), status
