@@ -17,7 +17,7 @@ from matching.market.build import build_instance
 from matching.models import MatchRun, MatchRunKind
 from matching.solver import solve
 from tests.conftest import operator_user
-from tests.market import seed_market
+from tests.market import NICHES, seed_market
 
 FAST = {
     "MATCH_TIME_LIMIT_S": None,
@@ -185,3 +185,41 @@ def test_a_creator_opting_in_mid_week_is_priced_at_the_weeks_campaign_prices(mak
     # the first pass priced the one creator at the week's campaign prices
     assert pricing["warm_start"] is not None and pricing["warm_start"]["market_bound"] > 0
     assert run.offers_created > 0 and run.bound >= run.objective > 0
+
+
+def test_a_sharded_runs_bound_holds_for_the_whole_market(make_app):
+    # Creators accept two niches but sit in one shard: the shards' own bounds leave out
+    # every pair across shards, so their sum is no bound on the market. The run's bound is
+    # one pass over the whole market at the shards' prices: it is above the value of the
+    # unsharded solution of the same market, which the sum of the shards' bounds is not.
+    app = make_app(MATCH_SHARDS=4, MATCH_FAIR_EXPOSURE=False, **FAST)
+    # few creators, each able to take three offers: supply binds, so creators matter
+    _seed(app, creators=12, campaigns_per_niche=2, slots=6, budget=2_000_000)
+    factory = app.extensions["dandelion.db"].session_factory
+    niches = list(NICHES)
+    with app.app_context(), session_scope(factory) as s:
+        for k in s.scalars(select(Creator).order_by(Creator.id)):
+            own = k.open_categories[0]
+            other = niches[(niches.index(own) + 1) % len(niches)]
+            k.categories = k.open_categories = sorted({own, other})
+            tags = NICHES[own] + NICHES[other]
+            k.audience = {**k.audience, "interests": {t: 1 / len(tags) for t in tags}}
+            k.weekly_capacity = 3
+    with app.app_context():
+        settings = run_settings()
+        s = app.extensions["dandelion.db"].read_session_factory()
+        now = utcnow()
+        (market,) = snapshot_market(s, today=now.date(), now=now, max_offers_per_week=3)
+        s.close()
+    whole = runs.solve_market(market, settings, now.date())
+    got = _weekly(app)
+    with app.app_context():
+        s = app.extensions["dandelion.db"].read_session_factory()
+        run = s.get(MatchRun, got["id"])
+        # a shard left without creators has no pricing report (and a bound of 0)
+        shard_bounds = sum(p.get("market_bound", 0.0) for p in run.details["pricing"])
+        s.close()
+    assert got["shards"] == 4 and len(run.details["pricing"]) == 4
+    assert got["health"]["bound"]["source"] == runs.WHOLE_MARKET_SHARDED
+    assert shard_bounds < whole.objective  # the shards' sum would be no bound at all
+    assert got["bound"] >= whole.objective >= got["objective"] > 0
