@@ -21,13 +21,98 @@ import resource
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from benchmarks.bench_scale_out import seed
+from benchmarks import fresh_schema
 
 ROOT = Path(__file__).resolve().parents[1]
+CHUNK = 5_000  # creators per transaction: the session never holds the whole market
+
+
+def seed(database: str, campaigns: int, creators: int) -> None:
+    """Fresh schema and a generated market (creators open, campaigns funded and published),
+    as ``bench_scale_out.seed`` does, in transactions of ``CHUNK`` creators (one session
+    holding 100k creators took 12 GB)."""
+    os.environ["DATABASE_URL"] = database
+
+    from accounts.models import Account, Brand, Creator, Role
+    from accounts.services import hash_password
+    from app import create_app
+    from benchmarks.generate import creator_records, generate_market
+    from campaigns import services as campaign_services
+    from core.db import session_scope
+    from payments.providers import LedgerProvider
+
+    url = database.replace("postgresql://", "postgresql+psycopg://", 1)
+    fresh_schema(url)
+    app = create_app({"SQLALCHEMY_URL": url})
+    table, market_campaigns = generate_market(campaigns, creators, seed=1)
+    records = creator_records(table)
+    today = date.today()
+    password = hash_password("benchmark-password")
+    factory = app.extensions["dandelion.db"].session_factory
+    with app.app_context():
+        for start in range(0, len(records), CHUNK):
+            with session_scope(factory) as s:
+                for k in records[start : start + CHUNK]:
+                    s.add(
+                        Creator(
+                            account=Account(
+                                email=f"{k.id}@bench.test",
+                                password_hash=password,
+                                role=Role.CREATOR,
+                            ),
+                            handle=k.id,
+                            display_name=k.id,
+                            followers=k.followers,
+                            engagement_rate=k.engagement_rate,
+                            categories=sorted(k.categories),
+                            audience={p: dict(v) for p, v in k.audience.items()},
+                            rate_amount=k.rate,
+                            rate_currency=k.currency,
+                            weekly_capacity=k.capacity,
+                            is_open=k.open,
+                            open_until=None,
+                            open_categories=sorted(k.categories),
+                            sponsored_share=k.sponsored_share,
+                        )
+                    )
+        with session_scope(factory) as s:
+            brand = Brand(
+                account=Account(email="brand@bench.test", password_hash=password, role=Role.BRAND),
+                name="Bench",
+            )
+            s.add(brand)
+            s.flush()
+            for c in market_campaigns:
+                campaign = campaign_services.create_campaign(
+                    s,
+                    brand,
+                    {
+                        "title": c.id,
+                        "brief": "benchmark campaign",
+                        "category": c.category,
+                        "competitor_group": c.competitor_group,
+                        "budget_amount": c.budget,
+                        "currency": c.currency,
+                        "slots": c.slots,
+                        "min_creators": c.min_creators,
+                        "target_audience": {p: dict(v) for p, v in c.target_audience.items()},
+                        "min_followers": c.min_followers,
+                        "max_followers": c.max_followers,
+                        "starts_on": today,
+                        "ends_on": today + timedelta(days=30),
+                    },
+                )
+                campaign_services.fund_campaign(
+                    s, brand, campaign.id, provider=LedgerProvider(), fee_bps=1000
+                )
+                campaign_services.publish_campaign(
+                    s, brand, campaign.id, today=today, match_now=False
+                )
 
 
 def run_week(database: str, time_limit: float) -> dict:

@@ -262,6 +262,9 @@ def price_market(
     cache_j = np.full((n_k, depth), -1, dtype=np.int64)
     cache_v = np.zeros((n_k, depth), dtype=np.float32)
 
+    ceiling_of = np.zeros(n_k, dtype=np.float32)  # per creator: reach × fit cap (index)
+    budgets = market.camp.budget
+
     def may_price_positive(group: ScoringGroup, creators: NDArray[np.int64]) -> NDArray[np.int64]:
         # r ≤ reach − rate·min λ − min σ (fit ≤ 1): creators below zero add nothing.
         cols = group.campaigns
@@ -270,10 +273,28 @@ def price_market(
             creators = index.creators[id(group)]
             ceiling = reach_high[creators] * index.cap[id(group)]
         cheapest = rates[creators] * lam_low[cols].min() + sig_low[cols].min()
-        return creators[ceiling > cheapest]
+        keep = ceiling > cheapest
+        ceiling_of[creators[keep]] = ceiling[keep]
+        return creators[keep]
 
-    for block in market.blocks(eligible_only=True, prefilter=may_price_positive):
-        rows, cols = block.rows, block.group.campaigns
+    def block_columns(group: ScoringGroup, rows: NDArray[np.int64]) -> NDArray[np.int64]:
+        # Per campaign: r ≤ max ceiling − min rate·λ_j − σ_j over the block, and a pair
+        # above the budget is not eligible; campaigns failing either add nothing here.
+        cols = group.campaigns
+        cheapest_rate = rates[rows].min(initial=0)
+        top = ceiling_of[rows].max(initial=0)
+        keep = (budgets[cols] >= table.rate[rows].min(initial=0)) & (
+            top > cheapest_rate * lam_low[cols] + sig_low[cols]
+        )
+        return cols[keep]
+
+    blocks = market.blocks(
+        eligible_only=True,
+        prefilter=may_price_positive,
+        columns=block_columns if index is not None else None,
+    )
+    for block in blocks:
+        rows, cols = block.rows, block.campaigns
         groups = market.campaign_group[cols]
         free = groups == NO_GROUP
         # r = value − price, rounded up by the float32 error allowance of its terms;
