@@ -24,7 +24,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 
 from benchmarks import fresh_schema
 
@@ -34,10 +34,14 @@ CHUNK = 5_000  # creators per transaction: the session never holds the whole mar
 
 def seed(database: str, campaigns: int, creators: int) -> None:
     """Fresh schema and a generated market (creators open, campaigns funded and published),
-    as ``bench_scale_out.seed`` does, in transactions of ``CHUNK`` creators (one session
-    holding 100k creators took 12 GB)."""
+    as ``bench_scale_out.seed`` does, but creators go in by bulk INSERTs of ``CHUNK`` rows
+    (through the ORM, one session of 100k creators took 12 GB, and their ~30 interest-index
+    rows each made it take an hour). The discovery search index
+    (``creator_interest_shares``, ``creator_categories``) is left empty: matching does not
+    read it."""
     os.environ["DATABASE_URL"] = database
 
+    from accounts.audience_columns import demographic_shares
     from accounts.models import Account, Brand, Creator, Role
     from accounts.services import hash_password
     from app import create_app
@@ -56,30 +60,42 @@ def seed(database: str, campaigns: int, creators: int) -> None:
     factory = app.extensions["dandelion.db"].session_factory
     with app.app_context():
         for start in range(0, len(records), CHUNK):
+            chunk = records[start : start + CHUNK]
             with session_scope(factory) as s:
-                for k in records[start : start + CHUNK]:
-                    s.add(
-                        Creator(
-                            account=Account(
-                                email=f"{k.id}@bench.test",
-                                password_hash=password,
-                                role=Role.CREATOR,
-                            ),
-                            handle=k.id,
-                            display_name=k.id,
-                            followers=k.followers,
-                            engagement_rate=k.engagement_rate,
-                            categories=sorted(k.categories),
-                            audience={p: dict(v) for p, v in k.audience.items()},
-                            rate_amount=k.rate,
-                            rate_currency=k.currency,
-                            weekly_capacity=k.capacity,
-                            is_open=k.open,
-                            open_until=None,
-                            open_categories=sorted(k.categories),
-                            sponsored_share=k.sponsored_share,
-                        )
-                    )
+                account_ids = s.scalars(
+                    insert(Account).returning(Account.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "email": f"{k.id}@bench.test",
+                            "password_hash": password,
+                            "role": Role.CREATOR,
+                        }
+                        for k in chunk
+                    ],
+                ).all()
+                s.execute(
+                    insert(Creator),
+                    [
+                        {
+                            "account_id": account_id,
+                            "handle": k.id,
+                            "display_name": k.id,
+                            "followers": k.followers,
+                            "engagement_rate": k.engagement_rate,
+                            "categories": sorted(k.categories),
+                            "audience": {p: dict(v) for p, v in k.audience.items()},
+                            "rate_amount": k.rate,
+                            "rate_currency": k.currency,
+                            "weekly_capacity": k.capacity,
+                            "is_open": k.open,
+                            "open_until": None,
+                            "open_categories": sorted(k.categories),
+                            "sponsored_share": k.sponsored_share,
+                            **demographic_shares({p: dict(v) for p, v in k.audience.items()}),
+                        }
+                        for account_id, k in zip(account_ids, chunk, strict=True)
+                    ],
+                )
         with session_scope(factory) as s:
             brand = Brand(
                 account=Account(email="brand@bench.test", password_hash=password, role=Role.BRAND),
@@ -186,7 +202,12 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--no-seed", action="store_true", help="reuse the seeded market")
     args = parser.parse_args()
-    if not args.no_seed:
+    if args.no_seed:  # the week again on the same market: forget the earlier run
+        engine = create_engine(args.database.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as conn:
+            for table in ("notifications", "offers", "match_runs"):
+                conn.execute(text(f"DELETE FROM {table}"))
+    else:
         started = time.perf_counter()
         seed(args.database, args.campaigns, args.creators)
         print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
