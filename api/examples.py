@@ -504,6 +504,14 @@ MATCH_RUN = {
         "koc_floor_cost": 0.0099,
         "top_decile_budget_share": 0.5912,
         "max_offers_per_creator": 3,
+        "bound": {
+            "value": 1_290.1,
+            "source": "whole-market pricing at the shards' LP prices",
+            "gap": 0.0043,
+            "candidate_bound": 1_288.7,
+            "candidate_gap": 0.0032,
+            "pricing_seconds": 12.4,
+        },
     },
 }
 QUEUED_MATCH_RUN = {

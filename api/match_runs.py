@@ -69,6 +69,38 @@ class MatchRunScopeSchema(ma.Schema):
     creator_id = fields.Integer(metadata={"description": "The creator an incremental run matched."})
 
 
+class MatchRunBoundSchema(ma.Schema):
+    """The proven upper bound the run's gap is measured against, and where it comes from."""
+
+    value = fields.Float(
+        metadata={
+            "description": "Proven upper bound on the value of any assignment of the whole "
+            "market (every eligible pair not offered before), the same as the run's `bound`."
+        }
+    )
+    source = fields.String(
+        metadata={
+            "description": "`whole-market LP`: column generation's certified bound on the "
+            "whole market; `whole-market pricing at the shards' LP prices`: a sharded run's, "
+            "one pass over the whole market at the shards' prices; `candidate-set LP`: only "
+            "the solver's candidate pairs (no pricing pass ran)."
+        }
+    )
+    gap = fields.Float(metadata={"description": "(value - objective) / value."})
+    candidate_bound = fields.Float(
+        metadata={
+            "description": "The bound over the candidate pairs the solver saw (at most "
+            "`value` up to rounding: the candidates are part of the market)."
+        }
+    )
+    candidate_gap = fields.Float(
+        metadata={"description": "(candidate_bound - objective) / candidate_bound."}
+    )
+    pricing_seconds = fields.Float(
+        metadata={"description": "Seconds spent pricing the market (column generation)."}
+    )
+
+
 class MatchRunHealthSchema(ma.Schema):
     """Who got the run's offers and what fair exposure cost (README, "Fair exposure")."""
 
@@ -110,6 +142,14 @@ class MatchRunHealthSchema(ma.Schema):
     max_offers_per_creator = fields.Integer(
         metadata={"description": "The most offers one creator got in this run."}
     )
+    bound = fields.Nested(
+        MatchRunBoundSchema,
+        allow_none=True,
+        metadata={
+            "description": "The whole-market bound and its gap (null for runs written before "
+            "it was recorded)."
+        },
+    )
 
 
 class MatchRunSchema(ma.Schema):
@@ -135,7 +175,11 @@ class MatchRunSchema(ma.Schema):
         metadata={"description": "Total value (thousands of engaged target people)."},
     )
     bound = fields.Float(
-        allow_none=True, metadata={"description": "Proven upper bound on the objective."}
+        allow_none=True,
+        metadata={
+            "description": "Proven upper bound on the objective over the whole market "
+            "(`health.bound` says how it was computed)."
+        },
     )
     gap = fields.Float(allow_none=True, metadata={"description": "(bound - objective) / bound."})
     seconds = fields.Float(allow_none=True)

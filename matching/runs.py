@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -37,9 +37,15 @@ from core.jobs import defer_job
 from core.money import Money
 from matching.adapter import MarketSnapshot, snapshot_market
 from matching.health import OfferFact, run_health
-from matching.market.build import build_instance
+from matching.market.build import Market
 from matching.market.explain import explain
-from matching.market.records import MatchingPolicy
+from matching.market.pricing import (
+    CandidateIndex,
+    PricingConfig,
+    build_instance_priced,
+    price_market,
+)
+from matching.market.records import MarketCampaign, MatchingPolicy
 from matching.models import MatchRun, MatchRunKind, MatchRunStatus
 from matching.sharding import ShardPlan, plan_shards
 from matching.solver import FairExposure, solve, validate
@@ -71,6 +77,20 @@ class RunSettings:
     incremental_time_limit_s: float | None = 10.0  # an incremental run solves a small market, fast
     fair_exposure: bool = True
     fair_exposure_max_cost: float = 0.01
+    # Column generation over the whole market (matching/market/pricing.py); its time limit
+    # is the run's (None: deterministic, bounded by its rounds alone).
+    pricing_rounds: int = 8
+
+    def pricing(self, time_limit_s: float | None) -> PricingConfig:
+        return PricingConfig(
+            rounds=self.pricing_rounds, time_limit_s=time_limit_s, threads=self.workers
+        )
+
+
+# Where a run's bound comes from (``details["bound"]["source"]``).
+WHOLE_MARKET = "whole-market LP"
+WHOLE_MARKET_SHARDED = "whole-market pricing at the shards' LP prices"
+INSTANCE_ONLY = "candidate-set LP"
 
 
 def iso_week(day: date) -> str:
@@ -372,18 +392,52 @@ class ShardOutcome:
     candidates: int
     eligible_creators: int = 0  # creators with at least one usable candidate pair
     value_without_fairness: float = 0.0  # the best value found before fair exposure
+    # The instance's own proven bound (its candidates only) and the pricing report.
+    instance_bound: float = 0.0
+    bound_source: str = INSTANCE_ONLY
+    pricing: dict[str, Any] = field(default_factory=dict)
+    # The final LP's campaign prices, campaign id -> [budget price, slot price], and their
+    # median per category (for a campaign published after the weekly run).
+    prices: dict[str, list[float]] = field(default_factory=dict)
+    category_prices: dict[str, list[float]] = field(default_factory=dict)
 
 
-def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> ShardOutcome:
-    """Build the instance, solve, validate and explain (pure: no database)."""
-    instance, details = build_instance(
+def solve_market(
+    market: MarketSnapshot,
+    settings: RunSettings,
+    today: date,
+    *,
+    initial_prices: dict[str, tuple[float, float]] | None = None,
+) -> ShardOutcome:
+    """Build the instance by column generation over the whole market, solve, validate and
+    explain (pure: no database).
+
+    Every eligible pair of the market may enter (top-K is only the start): pricing adds the
+    pairs the LP's prices price positive and certifies a bound on the *whole* market — every
+    eligible pair that is not unavailable (offered before, withdrawn, declined, blocked, a
+    competitor's) — which becomes the outcome's ``bound``. ``initial_prices`` (campaign id →
+    (budget, slot) price, e.g. the week's run's): the first pricing pass uses them.
+    """
+    instance, details = build_instance_priced(
         market.creators,
         market.campaigns,
         settings.policy,
         today,
+        settings.pricing(settings.time_limit_s),
         exclude=market.unavailable(),
         interest_tags=market.interest_tags,
+        initial_prices=initial_prices,
     )
+    pricing = details.pricing
+    assert pricing is not None
+    by_category: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for c in market.campaigns:
+        if c.id in pricing.prices:
+            by_category[c.category].append(pricing.prices[c.id])
+    category_prices = {
+        cat: [float(np.median([p[0] for p in ps])), float(np.median([p[1] for p in ps]))]
+        for cat, ps in by_category.items()
+    }
     fairness = None
     if settings.fair_exposure:
         fairness = FairExposure(
@@ -396,6 +450,7 @@ def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> 
         seed=settings.seed,
         max_rounds=settings.max_rounds,
         fair_exposure=fairness,
+        lp=pricing.lp,
     )
     problems = validate(instance, result)
     if problems:  # solve() validates too; a result is never written unchecked
@@ -418,12 +473,20 @@ def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> 
         for a in explained["assignments"]
     ]
     eligible = np.unique(instance.pair_creator[usable_pairs(instance)])
+    bound, source = result.bound, INSTANCE_ONLY
+    if np.isfinite(pricing.market_bound):
+        bound, source = max(pricing.market_bound, result.objective), WHOLE_MARKET
     return ShardOutcome(
         offers=offers,
         campaigns=explained["campaigns"],
         objective=result.objective,
-        bound=result.bound,
-        seconds=result.seconds,
+        bound=bound,
+        instance_bound=result.bound,
+        bound_source=source,
+        pricing=_json_safe(pricing.to_dict()),
+        prices={cid: [lam, sig] for cid, (lam, sig) in pricing.prices.items()},
+        category_prices=category_prices,
+        seconds=pricing.seconds + result.seconds,
         status=result.status,
         candidates=instance.num_pairs,
         eligible_creators=int(eligible.size),
@@ -431,6 +494,77 @@ def solve_market(market: MarketSnapshot, settings: RunSettings, today: date) -> 
             "objective_without", result.objective
         ),
     )
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities as None (JSON columns, PostgreSQL's above all)."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def week_prices(
+    session: Session, week: str, campaigns: Sequence[MarketCampaign] = ()
+) -> dict[str, tuple[float, float]] | None:
+    """The campaign prices (budget, slots) of ``week``'s succeeded weekly run, if any: an
+    incremental run of the week starts its pricing from them. A campaign of ``campaigns``
+    the weekly run did not price (published since) starts at its category's median price."""
+    details = session.scalar(
+        select(MatchRun.details).where(
+            MatchRun.week == week,
+            MatchRun.kind == MatchRunKind.WEEKLY,
+            MatchRun.status == MatchRunStatus.SUCCEEDED,
+        )
+    )
+    prices = (details or {}).get("prices")
+    if not prices:
+        return None
+    out = {str(cid): (float(v[0]), float(v[1])) for cid, v in prices.items()}
+    by_category = (details or {}).get("category_prices", {})
+    for c in campaigns:
+        if c.id not in out and c.category in by_category:
+            lam, sig = by_category[c.category]
+            out[c.id] = (float(lam), float(sig))
+    return out
+
+
+def whole_market_bound(
+    session: Session, run: MatchRun, outcomes: list[ShardOutcome], settings: RunSettings
+) -> float:
+    """A certified bound on the whole market of a sharded run.
+
+    Shards are not independent: a creator sits in one shard, yet may be eligible for
+    campaigns of another, and a creator no shard took is in none. The sum of the shards'
+    bounds leaves those pairs out, so it is no bound on the market. Instead, the shards'
+    final LP prices, one (budget, slot) price per campaign — every campaign is in exactly one
+    shard — price the whole market in one pass (:func:`price_market`): with the campaign
+    rows at these prices, each creator's best response is exact, and weak duality makes the
+    total a bound on every assignment of the market, whatever shard its pairs fell in.
+    """
+    today, now = _run_day(run)
+    prices = {cid: v for o in outcomes for cid, v in o.prices.items()}
+    planned = {str(c) for entry in run.details.get("plan", []) for c in entry["campaigns"]}
+    total = 0.0
+    for snap in _snapshot(session, run, settings, today, now):
+        campaigns = [c for c in snap.campaigns if c.id in planned]
+        if not campaigns:
+            continue
+        market = Market.prepare(
+            snap.creators,
+            campaigns,
+            settings.policy,
+            today,
+            snap.unavailable(),
+            snap.interest_tags,
+        )
+        lam = np.array([max(prices.get(c.id, [0.0, 0.0])[0], 0.0) for c in campaigns])
+        sig = np.array([max(prices.get(c.id, [0.0, 0.0])[1], 0.0) for c in campaigns])
+        total += price_market(market, lam, sig, index=CandidateIndex.build(market)).market_bound
+    return total
 
 
 ShardRunner = Callable[[int, int], None]  # (run id, number of shards): solve each, then join
@@ -573,9 +707,14 @@ def execute_run(
             run_shards(run_id, len(plan))
             return None
         by_currency = {m.currency: m for m in markets}
+        prices = None
+        if run.kind is MatchRunKind.INCREMENTAL:  # start from the week's prices
+            with open_session() as session:
+                prices = week_prices(session, run.week, [c for m in markets for c in m.campaigns])
         outcomes = []
         for n, (currency, part) in enumerate(plan, start=1):
-            outcomes.append(solve_market(_restrict(by_currency[currency], part), settings, today))
+            restricted = _restrict(by_currency[currency], part)
+            outcomes.append(solve_market(restricted, settings, today, initial_prices=prices))
             with open_session() as session:
                 _set(session, run_id, stage="solving", progress=25 + int(60 * n / len(plan)))
         return _write(open_session, run_id, outcomes, settings, now)
@@ -653,8 +792,12 @@ def _write(
 ) -> MatchRun:
     with open_session() as session:
         _set(session, run_id, stage="writing offers", progress=90)
+        run = get_run(session, run_id)
+        plan = run.details.get("plan", [])
+        sharded = len({entry["currency"] for entry in plan}) < len(plan)
+        whole = whole_market_bound(session, run, outcomes, settings) if sharded else None
     with open_session() as session:
-        return write_results(session, run_id, outcomes, settings, now)
+        return write_results(session, run_id, outcomes, settings, now, whole_bound=whole)
 
 
 def check_offers(
@@ -761,8 +904,13 @@ def write_results(
     outcomes: list[ShardOutcome],
     settings: RunSettings,
     now: datetime,
+    *,
+    whole_bound: float | None = None,
 ) -> MatchRun:
-    """Write every offer, the run's figures and the notifications in one transaction."""
+    """Write every offer, the run's figures and the notifications in one transaction.
+
+    The run's ``bound`` is the whole market's: the outcomes' (one per currency: independent
+    markets) or, for a sharded run, ``whole_bound`` (:func:`whole_market_bound`)."""
     run = session.get(MatchRun, run_id, with_for_update=True)
     assert run is not None
     if run.status is MatchRunStatus.SUCCEEDED:
@@ -801,13 +949,27 @@ def write_results(
             )
         )
     objective = sum(o.objective for o in outcomes)
-    bound = sum(o.bound for o in outcomes)
+    if whole_bound is not None:
+        bound, source = max(whole_bound, objective), WHOLE_MARKET_SHARDED
+    else:
+        bound = sum(o.bound for o in outcomes)
+        whole = all(o.bound_source == WHOLE_MARKET for o in outcomes)
+        source = WHOLE_MARKET if whole else INSTANCE_ONLY
+    instance_bound = sum(o.instance_bound for o in outcomes)
     run.status = MatchRunStatus.SUCCEEDED
     run.stage = "done"
     run.progress = 100
     run.objective = objective
     run.bound = bound
-    run.gap = (bound - objective) / bound if bound > 1e-12 else 0.0
+    run.gap = _gap(bound, objective)
+    bound_figures = {
+        "value": bound,
+        "source": source,
+        "gap": run.gap,
+        "candidate_bound": instance_bound,
+        "candidate_gap": _gap(instance_bound, objective),
+        "pricing_seconds": round(sum(o.pricing.get("seconds") or 0.0 for o in outcomes), 3),
+    }
     run.seconds = round(sum(o.seconds for o in outcomes), 3)
     run.solver_status = _worst_status([o.status for o in outcomes])
     run.candidates = sum(o.candidates for o in outcomes)
@@ -819,6 +981,7 @@ def write_results(
         value=objective,
         value_without=sum(o.value_without_fairness for o in outcomes),
     )
+    run.health["bound"] = bound_figures
     run.finished_at = utcnow()
     explained = {c["campaign"]: c for o in outcomes for c in o.campaigns}
     if "creator_id" in (run.scope or {}):
@@ -826,10 +989,34 @@ def write_results(
         # brand's page keeps the explanation of the run that really considered its campaign.
         offered_to = {str(o["campaign_id"]) for o in offers}
         explained = {cid: c for cid, c in explained.items() if cid in offered_to}
-    run.details = {**run.details, "campaigns": explained}
+    run.details = {
+        **run.details,
+        "campaigns": explained,
+        "bound": bound_figures,
+        "pricing": [o.pricing for o in outcomes],
+        # The week's prices, for the incremental runs that follow (``week_prices``).
+        "prices": {cid: v for o in outcomes for cid, v in o.prices.items()},
+        "category_prices": _median_prices(outcomes),
+    }
     session.flush()
     _notify(session, run, offers)
     return run
+
+
+def _median_prices(outcomes: list[ShardOutcome]) -> dict[str, list[float]]:
+    """Per category, the median of the outcomes' category prices (one per shard at most)."""
+    found: dict[str, list[list[float]]] = defaultdict(list)
+    for o in outcomes:
+        for cat, v in o.category_prices.items():
+            found[cat].append(v)
+    return {
+        cat: [float(np.median([v[0] for v in vs])), float(np.median([v[1] for v in vs]))]
+        for cat, vs in found.items()
+    }
+
+
+def _gap(bound: float, objective: float) -> float:
+    return (bound - objective) / bound if bound > 1e-12 else 0.0
 
 
 def _worst_status(statuses: list[str]) -> str:

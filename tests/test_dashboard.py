@@ -544,6 +544,10 @@ def test_operator_sees_run_figures_and_issues_reset_tokens(app, market):
         "Short of that ceiling by",
         "Candidate pairs",
         "Offers created",
+        "Ceiling measured over",
+        'the whole market <span class="muted small">(whole-market LP)</span>',
+        "Ceiling of the candidates alone",
+        "Pricing the market",
     )
     for label in labels:
         assert label in run

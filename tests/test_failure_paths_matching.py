@@ -323,6 +323,9 @@ def test_a_sharded_run_whose_shard_fails_on_rq_fails_at_once_and_its_retry_succe
     run = _run(app, run_id)
     assert (run.status, run.attempts) == (MatchRunStatus.SUCCEEDED, 2)
     assert _offers(app) and run.offers_created == len(_offers(app))
+    # the RQ join priced the whole market at the shards' prices for the run's bound
+    assert run.health["bound"]["source"] == runs.WHOLE_MARKET_SHARDED
+    assert run.bound >= run.objective > 0
 
 
 def test_a_sharded_run_that_lost_a_shard_job_is_recovered_by_the_minute_sweep(make_app, redis_conn):

@@ -156,7 +156,9 @@ def test_with_fair_exposure_off_the_big_creator_takes_all_and_health_says_so(mak
     seed_star_market(app)
     run, handles = run_week(app, app.test_client())
     assert handles == ["big", "big", "big"]
-    health = run["health"]
+    health = dict(run["health"])
+    # the whole-market bound (tests/test_whole_market_bound.py); the rest is §3b's figures
+    assert health.pop("bound")["source"] == "whole-market LP"
     assert health == {
         "eligible_creators": 4,
         "offered_creators": 1,

@@ -102,6 +102,12 @@ class Block:
     fit: NDArray[np.float32]
     value: NDArray[np.float32]
     ok: NDArray[np.bool_]
+    cols: NDArray[np.int64] | None = None  # the block's campaigns (None: all the group's)
+
+    @property
+    def campaigns(self) -> NDArray[np.int64]:
+        """The campaigns of the block's columns."""
+        return self.group.campaigns if self.cols is None else self.cols
 
 
 @dataclass(eq=False)
@@ -210,10 +216,15 @@ class Market:
         self,
         eligible_only: bool = False,
         prefilter: Callable[[ScoringGroup, NDArray[np.int64]], NDArray[np.int64]] | None = None,
+        columns: Callable[[ScoringGroup, NDArray[np.int64]], NDArray[np.int64]] | None = None,
     ) -> Iterator[Block]:
         """Every scoring group's blocks, in a fixed order. ``eligible_only`` skips creators
         that no campaign of the group can take (sponsored cap, rate above every budget);
-        ``prefilter(group, creators)`` may drop more creators before scoring."""
+        ``prefilter(group, creators)`` may drop more creators before scoring;
+        ``columns(group, rows)`` may narrow a block to some of the group's campaigns
+        (``Block.campaigns``; an empty answer skips the block) — e.g. those whose budget is
+        at least the block's cheapest rate: a group's creators are sorted by followers, and
+        rates grow with them, so blocks of big creators meet few campaigns."""
         table, policy = self.table, self.policy
         for group in self.groups:
             creators = group.creators
@@ -224,10 +235,17 @@ class Market:
                 ]
             if prefilter is not None:
                 creators = prefilter(group, creators)
-            budget32 = budget.astype(np.float32)
             for start in range(0, creators.size, policy.block_size):
                 rows = creators[start : start + policy.block_size]
-                fit = self.fit_model.block(rows, group.campaigns)
+                cols, narrowed = group.campaigns, None
+                if columns is not None:
+                    cols = columns(group, rows)
+                    if cols.size == 0:
+                        continue
+                    if cols.size < group.campaigns.size:
+                        narrowed = cols
+                budget32 = self.camp.budget[cols].astype(np.float32)
+                fit = self.fit_model.block(rows, cols)
                 value = self.reach[rows][:, None] * fit
                 ok = fit >= policy.min_fit
                 rate = table.rate[rows].astype(np.float32)
@@ -236,8 +254,8 @@ class Market:
                 if not eligible_only:
                     ok &= self.cap_ok[rows][:, None]
                 if self.banned is not None:
-                    ok &= ~self.banned[rows][:, group.campaigns].toarray()
-                yield Block(group=group, rows=rows, fit=fit, value=value, ok=ok)
+                    ok &= ~self.banned[rows][:, cols].toarray()
+                yield Block(group=group, rows=rows, fit=fit, value=value, ok=ok, cols=narrowed)
 
 
 def _scoring_groups(

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,6 +48,7 @@ from matching.market.tables import CreatorTable
 from matching.solver.instance import NO_GROUP, Instance
 from matching.solver.lp import LPSolution, solve_lp
 from matching.solver.model import (
+    LinearModel,
     capacity_row_creators,
     group_row_keys,
     linear_model,
@@ -70,7 +71,9 @@ class PricingConfig:
     one would not fit (this makes the number of rounds depend on the machine; None keeps
     pricing deterministic). ``min_gain``: stop once the certified market bound is within this
     share of the LP bound. ``lp_time_limit_s`` / ``threads``: per LP solve. ``certify``: end
-    with a pass at the final LP's prices, so the market bound uses them.
+    with a pass at the final LP's prices, so the market bound uses them. ``candidate_index``:
+    a full pass scores only the creators a :class:`CandidateIndex` keeps (exact: the others
+    cannot price positive), instead of every creator of every scoring group.
     """
 
     rounds: int = 8
@@ -83,6 +86,7 @@ class PricingConfig:
     threads: int = 2
     certify: bool = True
     cache_per_creator: int = 12
+    candidate_index: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,11 @@ class PricingReport:
     converged: bool
     lp: LPSolution | None
     seconds: float
+    # The final LP's campaign prices: campaign id -> (budget price per unit of money, slot
+    # price); an incremental run starts its pricing from the week's (``initial_prices``).
+    prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # The pass at ``initial_prices`` (None without): its bound and the pairs it added.
+    warm_start: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -125,6 +134,7 @@ class PricingReport:
             "market_bound": self.market_bound,
             "converged": self.converged,
             "seconds": round(self.seconds, 3),
+            "warm_start": self.warm_start,
         }
 
 
@@ -154,11 +164,65 @@ class PairCache:
     values: NDArray[np.float32]
 
 
+@dataclass(frozen=True, eq=False)
+class CandidateIndex:
+    """Per scoring group, the creators a pricing pass needs to score, and a cap on their fit.
+
+    Scoring groups already split the market by category (and currency and follower range);
+    the index adds affordability (rate ≤ the group's largest budget, sponsored share under
+    the cap) and audience tags: the fit is at most the interest match
+    ``min(1, p · t_j)`` (demographics and the country gate only scale it down), and
+    ``p · t_j ≤ p · t_max`` with ``t_max`` the group's largest target weight per tag. A
+    creator whose ``p · t_max`` is below ``min_fit`` (no tag in common, or too little of its
+    audience on the group's tags) is eligible for none of the group's campaigns, so it is
+    left out once for all passes; per pass, a creator whose ``reach × cap`` cannot pay the
+    group's cheapest price is skipped too. Both tests are exact (with a float32 margin), so
+    the bound a pass certifies is unchanged. Built in one matrix-vector product per group.
+    """
+
+    creators: dict[int, NDArray[np.int64]]
+    cap: dict[int, NDArray[np.float32]]
+
+    @classmethod
+    def build(cls, market: Market) -> CandidateIndex:
+        table, policy = market.table, market.policy
+        space = market.fit_model.space
+        interests = space.part_slices()["interests"]
+        shares = market.fit_model.creator_shares
+        targets = market.fit_model.targets
+        creators: dict[int, NDArray[np.int64]] = {}
+        caps: dict[int, NDArray[np.float32]] = {}
+        for group in market.groups:
+            pool = group.creators
+            budget = market.camp.budget[group.campaigns]
+            pool = pool[market.cap_ok[pool] & (table.rate[pool] <= budget.max(initial=0))]
+            t_max = targets[group.campaigns][:, interests].max(axis=0, initial=0.0)
+            cap = np.empty(pool.size, dtype=np.float32)
+            step = max(policy.block_size, 1)
+            for s in range(0, pool.size, step):
+                rows = pool[s : s + step]
+                cap[s : s + step] = shares[rows][:, interests].astype(np.float64) @ t_max
+            np.minimum(cap, np.float32(1.0), out=cap)
+            cap *= np.float32(1.0 + INDEX_TOLERANCE)
+            keep = cap >= policy.min_fit
+            creators[id(group)] = pool[keep]
+            caps[id(group)] = cap[keep]
+        return cls(creators=creators, cap=caps)
+
+    def size(self) -> int:
+        """Creator × group entries kept (a creator counts once per group)."""
+        return int(sum(c.size for c in self.creators.values()))
+
+
+INDEX_TOLERANCE = 1e-4  # float32 shares: the cap is rounded up by far more than their error
+
+
 def price_market(
     market: Market,
     budget_dual: NDArray[np.float64],
     slot_dual: NDArray[np.float64],
     cache_per_creator: int = 0,
+    index: CandidateIndex | None = None,
 ) -> PricingPass:
     """Price the whole market at the campaigns' prices ``budget_dual`` (per unit of money)
     and ``slot_dual`` (both ≥ 0), in one pass over the scoring blocks.
@@ -173,7 +237,8 @@ def price_market(
     (capacity+1)-th item). Each ``r`` is rounded up by the float32 error allowance of its
     terms, so the bound stays valid for the float64 pair values of the instance.
     ``cache_per_creator``: also keep each creator's that many best pairs (a
-    :class:`PairCache`) for :func:`price_cache`.
+    :class:`PairCache`) for :func:`price_cache`. ``index``: score only the creators it
+    keeps (:class:`CandidateIndex`; same bound and picks, less work).
     """
     table, policy = market.table, market.policy
     n_k = len(table)
@@ -197,14 +262,39 @@ def price_market(
     cache_j = np.full((n_k, depth), -1, dtype=np.int64)
     cache_v = np.zeros((n_k, depth), dtype=np.float32)
 
+    ceiling_of = np.zeros(n_k, dtype=np.float32)  # per creator: reach × fit cap (index)
+    budgets = market.camp.budget
+
     def may_price_positive(group: ScoringGroup, creators: NDArray[np.int64]) -> NDArray[np.int64]:
         # r ≤ reach − rate·min λ − min σ (fit ≤ 1): creators below zero add nothing.
         cols = group.campaigns
+        ceiling = reach_high[creators]
+        if index is not None:  # the index's creators are a subset of ``creators``
+            creators = index.creators[id(group)]
+            ceiling = reach_high[creators] * index.cap[id(group)]
         cheapest = rates[creators] * lam_low[cols].min() + sig_low[cols].min()
-        return creators[reach_high[creators] > cheapest]
+        keep = ceiling > cheapest
+        ceiling_of[creators[keep]] = ceiling[keep]
+        return creators[keep]
 
-    for block in market.blocks(eligible_only=True, prefilter=may_price_positive):
-        rows, cols = block.rows, block.group.campaigns
+    def block_columns(group: ScoringGroup, rows: NDArray[np.int64]) -> NDArray[np.int64]:
+        # Per campaign: r ≤ max ceiling − min rate·λ_j − σ_j over the block, and a pair
+        # above the budget is not eligible; campaigns failing either add nothing here.
+        cols = group.campaigns
+        cheapest_rate = rates[rows].min(initial=0)
+        top = ceiling_of[rows].max(initial=0)
+        keep = (budgets[cols] >= table.rate[rows].min(initial=0)) & (
+            top > cheapest_rate * lam_low[cols] + sig_low[cols]
+        )
+        return cols[keep]
+
+    blocks = market.blocks(
+        eligible_only=True,
+        prefilter=may_price_positive,
+        columns=block_columns if index is not None else None,
+    )
+    for block in blocks:
+        rows, cols = block.rows, block.campaigns
         groups = market.campaign_group[cols]
         free = groups == NO_GROUP
         # r = value − price, rounded up by the float32 error allowance of its terms;
@@ -350,18 +440,26 @@ def build_instance_priced(
     config: PricingConfig | None = None,
     *,
     exclude: Collection[tuple[str, str]] = (),
+    interest_tags: Sequence[str] = (),
+    initial_prices: Mapping[str, tuple[float, float]] | None = None,
 ) -> tuple[Instance, PairDetails]:
     """:func:`matching.market.build_instance` followed by column generation.
 
     Starts from the policy's top-K candidates, then adds the left-out pairs the LP's duals
     price positive (see the module docstring). ``exclude``: (creator id, campaign id) pairs
-    never to propose (e.g. offered in an earlier run). Returns the instance and its
+    never to propose (e.g. offered in an earlier run); ``interest_tags``: the audience
+    space's vocabulary (as for ``build_instance``). ``initial_prices`` (campaign id →
+    (budget price, slot price), e.g. the week's run's :attr:`PricingReport.prices`): the
+    first pass prices the market at them before any LP — its picks join the starting
+    candidates, its bound counts, and the first LP (PDLP) starts from them. Returns the
+    instance and its
     :class:`PairDetails`, whose ``pricing`` holds the :class:`PricingReport` (market bound,
     rounds, and the final LP to pass to ``solve(..., lp=details.pricing.lp)``).
     """
     config = config or PricingConfig()
     start = time.perf_counter()
-    market = Market.prepare(creators, campaigns, policy, today, exclude)
+    market = Market.prepare(creators, campaigns, policy, today, exclude, interest_tags)
+    index = CandidateIndex.build(market) if config.candidate_index else None
     start_k = policy.top_k
     if config.start_top_k is not None:
         start_k = min(start_k or config.start_top_k, config.start_top_k)
@@ -375,6 +473,28 @@ def build_instance_priced(
     n_c = len(market.campaigns)
     cache: PairCache | None = None
     pass_seconds = 0.0
+    warm: dict[str, float] | None = None
+    warm_y: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+    if initial_prices is not None:
+        warm_start = time.perf_counter()
+        lam0 = np.array([max(initial_prices.get(c.id, (0.0, 0.0))[0], 0.0) for c in campaigns])
+        sig0 = np.array([max(initial_prices.get(c.id, (0.0, 0.0))[1], 0.0) for c in campaigns])
+        priced0 = price_market(market, lam0, sig0, config.cache_per_creator, index)
+        cache = priced0.cache
+        market_bound = priced0.market_bound
+        pick = _best_per_campaign(
+            priced0.pick_creators, priced0.pick_campaigns, priced0.pick_margin, add
+        )
+        pool_creators = np.concatenate([pool_creators, priced0.pick_creators[pick]])
+        pool_campaigns = np.concatenate([pool_campaigns, priced0.pick_campaigns[pick]])
+        pool = market.pair_matrix(pool_creators, pool_campaigns).tocoo()  # duplicates merged
+        pool_creators, pool_campaigns = pool.row.astype(np.int64), pool.col.astype(np.int64)
+        warm_y = (lam0, sig0)
+        warm = {
+            "market_bound": float(priced0.market_bound),
+            "added": int(pick.sum()),
+            "seconds": round(time.perf_counter() - warm_start, 3),
+        }
     while True:
         instance, chosen = make_instance(market, pool_creators, pool_campaigns)
         usable = usable_pairs(instance)
@@ -384,6 +504,10 @@ def build_instance_priced(
         row_ids = _row_ids(market, work, used)
         pair_ids = chosen[usable] * n_c + work.pair_campaign
         initial = _warm_start(previous, pair_ids, row_ids) if previous else None
+        if initial is None and warm_y is not None:
+            y0 = np.zeros(row_ids.size)
+            y0[:n_c], y0[n_c : 2 * n_c] = warm_y
+            initial = (np.zeros(pair_ids.size), y0)
         lp = solve_lp(
             model, work.pair_value, config.lp_time_limit_s, config.threads, initial=initial
         )
@@ -419,7 +543,7 @@ def build_instance_priced(
                 priced = None
         if priced is None:
             kind = "full"
-            priced = price_market(market, lam, sig, config.cache_per_creator)
+            priced = price_market(market, lam, sig, config.cache_per_creator, index)
             pass_seconds = time.perf_counter() - pass_start
             cache = priced.cache
             market_bound = min(market_bound, priced.market_bound)
@@ -457,8 +581,22 @@ def build_instance_priced(
         converged=converged,
         lp=lp,
         seconds=time.perf_counter() - start,
+        prices=_campaign_prices(market, model, lp),
+        warm_start=warm,
     )
     return instance, pair_details(market, scan, chosen, instance, report)
+
+
+def _campaign_prices(
+    market: Market, model: LinearModel, lp: LPSolution
+) -> dict[str, tuple[float, float]]:
+    """The LP's budget and slot prices per campaign id (``model``: the LP's rows)."""
+    lam = np.maximum(lp.y[model.families["budget"]], 0.0)
+    sig = np.maximum(lp.y[model.families["slots"]], 0.0)
+    return {
+        c.id: (float(a), float(b))
+        for c, a, b in zip(market.campaigns, lam.tolist(), sig.tolist(), strict=True)
+    }
 
 
 def _new_picks(
@@ -516,6 +654,7 @@ def _carry(
 
 
 __all__ = [
+    "CandidateIndex",
     "PairCache",
     "PricingConfig",
     "PricingPass",

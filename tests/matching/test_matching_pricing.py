@@ -275,3 +275,32 @@ def test_time_limit_stops_adding_but_still_certifies() -> None:
     report = details.pricing
     assert len(report.rounds) == 1 and report.rounds[0].added == 0
     assert report.market_bound >= 30.0 - 1e-9
+
+
+def test_the_candidate_index_is_exact_and_skips_creators_without_the_target_tags():
+    from matching.market.pricing import CandidateIndex, price_market
+
+    table, campaigns = generate_market(60, 3_000, seed=4)
+    policy = MatchingPolicy(top_k=30)
+    _, details = build_instance_priced(
+        table, campaigns, policy, TODAY, PricingConfig(rounds=0, certify=False)
+    )
+    prices = details.pricing.prices
+    lam = np.array([prices[c.id][0] for c in campaigns])
+    sig = np.array([prices[c.id][1] for c in campaigns])
+    market = Market.prepare(table, campaigns, policy, TODAY)
+    index = CandidateIndex.build(market)
+    assert index.size() < sum(g.creators.size for g in market.groups)  # it does leave some out
+    full = price_market(market, lam, sig, 12)
+    indexed = price_market(market, lam, sig, 12, index)
+    assert indexed.market_bound == pytest.approx(full.market_bound, rel=1e-9)
+    assert set(zip(full.pick_creators.tolist(), full.pick_campaigns.tolist(), strict=True)) == set(
+        zip(indexed.pick_creators.tolist(), indexed.pick_campaigns.tolist(), strict=True)
+    )
+    # a creator sharing no interest tag with a campaign's target is never in its group
+    off = creator("off", 300_000, audience={**AUD, "interests": {"gaming": 1.0}})
+    on = creator("on", 300_000)
+    market = Market.prepare([off, on], [campaign("c1")], MatchingPolicy(), DAY)
+    index = CandidateIndex.build(market)
+    (kept,) = index.creators.values()
+    assert [market.table.ids[i] for i in kept.tolist()] == ["on"]
