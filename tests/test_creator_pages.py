@@ -294,6 +294,10 @@ def test_accept_deliver_report_and_get_paid(app: Any, brand_campaign: Any, sessi
     sponsorship_id = int(s_url.rsplit("/", 1)[1])
     page = text(dash.get(s_url))
     assert "Accepted. Post for Lumen Skin by" in page and "Hand in the post" in page
+    # the tracking link (the API's tracking_url) is on the page, to put in the post
+    code = session.get(Sponsorship, sponsorship_id).tracking_code
+    assert code and f"/r/{code}" in page
+    session.rollback()  # end this read, so later reads see what the requests commit
     # the API's rules, beside the fields
     r = dash.form(s_url + "/deliver", {"url": "https://example.com/p/1"}, page=s_url)
     assert r.status_code == 422 and "Label the post as sponsored" in error_of(r, "disclosure")

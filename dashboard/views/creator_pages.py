@@ -56,6 +56,7 @@ from notifications import service as notices
 from payments import onboarding
 from payments import service as payments
 from results import metrics
+from schemas.results import tracking_url
 
 ID = "int(min=1, max=2147483647)"
 SOURCE_NAMES = {
@@ -111,6 +112,9 @@ def _human_day(value: date | datetime | None) -> str:
 def _human_moment(value: datetime | None) -> str:
     """``Tue 8 Dec, 14:00 UTC``."""
     return "—" if value is None else f"{value:%a} {value.day} {value:%b, %H:%M} UTC"
+
+
+bp.add_app_template_global(tracking_url, "tracking_url")
 
 
 @bp.app_template_filter("creator_status")
