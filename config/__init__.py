@@ -338,6 +338,15 @@ class BaseConfig(BaseSettings):
                 raise ValueError("not a database URL like postgresql://user@host/db") from exc
         return value
 
+    @field_validator("MAIL_FROM")
+    @classmethod
+    def _a_sender(cls, value: str) -> str:
+        from email.utils import parseaddr
+
+        if "@" not in parseaddr(value)[1]:
+            raise ValueError("not an email address (e.g. `Dandelion <no-reply@example.com>`)")
+        return value
+
     @field_validator("SMTP_URL")
     @classmethod
     def _an_smtp_url(cls, value: str | None) -> str | None:

@@ -27,7 +27,9 @@ from collaborations.models import Offer
 from config import BaseConfig, ConfigError, EmbeddedConfig, load_config
 from extensions import limiter, payment_provider
 from matching.jobs import run_settings
+from matching.models import MatchRun
 from matching.runs import iso_week
+from notifications.delivery import DeliverySettings
 from queueing import get_queue
 from tests.conftest import PASSWORD, REDIS_URL, ApiUser, operator_user
 from tests.factories import profile_body, update_row
@@ -81,6 +83,11 @@ def _run(name: str) -> Probe:
 
 def _rules(name: str) -> Probe:
     return lambda app: getattr(OfferRules.from_config(app.config), name)
+
+
+def _delivery(app: Flask) -> Any:
+    """What a notification sweep reads from this app's configuration."""
+    return DeliverySettings.from_config(app.config)
 
 
 def _talisman(name: str) -> Probe:
@@ -240,6 +247,32 @@ CASES: dict[str, Case] = {
         0.3,
         readers=((_policy("max_sponsored_share"), 0.3), (_rules("max_sponsored_share"), 0.3)),
     ),
+    "SMTP_URL": Case(
+        "smtp+starttls://mailer:pw@mail.example.com:2525",
+        "smtp+starttls://mailer:pw@mail.example.com:2525",
+        readers=(
+            (lambda app: _delivery(app).smtp.host, "mail.example.com"),
+            (lambda app: _delivery(app).smtp.port, 2525),
+            (lambda app: _delivery(app).smtp.username, "mailer"),
+        ),
+    ),
+    "MAIL_FROM": Case(
+        "Lumen Ops <ops@lumen.example>",
+        "Lumen Ops <ops@lumen.example>",
+        readers=((lambda app: _delivery(app).smtp.sender, "Lumen Ops <ops@lumen.example>"),),
+        env=(("SMTP_URL", "smtp://127.0.0.1:1025"),),
+    ),
+    "PUBLIC_URL": Case(
+        "https://dandelion.example.com/",
+        "https://dandelion.example.com/",
+        readers=((lambda app: _delivery(app).public_url, "https://dandelion.example.com"),),
+    ),
+    "WEBHOOK_TIMEOUT_S": Case(
+        "2.5", 2.5, readers=((lambda app: _delivery(app).webhook_timeout_s, 2.5),)
+    ),
+    "WEBHOOK_DISABLE_AFTER_FAILURES": Case(
+        "3", 3, readers=((lambda app: _delivery(app).disable_after_failures, 3),)
+    ),
     "MATCH_TOP_K": Case("7", 7, readers=((_policy("top_k"), 7),)),
     "MATCH_MAX_OFFERS_PER_WEEK": Case(
         "1",
@@ -279,6 +312,11 @@ BAD: dict[str, tuple[str, ...]] = {
     "RATELIMIT_STORAGE_URI": ("localhost",),
     "RATELIMIT_TOKENS": ("lots", "10 per fortnight"),
     "RATELIMIT_SIGNUP": ("20 an hour",),
+    "SMTP_URL": ("mail.example.com:25", "http://mail.example.com"),
+    "MAIL_FROM": ("Dandelion", "no-reply at example.com"),
+    "PUBLIC_URL": ("dandelion.example.com", "ftp://dandelion.example.com"),
+    "WEBHOOK_TIMEOUT_S": ("0", "soon"),
+    "WEBHOOK_DISABLE_AFTER_FAILURES": ("0", "ten"),
     "RATELIMIT_LOGIN": ("ten per minute",),
     "RATELIMIT_RESET": ("per hour",),
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": ("maybe",),
@@ -497,11 +535,13 @@ def test_the_weekly_offer_cap_comes_from_the_environment(
     assert _offer_count(session, creator_id=creator.id) == offers
 
 
-@pytest.mark.parametrize(("env", "offers"), [({}, 3), ({"MATCH_TOP_K": "1"}, 1)])
+@pytest.mark.parametrize(("env", "pruned"), [({}, False), ({"MATCH_TOP_K": "1"}, True)])
 def test_the_candidates_kept_per_campaign_come_from_the_environment(
-    no_settings_in_env, make_app, make_brand, make_creator, make_campaign, session, env, offers
+    no_settings_in_env, make_app, make_brand, make_creator, make_campaign, session, env, pruned
 ):
-    """Three fitting creators for a three-slot campaign; keeping one candidate fills one slot."""
+    """Three fitting creators for a three-slot campaign. ``MATCH_TOP_K`` is where pricing
+    starts: keeping one candidate prunes the first LP (its bound falls below the market's),
+    and pricing brings the other two back, so the run still fills all three slots."""
     for name, value in env.items():
         no_settings_in_env.setenv(name, value)
     app = make_app()
@@ -509,7 +549,11 @@ def test_the_candidates_kept_per_campaign_come_from_the_environment(
         _open_creator(make_creator)
     campaign = _skincare_campaign(make_brand, make_campaign, slots=3)
     _weekly_run(app)
-    assert _offer_count(session, campaign_id=campaign["id"]) == offers
+    assert _offer_count(session, campaign_id=campaign["id"]) == 3
+    run = session.scalars(select(MatchRun).order_by(MatchRun.id.desc())).first()
+    (pricing,) = run.details["pricing"]
+    assert (pricing["pruned_lp_bound"] < pricing["lp_bound"] - 1e-9) is pruned, pricing
+    assert pricing["market_bound"] >= pricing["lp_bound"] - 1e-9
 
 
 @pytest.mark.parametrize(("env", "offers"), [({}, 1), ({"MATCH_MIN_FIT": "0.5"}, 0)])
