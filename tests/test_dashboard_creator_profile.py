@@ -83,7 +83,7 @@ def test_without_a_campaign_the_page_shows_the_profile_and_a_campaign_picker(
     assert form, "a campaign picker"
     assert f'value="{mine}"' in form.group(1) and "Winter barrier serum" in form.group(1)
     assert "Rival secret launch" not in page
-    assert "Fit to “" not in page and "<svg class=\"chart" not in page  # no fit chart
+    assert "Fit to “" not in page and '<svg class="chart' not in page  # no fit chart
     assert "None of your campaigns has made an offer" in page
     assert "<script>" not in page and "style=" not in page  # the CSP allows neither
 
