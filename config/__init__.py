@@ -260,7 +260,8 @@ class BaseConfig(BaseSettings):
     )
     MATCH_TOP_K: PositiveInt | None = Field(
         200,
-        description="candidate creators kept per campaign, best first (`none`: every eligible one)",
+        description="candidate creators per campaign that pricing starts from, best first; "
+        "pricing then adds any pair worth more (`none`: every eligible one from the start)",
     )
     MATCH_MAX_OFFERS_PER_WEEK: PositiveInt = Field(
         3, description="the most new offers one creator receives in a week, every channel counted"
