@@ -88,9 +88,10 @@ def request_reset(session: Session, email: str, *, now: datetime | None = None) 
     )
     if recent is not None:
         return False
-    defer_job(
-        session, SEND_JOB, account.id, job_id=f"password-reset:{account.id}:{now:%Y%m%dT%H%M%S%f}"
-    )
+    # One job per account per cooldown window: a double click, or a second request while the
+    # queue still holds the first job, is the same job id, which RQ does not queue twice.
+    window = int(now.timestamp() // REQUEST_COOLDOWN.total_seconds())
+    defer_job(session, SEND_JOB, account.id, job_id=f"password-reset:{account.id}:{window}")
     return True
 
 

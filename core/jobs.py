@@ -63,4 +63,8 @@ def _dispatch_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
+    # A SAVEPOINT rolled back (a lost insert race, caught) fires this too; the outer
+    # transaction goes on and keeps the jobs it asked for (each job is keyed and idempotent).
+    if session.in_nested_transaction():
+        return
     session.info.pop("deferred_jobs", None)

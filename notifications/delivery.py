@@ -29,6 +29,7 @@ import json
 import logging
 import secrets
 import smtplib
+import socket
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -83,6 +84,7 @@ class DeliverySettings:
     public_url: str
     webhook_timeout_s: float = 5.0
     disable_after_failures: int = 10
+    production: bool = False  # webhooks only to hosts that resolve to public addresses
 
     @classmethod
     def from_config(cls, config: Any) -> DeliverySettings:
@@ -92,6 +94,7 @@ class DeliverySettings:
             public_url=str(config["PUBLIC_URL"]).rstrip("/"),
             webhook_timeout_s=float(config["WEBHOOK_TIMEOUT_S"]),
             disable_after_failures=int(config["WEBHOOK_DISABLE_AFTER_FAILURES"]),
+            production=config.get("DANDELION_ENV") == "production",
         )
 
 
@@ -156,10 +159,24 @@ def url_problem(url: str, *, production: bool) -> str | None:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return None
+        try:  # the resolver's numeric shorthands: 127.1, 2130706433, 0x7f000001
+            address = ipaddress.ip_address(socket.inet_aton(host))
+        except OSError:
+            return None
     if not address.is_global:
         return "Webhook endpoints must be reachable on the internet, not a private address."
     return None
+
+
+def resolves_to_private(url: str) -> bool:
+    """Whether the URL's host resolves to any address that is not public (checked again at
+    each send, so a name re-pointed at an internal host after sign-up is not posted to)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return False  # unresolvable: the POST fails as a connection error
+    return any(not ipaddress.ip_address(info[4][0]).is_global for info in infos)
 
 
 # --- the sweep --------------------------------------------------------------------------------
@@ -327,7 +344,10 @@ def send_due_emails(
         return report
     with open_session() as session:
         claimed = claim_emails(session, settings, now)
+    started = time.monotonic()
     for item in claimed:
+        if time.monotonic() - started > LEASE_S / 2:
+            break  # the rest stay claimed until their lease ends, then a later sweep sends them
         error: str | None = None
         permanent = False
         try:
@@ -404,8 +424,15 @@ def claim_webhooks(session: Session, now: datetime, limit: int = 200) -> list[_C
     return claimed
 
 
-def post_webhook(post: _ClaimedPost, timeout_s: float) -> tuple[int | None, str | None]:
-    """POST one signed delivery; ``(status code, error)``, error ``None`` for a 2xx."""
+def post_webhook(
+    post: _ClaimedPost, timeout_s: float, *, production: bool = False
+) -> tuple[int | None, str | None]:
+    """POST one signed delivery; ``(status code, error)``, error ``None`` for a 2xx.
+
+    The error the endpoint's owner reads names the kind of failure only (``ConnectionError``,
+    ``ReadTimeout``), never the network's details, so the log cannot map internal hosts."""
+    if production and resolves_to_private(post.url):
+        return None, "Refused: the host resolves to a private address."
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Dandelion-Webhooks/1",
@@ -418,7 +445,8 @@ def post_webhook(post: _ClaimedPost, timeout_s: float) -> tuple[int | None, str 
             post.url, data=post.body, headers=headers, timeout=timeout_s, allow_redirects=False
         )
     except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
+        log.info("webhook delivery %s to %s: %s", post.id, post.url, exc)
+        return None, type(exc).__name__
     if 200 <= response.status_code < 300:
         return response.status_code, None
     return response.status_code, f"HTTP {response.status_code}"
@@ -434,10 +462,19 @@ def send_due_webhooks(
     report = report or DeliveryReport()
     with open_session() as session:
         claimed = claim_webhooks(session, now)
+    started = time.monotonic()
+    disabled: set[int] = set()
     for post in claimed:
-        status_code, error = post_webhook(post, settings.webhook_timeout_s)
+        if time.monotonic() - started > LEASE_S / 2:
+            break  # the rest stay claimed until their lease ends, then a later sweep sends them
+        if post.endpoint_id in disabled:
+            continue  # disabled earlier in this batch: its claims wait for re-enabling
+        status_code, error = post_webhook(
+            post, settings.webhook_timeout_s, production=settings.production
+        )
         with open_session() as session:
-            _record_post(session, post, status_code, error, settings, now, report)
+            if _record_post(session, post, status_code, error, settings, now, report):
+                disabled.add(post.endpoint_id)
     return report
 
 
@@ -449,7 +486,8 @@ def _record_post(
     settings: DeliverySettings,
     now: datetime,
     report: DeliveryReport,
-) -> None:
+) -> bool:
+    """Record one attempt; whether the endpoint is disabled now."""
     endpoint = session.get(WebhookEndpoint, post.endpoint_id, with_for_update=True)
     delivery = session.get(WebhookDelivery, post.id, with_for_update=True)
     assert endpoint is not None and delivery is not None
@@ -461,7 +499,7 @@ def _record_post(
         delivery.delivered_at = delivery.last_attempt_at
         endpoint.consecutive_failures = 0
         report.webhooks_delivered += 1
-        return
+        return False
     log.warning("webhook delivery %s to %s failed: %s", post.id, post.url, error)
     endpoint.consecutive_failures += 1
     if (
@@ -469,10 +507,15 @@ def _record_post(
         and endpoint.consecutive_failures >= settings.disable_after_failures
     ):
         endpoint.disabled_at = now
-        log.warning("webhook endpoint %s disabled after %s failures", endpoint.id, error)
+        log.warning(
+            "webhook endpoint %s disabled after %s failures",
+            endpoint.id,
+            endpoint.consecutive_failures,
+        )
     retry_at = _retry_at(delivery.attempts, now)
     if retry_at is None:
         delivery.status = DeliveryStatus.FAILED
         report.webhooks_failed += 1
     else:
         delivery.next_attempt_at = retry_at
+    return endpoint.disabled_at is not None

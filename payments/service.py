@@ -330,6 +330,19 @@ def list_payouts(
     return paginate(session, query, page, page_size)
 
 
+def payout_totals(session: Session, creator: Creator) -> dict[str, dict[str, int]]:
+    """The creator's payouts summed by status and currency, over all of them (not a page):
+    ``{"paid": {"EUR": 40000}, "pending": {...}}``."""
+    totals: dict[str, dict[str, int]] = {}
+    for status, currency, amount in session.execute(
+        select(Payout.status, Payout.currency, func.sum(Payout.amount))
+        .where(Payout.creator_id == creator.id)
+        .group_by(Payout.status, Payout.currency)
+    ):
+        totals.setdefault(str(getattr(status, "value", status)), {})[currency] = int(amount)
+    return totals
+
+
 # --- refunds ----------------------------------------------------------------------------------
 
 

@@ -284,6 +284,7 @@ def test_decline_with_a_reason(app: Any, brand_campaign: Any, session: Any) -> N
 
 
 def test_accept_deliver_report_and_get_paid(app: Any, brand_campaign: Any, session: Any) -> None:
+    app.config["AUTO_APPROVE_DAYS"] = 5  # not the service's default: the page must pass it on
     brand, campaign = brand_campaign
     dash = open_creator(app)
     offer = invite(brand, campaign["id"], creator_id(app, "mia.cooks"))
@@ -309,6 +310,11 @@ def test_accept_deliver_report_and_get_paid(app: Any, brand_campaign: Any, sessi
     assert r.status_code == 303
     page = text(dash.get(s_url))
     assert "Handed in, awaiting review" in page and "How the post is doing" in page
+    session.rollback()
+    told = session.scalars(select(Notification).filter_by(kind="sponsorship.delivered")).one()
+    handed_in = session.get(Sponsorship, sponsorship_id).delivered_at
+    assert told.data["auto_approve_at"] == (handed_in + timedelta(days=5)).isoformat()
+    session.rollback()
     r = dash.form(s_url + "/metrics", {"views": "100", "likes": "", "comments": "1",
                                        "saves": "1", "shares": "1"}, page=s_url)  # fmt: skip
     assert r.status_code == 422 and error_of(r, "likes")

@@ -43,3 +43,17 @@ def test_a_rollback_after_a_savepoint_drops_its_jobs(app: Flask, dispatched: lis
         session.rollback()
         session.commit()
         assert dispatched == []
+
+
+def test_a_savepoint_rolled_back_keeps_the_outer_transactions_jobs(
+    app: Flask, dispatched: list[str]
+) -> None:
+    """A caught insert race (a SAVEPOINT rolled back) must not lose what the transaction
+    asked for before it: the payout or the delivery job of the approval still runs."""
+    with app.app_context():
+        session = db.session
+        jobs.defer_job(session, "notifications.jobs.deliver_notifications_job", job_id="d")
+        savepoint = session.begin_nested()
+        savepoint.rollback()
+        session.commit()
+        assert dispatched == ["d"]

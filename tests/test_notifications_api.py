@@ -172,9 +172,31 @@ def test_production_takes_only_https_endpoints_on_public_hosts():
         "Webhook endpoints must use https."
     )
     for url in ("https://localhost/x", "https://127.0.0.1/x", "https://10.1.2.3/x",
-                "https://169.254.169.254/latest", "https://[::1]/x"):  # fmt: skip
+                "https://169.254.169.254/latest", "https://[::1]/x",
+                # the resolver's shorthands for 127.0.0.1 and 10.0.0.5
+                "https://127.1/x", "https://2130706433/x", "https://0x7f000001/x",
+                "https://10.5/x"):  # fmt: skip
         assert url_problem(url, production=True), url
     assert url_problem("https://hooks.example.com/x", production=True) is None
+
+
+def test_production_refuses_at_send_time_a_host_that_resolves_to_a_private_address():
+    """A name is checked again at each send: one that resolves to loopback is not posted to,
+    and the log says why without network details."""
+    from notifications.delivery import _ClaimedPost, post_webhook, resolves_to_private
+
+    assert resolves_to_private("https://localhost/x")
+    assert resolves_to_private("https://127.0.0.1:9/x")
+    post = _ClaimedPost(
+        id=1, endpoint_id=1, url="https://localhost:9/hook", secret="s", kind="offers.new",
+        body=b"{}",
+    )  # fmt: skip
+    assert post_webhook(post, 1.0, production=True) == (
+        None,
+        "Refused: the host resolves to a private address.",
+    )
+    status, error = post_webhook(post, 1.0, production=False)  # nothing listens on port 9
+    assert status is None and error == "ConnectionError"
 
 
 def test_the_production_mode_refuses_http_through_the_api(app, make_creator, monkeypatch):

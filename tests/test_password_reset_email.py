@@ -197,3 +197,18 @@ def test_with_mail_off_nothing_is_issued_and_the_log_says_so(make_app, caplog):
         assert s.scalars(select(PasswordResetToken)).all() == []
     finally:
         s.close()
+
+
+def test_two_requests_before_the_job_runs_are_one_job(session, client):
+    """With a queue (RQ), the first request's job may not have issued its token yet when the
+    second arrives: both ask for the same job id, which RQ queues once, so one email goes
+    out and its link is not voided by a second."""
+    from accounts.password_reset import request_reset
+
+    body = {"name": "Double Co", "email": "double@example.com", "password": PASSWORD}
+    assert client.post("/api/v1/brands", json=body).status_code == 201
+    assert request_reset(session, "double@example.com")
+    assert request_reset(session, "double@example.com")  # no token yet: asks again...
+    ids = [job.job_id for job in session.info["deferred_jobs"]]
+    assert len(ids) == 2 and ids[0] == ids[1]  # ...for the same job
+    session.rollback()

@@ -11,7 +11,6 @@ offers and sponsorships (the services' 404).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
@@ -558,7 +557,12 @@ def me_deliver(sponsorship_id: int) -> Any:
         return _sponsorship_page(sponsorship_id, deliver=form, status=422)
     try:
         collaborations.submit_deliverable(
-            db.session, creator, sponsorship_id, **data, share_window_days=_share_window()
+            db.session,
+            creator,
+            sponsorship_id,
+            **data,
+            share_window_days=_share_window(),
+            auto_approve_days=int(current_app.config["AUTO_APPROVE_DAYS"]),
         )
     except DomainError as exc:
         if exc.status == 404:
@@ -609,9 +613,7 @@ def me_earnings() -> Any:
     creator = current_creator()
     provider = payment_provider()
     payouts = payments.list_payouts(db.session, creator, page=page_arg())
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for payout in payments.list_payouts(db.session, creator, page_size=MAX_PAGE_SIZE).items:
-        totals[payout.status.value][payout.currency] += payout.amount
+    totals = payments.payout_totals(db.session, creator)
     return render_template(
         "dashboard/me/earnings.html",
         nav="earnings",
