@@ -41,39 +41,46 @@ def _title_of_sponsorship(session: Session, sponsorship_id: int) -> str:
     return str(title)
 
 
-def payout_sent(session: Session, payout: Payout) -> None:
-    """The creator hears the transfer left: how much, for which post."""
+def _payout_notice(session: Session, payout: Payout, kind: str, subject: str, body: str) -> None:
+    """Tell the payout's creator ``subject``/``body`` ({amount} and {title} filled in), once."""
     account_id = session.scalar(select(Creator.account_id).where(Creator.id == payout.creator_id))
     assert account_id is not None
-    title = _title_of_sponsorship(session, payout.sponsorship_id)
-    amount = Money(payout.amount, payout.currency).format()
+    fill = {
+        "title": _title_of_sponsorship(session, payout.sponsorship_id),
+        "amount": Money(payout.amount, payout.currency).format(),
+    }
     notify(
         session,
         account_id,
-        PAYOUT_SENT,
-        f"{amount} is on its way to you"[:200],
-        f"Your payout of {amount} for “{title}” was sent to your payout account. Banks usually "
-        "show it within a few working days.",
+        kind,
+        subject.format(**fill)[:200],
+        body.format(**fill),
         {"payout": payout.id, "sponsorship": payout.sponsorship_id, "amount": payout.amount},
-        dedupe_key=f"{PAYOUT_SENT}:{payout.id}",
+        dedupe_key=f"{kind}:{payout.id}",
+    )
+
+
+def payout_sent(session: Session, payout: Payout) -> None:
+    """The creator hears the transfer left: how much, for which post."""
+    _payout_notice(
+        session,
+        payout,
+        PAYOUT_SENT,
+        "{amount} is on its way to you",
+        "Your payout of {amount} for “{title}” was sent to your payout account. Banks usually "
+        "show it within a few working days.",
     )
 
 
 def payout_failed(session: Session, payout: Payout) -> None:
     """The creator hears the transfer was refused, and what to do."""
-    account_id = session.scalar(select(Creator.account_id).where(Creator.id == payout.creator_id))
-    assert account_id is not None
-    title = _title_of_sponsorship(session, payout.sponsorship_id)
-    amount = Money(payout.amount, payout.currency).format()
-    notify(
+    _payout_notice(
         session,
-        account_id,
+        payout,
         PAYOUT_FAILED,
-        f"Your payout of {amount} failed"[:200],
-        f"The payout of {amount} for “{title}” was refused by the payment provider. Check your "
+        "Your payout of {amount} failed",
+        "The payout of {amount} for “{title}” was refused by the payment provider. Check your "
         "payout account's details; Dandelion's support will send it again once they are fixed.",
-        {"payout": payout.id, "sponsorship": payout.sponsorship_id, "amount": payout.amount},
-        dedupe_key=f"{PAYOUT_FAILED}:{payout.id}",
     )
 
 
