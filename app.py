@@ -14,6 +14,7 @@ from accounts.services import configure_password_hashing
 from config import BaseConfig, embedded_secret, load_config
 from core.jobs import set_dispatcher
 from core.json_input import init_json_input
+from core.sessions import LazyCookieSessionInterface
 from extensions import db, limiter
 from payments.providers import build_provider
 from taxonomy.cache import TaxonomyCache
@@ -94,6 +95,7 @@ def init_security_headers(app: Flask) -> None:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment, then ``config`` overrides (tests pass theirs here)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = LazyCookieSessionInterface()
     settings = load_config()
     app.config.from_mapping(settings.as_flask_config())
     app.config["RATELIMIT_HEADERS_ENABLED"] = True

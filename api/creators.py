@@ -23,7 +23,7 @@ from api.auth import (
     require_caller,
 )
 from api.params import ID
-from collaborations import creator_reads, eligibility
+from collaborations import creator_reads, eligibility, inbox_cache
 from collaborations import services as collaborations
 from collaborations.guardrails import OfferRules
 from core.db import utcnow
@@ -56,6 +56,7 @@ blp = Blueprint(
 # The creator's hot reads have no rate limit; without this flask-limiter still resolves their
 # (empty) limits on every request, a tenth of the request's time. Give either a limit and
 # remove it from here.
+INBOX_PAGES = "dandelion.inbox_pages"
 UNLIMITED_READS = frozenset({"creators.Me", "creators.MyOffers"})
 
 
@@ -177,15 +178,37 @@ class MyOffers(MethodView):
     decorators = [require_caller(Role.CREATOR)]
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(OfferQuerySchema, location="query", as_kwargs=True)
+    # An instance, not the class: webargs would build the schema again on every request.
+    @blp.arguments(OfferQuerySchema(), location="query", as_kwargs=True)
     @blp.response(200, page_of(OfferSchema), example=ex.page(ex.OFFER))
     def get(self, **query: Any) -> Any:
         """Your offers inbox, newest first."""
         # One statement after the token's (collaborations/creator_reads.py); the JSON is
         # page_of(OfferSchema)'s.
-        now = utcnow()
-        page = creator_reads.read_offers(db.reads, current_caller(), now=now, **query)
-        return jsonify(fast_json.offers_page_json(page, now))
+        # A page already written for the same key is sent again (collaborations.inbox_cache).
+        caller, pages = current_caller(), _inbox_pages()
+        key = inbox_cache.page_key(
+            caller,
+            status=query.get("status"),
+            page=query.get("page", 1),
+            page_size=query.get("page_size", 20),
+        )
+        body = pages.get(key)
+        if body is None:
+            now = utcnow()
+            page = creator_reads.read_offers(db.reads, caller, now=now, **query)
+            body = jsonify(fast_json.offers_page_json(page, now)).get_data()
+            if not any(item.text_written_now for item in page.items):
+                pages.put(key, body)
+        return current_app.response_class(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
+
+
+def _inbox_pages() -> inbox_cache.PageCache:
+    """This app's cache of inbox pages (one per process and app)."""
+    pages = current_app.extensions.get(INBOX_PAGES)
+    if pages is None:
+        pages = current_app.extensions[INBOX_PAGES] = inbox_cache.PageCache()
+    return pages
 
 
 @blp.route(f"/offers/<{ID}:offer_id>/accept")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, literal, select
+from sqlalchemy import Connection, Row, bindparam, func, literal, select, type_coerce
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import Account, ApiToken, Brand, Creator, Role
@@ -31,16 +31,22 @@ from collaborations import eligibility
 from collaborations import reliability_counters as counters
 from collaborations.creator_text import creator_text_for_offer
 from collaborations.guardrails import OfferRules
-from collaborations.models import Offer, OfferStatus, OfferTurn
+from collaborations.models import (
+    OPEN_OFFER_STATES,
+    CreatorInboxVersion,
+    Offer,
+    OfferStatus,
+    OfferTurn,
+)
 from collaborations.services import Reliability, reliability_from, with_status
 from collaborations.turns import TurnView, history_from
-from core.db import UTCDateTime
+from core.db import UTCDateTime, in_values
 from core.errors import Unauthorized
 from core.pagination import MAX_PAGE_SIZE, Page
 
 TOKENS, ACCOUNTS, CREATORS = ApiToken.__table__, Account.__table__, Creator.__table__
 OFFERS, CAMPAIGNS, BRANDS = Offer.__table__, Campaign.__table__, Brand.__table__
-TURNS = OfferTurn.__table__
+TURNS, INBOX = OfferTurn.__table__, CreatorInboxVersion.__table__
 _CALLER_FROM = TOKENS.join(ACCOUNTS, ACCOUNTS.c.id == TOKENS.c.account_id).outerjoin(
     CREATORS, CREATORS.c.account_id == ACCOUNTS.c.id
 )
@@ -52,18 +58,38 @@ _TOKEN_COLUMNS = (TOKENS.c.expires_at, TOKENS.c.revoked_at, ACCOUNTS.c.role)
 
 @dataclass(frozen=True)
 class Caller:
-    """Who a live token belongs to: the account's role and, for a creator, the creator id and
-    how many offers they ever received (``creators.offers_received``, kept by
-    ``reliability_counters``: the total of their unfiltered inbox)."""
+    """Who a live token belongs to: the account's role and, for a creator, the creator id, how
+    many offers they ever received (``creators.offers_received``, kept by
+    ``reliability_counters``: the total of their unfiltered inbox), their inbox's version
+    (``creator_inbox_versions``, kept by triggers) and the next moment an open offer of theirs
+    expires (when the inbox reads differently although nothing was written)."""
 
     role: Role
     creator_id: int | None
     offers_received: int | None
+    inbox_version: int = 0
+    next_expiry: datetime | None = None
 
 
+_NOW = bindparam("now", type_=UTCDateTime())
+_NEXT_EXPIRY = (
+    select(func.min(OFFERS.c.expires_at))
+    .where(
+        OFFERS.c.creator_id == CREATORS.c.id,
+        in_values(OFFERS.c.status, OPEN_OFFER_STATES),
+        OFFERS.c.expires_at > _NOW,
+    )
+    .scalar_subquery()
+)
 _CALLER = (
-    select(*_TOKEN_COLUMNS, CREATORS.c.id, CREATORS.c.offers_received)
-    .select_from(_CALLER_FROM)
+    select(
+        *_TOKEN_COLUMNS,
+        CREATORS.c.id,
+        CREATORS.c.offers_received,
+        func.coalesce(INBOX.c.version, 0).label("inbox_version"),
+        type_coerce(_NEXT_EXPIRY, UTCDateTime()).label("next_expiry"),
+    )
+    .select_from(_CALLER_FROM.outerjoin(INBOX, INBOX.c.creator_id == CREATORS.c.id))
     .where(TOKENS.c.token_hash == _TOKEN)
 )
 
@@ -76,8 +102,15 @@ def _live(row: Row[Any] | None, now: datetime) -> Row[Any]:
 
 def read_caller(conn: Connection, token: str, now: datetime) -> Caller:
     """The caller of a live bearer ``token`` in one query; 401 (``Unauthorized``) otherwise."""
-    row = _live(conn.execute(_CALLER, {"token_hash": token_digest(token)}).one_or_none(), now)
-    return Caller(role=row.role, creator_id=row.id, offers_received=row.offers_received)
+    params = {"token_hash": token_digest(token), "now": now}
+    row = _live(conn.execute(_CALLER, params).one_or_none(), now)
+    return Caller(
+        role=row.role,
+        creator_id=row.id,
+        offers_received=row.offers_received,
+        inbox_version=int(row.inbox_version),
+        next_expiry=row.next_expiry,
+    )
 
 
 # --- GET /creators/me --------------------------------------------------------------------
@@ -205,28 +238,24 @@ def _page_statement(status: OfferStatus | None) -> Any:
     """One page of a creator's offers, newest first, filtered like ``services.list_offers``;
     with a ``status``, the filter's count on every row. Built once per status.
 
-    The creator's offer ids are read through the creator's index first (a materialised CTE):
-    offered the primary key's order, PostgreSQL walks it backwards filtering on the creator,
-    which for a creator whose latest offers are old reads most of the table. The page is then
-    the top of those ids; an index on (creator_id, id) would make it the page alone."""
+    The page's ids come from ``ix_offers_creator_id_id`` read backwards (20 index entries
+    for the first page, whatever the creator's history); the offers, their campaigns, brand
+    names and turns are joined to those ids."""
     if status not in _PAGE_STATEMENTS:
-        now = bindparam("now", type_=UTCDateTime())
         mine = with_status(
             select(OFFERS.c.id).where(OFFERS.c.creator_id == bindparam("creator_id")),
             status,
-            now,
+            _NOW,
         )
-        ids = mine.cte("mine").prefix_with("MATERIALIZED")
         page = (
-            select(ids.c.id)
-            .order_by(ids.c.id.desc())
+            mine.order_by(OFFERS.c.id.desc())
             .limit(bindparam("limit"))
             .offset(bindparam("offset"))
             .subquery("page")
         )
         total: Any = literal(None)
         if status is not None:  # without one, the total is the caller's offers_received
-            total = select(func.count()).select_from(ids).scalar_subquery()
+            total = mine.with_only_columns(func.count()).scalar_subquery()
         _PAGE_STATEMENTS[status] = (
             select(total.label("total"), *_OFFER_COLUMNS, *_TURN_COLUMNS)
             .select_from(
@@ -247,8 +276,7 @@ def _count_statement(status: OfferStatus) -> Any:
     """The count of a filtered inbox, for a page past its end (no row to carry it)."""
     if status not in _COUNT_STATEMENTS:
         mine = OFFERS.c.creator_id == bindparam("creator_id")
-        now = bindparam("now", type_=UTCDateTime())
-        _COUNT_STATEMENTS[status] = with_status(select(func.count()).where(mine), status, now)
+        _COUNT_STATEMENTS[status] = with_status(select(func.count()).where(mine), status, _NOW)
     return _COUNT_STATEMENTS[status]
 
 
@@ -268,11 +296,13 @@ class _Turn:
 @dataclass(frozen=True)
 class OfferItem:
     """One offer of the inbox: its row (offer, campaign and brand name columns), its
-    negotiation history and the text written to the creator."""
+    negotiation history and the text written to the creator (``text_written_now`` for an
+    offer stored before creator texts were: written from the creator's profile as it is)."""
 
     row: Row[Any]
     turns: list[TurnView]
     explanation_for_creator: str
+    text_written_now: bool = False
 
 
 def read_offers(
@@ -322,6 +352,7 @@ def read_offers(
                 expires_at=row.expires_at,
             ),
             explanation_for_creator=row.explanation_for_creator or texts[row.id],
+            text_written_now=not row.explanation_for_creator,
         )
         for row, turns in grouped.values()
     ]

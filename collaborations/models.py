@@ -91,6 +91,7 @@ class Offer(Base):
         Index("ix_offers_creator_status", "creator_id", "status"),
         # Reliability reads count only a creator's offers since the last sweep (0006).
         Index("ix_offers_creator_created", "creator_id", "created_at"),
+        Index("ix_offers_creator_id_id", "creator_id", "id"),  # the inbox's page (0015)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,6 +154,8 @@ class Sponsorship(Base):
     __table_args__ = (
         Index("ix_sponsorships_creator_status", "creator_id", "status"),
         Index("ix_sponsorships_creator_due", "creator_id", "due_on"),  # reliability reads (0006)
+        # Sponsored posts in the share window, without reading every delivered one (0015).
+        Index("ix_sponsorships_creator_first_delivered", "creator_id", "first_delivered_at"),
         UniqueConstraint("campaign_id", "promo_code", name="uq_sponsorships_campaign_promo_code"),
     )
 
@@ -215,6 +218,18 @@ class TurnKind(enum.StrEnum):
     COUNTER = "counter"  # the creator names a price
     ACCEPT = "accept"
     DECLINE = "decline"
+
+
+class CreatorInboxVersion(Base):
+    """How many times what a creator's inbox shows has changed: kept by database triggers
+    (migration 0015) on offers, turns, campaigns' shown columns and brands' names, in the
+    writing transaction. Never written by the app; ``collaborations.inbox_cache`` keys on it."""
+
+    __tablename__ = "creator_inbox_versions"
+
+    # No foreign key: the version outlives its creator (see migration 0015).
+    creator_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class OfferTurn(Base):

@@ -83,6 +83,7 @@ def offer_factory(session: Session) -> Callable[..., Offer]:
         responded_at: datetime | None = None,
         source: OfferSource = OfferSource.MATCH,
         match_run_id: int | None = None,
+        explanation_for_creator: str = "",
     ) -> Offer:
         session.rollback()  # write from a fresh transaction, never from a stale snapshot
         campaign_id = campaign if isinstance(campaign, int) else campaign["id"]
@@ -104,6 +105,7 @@ def offer_factory(session: Session) -> Callable[..., Offer]:
             responded_at=responded_at,
             source=source,
             match_run_id=match_run_id,
+            explanation_for_creator=explanation_for_creator,
         )
         session.add(offer)
         session.commit()

@@ -1,0 +1,184 @@
+"""The inbox's page cache: its key moves with every write the page shows, through any path.
+
+The version is kept by database triggers (migration 0015), so these tests write through the
+ORM, through the API and with plain SQL, and read the inbox again after each write.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+import api.auth
+import api.creators
+from accounts.models import Brand
+from campaigns.models import Campaign
+from collaborations.creator_reads import Caller
+from collaborations.inbox_cache import PageCache, page_key
+from collaborations.models import CreatorInboxVersion, Offer, OfferTurn, TurnKind
+from core.db import utcnow
+from tests.factories import fresh, open_up
+
+INBOX = "/api/v1/creators/me/offers"
+TEXT = "Glow Labs would like one post from you for €500.00."
+
+
+@pytest.fixture
+def market(make_brand, make_creator, make_campaign):
+    brand = make_brand("Glow Labs")
+    creator, other = make_creator(), make_creator()
+    open_up(creator)
+    open_up(other)
+    return brand, creator, other, make_campaign(brand, state="published")
+
+
+def version(session, creator: Any) -> int:
+    session.rollback()
+    row = session.get(CreatorInboxVersion, creator.id)
+    return 0 if row is None else row.version
+
+
+def pages(app) -> PageCache:
+    return app.extensions[api.creators.INBOX_PAGES]
+
+
+def test_every_write_the_inbox_shows_moves_the_version(session, market, make_offer):
+    _brand, creator, other, campaign = market
+    seen = [version(session, creator)]
+
+    def moved() -> None:
+        seen.append(version(session, creator))
+        assert seen[-1] > seen[-2], seen
+
+    offer = make_offer(campaign, creator, explanation_for_creator=TEXT)
+    moved()
+    offer = fresh(session, Offer, offer.id)
+    offer.message = "Could you post on Friday?"
+    session.commit()
+    moved()
+    session.add(OfferTurn(offer_id=offer.id, actor="creator", kind=TurnKind.COUNTER))
+    session.commit()
+    moved()
+    session.get(Campaign, campaign["id"]).title = "Winter glow"
+    session.commit()
+    moved()
+    brand_row = session.get(Brand, session.get(Campaign, campaign["id"]).brand_id)
+    brand_row.name = "Glow Labs Europe"
+    session.commit()
+    moved()
+    # Plain SQL, as a migration or an operator in psql would write: the triggers still count.
+    session.execute(
+        text("UPDATE offers SET message = 'by Sunday' WHERE id = :id"), {"id": offer.id}
+    )
+    session.commit()
+    moved()
+    session.execute(text("DELETE FROM offer_turns WHERE offer_id = :id"), {"id": offer.id})
+    session.execute(text("DELETE FROM offers WHERE id = :id"), {"id": offer.id})
+    session.commit()
+    moved()
+    # A campaign column the inbox does not show leaves it alone; another creator's inbox too.
+    session.get(Campaign, campaign["id"]).max_creators = 7
+    session.commit()
+    assert version(session, creator) == seen[-1]
+    assert version(session, other) == 0
+
+
+def test_a_page_read_again_is_the_kept_one_until_something_it_shows_changes(
+    app, session, market, make_offer
+):
+    brand, creator, _other, campaign = market
+    offer = make_offer(campaign, creator, explanation_for_creator=TEXT)
+    first = creator.get(INBOX)
+    assert first.status_code == 200 and len(pages(app)) == 1
+    again = creator.get(INBOX)
+    assert again.data == first.data and len(pages(app)) == 1  # served from the cache
+
+    r = brand.patch(f"/api/v1/campaigns/{campaign['id']}", json={"title": "Winter glow"})
+    assert r.status_code == 200, r.json
+    [item] = creator.get(INBOX).get_json()["items"]
+    assert item["campaign"]["title"] == "Winter glow"
+
+    session.rollback()
+    session.get(Brand, session.get(Campaign, campaign["id"]).brand_id).name = "Glow Europe"
+    session.commit()
+    [item] = creator.get(INBOX).get_json()["items"]
+    assert item["campaign"]["brand_name"] == "Glow Europe"
+
+    session.execute(
+        text("UPDATE offers SET message = 'by Sunday' WHERE id = :id"), {"id": offer.id}
+    )
+    session.commit()
+    [item] = creator.get(INBOX).get_json()["items"]
+    assert item["message"] == "by Sunday"
+
+    r = creator.post(f"/api/v1/offers/{offer.id}/decline", json={"reason": "Fully booked"})
+    assert r.status_code == 200, r.json
+    [item] = creator.get(INBOX).get_json()["items"]
+    assert item["status"] == "declined" and item["decline_reason"] == "Fully booked"
+
+
+def test_an_open_offer_reads_as_expired_once_its_time_passes(app, market, make_offer, monkeypatch):
+    _brand, creator, _other, campaign = market
+    now = utcnow()
+    make_offer(campaign, creator, explanation_for_creator=TEXT, expires_at=now + timedelta(hours=1))
+    assert creator.get(INBOX).get_json()["items"][0]["status"] == "proposed"
+    assert creator.get(f"{INBOX}?status=proposed").get_json()["total"] == 1
+    later = now + timedelta(hours=2)  # nothing is written: only the clock moves
+    monkeypatch.setattr(api.auth, "utcnow", lambda: later)
+    monkeypatch.setattr(api.creators, "utcnow", lambda: later)
+    assert creator.get(INBOX).get_json()["items"][0]["status"] == "expired"
+    assert creator.get(f"{INBOX}?status=proposed").get_json()["total"] == 0
+    assert creator.get(f"{INBOX}?status=expired").get_json()["total"] == 1
+
+
+def test_a_new_offer_and_a_new_page_size_are_new_pages(app, market, make_offer):
+    _brand, creator, _other, campaign = market
+    assert creator.get(INBOX).get_json()["total"] == 0
+    make_offer(campaign, creator, explanation_for_creator=TEXT)
+    assert creator.get(INBOX).get_json()["total"] == 1
+    assert creator.get(f"{INBOX}?page_size=5").get_json()["page_size"] == 5
+
+
+def test_creators_never_read_each_others_kept_pages(
+    app, make_brand, make_creator, make_campaign, make_offer
+):
+    brand = make_brand("Glow Labs")
+    campaign = make_campaign(brand, state="published")
+    one, two = make_creator(), make_creator()
+    open_up(one)
+    open_up(two)
+    make_offer(campaign, one, explanation_for_creator=TEXT)
+    assert one.get(INBOX).get_json()["total"] == 1
+    assert two.get(INBOX).get_json() == {
+        "items": [],
+        "total": 0,
+        "page": 1,
+        "page_size": 20,
+        "pages": 1,
+    }
+
+
+def test_offers_whose_text_is_written_at_read_time_are_never_kept(app, market, make_offer):
+    _brand, creator, _other, campaign = market
+    make_offer(campaign, creator)  # stored before creator texts existed: written from the profile
+    assert creator.get(INBOX).status_code == 200
+    assert len(pages(app)) == 0
+
+
+def test_the_cache_keeps_the_most_recently_used_pages_only():
+    cache = PageCache(max_pages=2)
+    keys = [
+        page_key(
+            Caller(role=None, creator_id=i, offers_received=0), status=None, page=1, page_size=20
+        )
+        for i in range(3)
+    ]  # type: ignore[arg-type]
+    cache.put(keys[0], b"0")
+    cache.put(keys[1], b"1")
+    assert cache.get(keys[0]) == b"0"  # now the most recent
+    cache.put(keys[2], b"2")
+    assert cache.get(keys[1]) is None and cache.get(keys[0]) == b"0" and cache.get(keys[2]) == b"2"
+    assert len(cache) == 2
