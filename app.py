@@ -7,14 +7,13 @@ import os
 from typing import Any
 
 from flask import Flask, Response, render_template, request
-from flask_talisman import Talisman
 
 import queueing
 from accounts.services import configure_password_hashing
 from config import BaseConfig, embedded_secret, load_config
 from core.jobs import set_dispatcher
 from core.json_input import init_json_input
-from core.sessions import LazyCookieSessionInterface
+from core.web import App, LazyCookieSessionInterface, SecurityHeaders
 from extensions import db, limiter
 from payments.providers import build_provider
 from taxonomy.cache import TaxonomyCache
@@ -60,7 +59,7 @@ def init_security_headers(app: Flask) -> None:
     so nothing is redirected here; HSTS goes on requests that arrived over HTTPS (the balancer's
     ``X-Forwarded-Proto: https``), as browsers ignore it over plain HTTP anyway.
     """
-    talisman = Talisman(
+    talisman = SecurityHeaders(
         app,
         force_https=False,
         strict_transport_security=app.config["HSTS_ENABLED"],
@@ -94,7 +93,7 @@ def init_security_headers(app: Flask) -> None:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment, then ``config`` overrides (tests pass theirs here)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = App(__name__, instance_relative_config=True)
     app.session_interface = LazyCookieSessionInterface()
     settings = load_config()
     app.config.from_mapping(settings.as_flask_config())

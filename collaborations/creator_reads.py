@@ -17,6 +17,7 @@ them and compares both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,7 @@ from collaborations.models import (
 )
 from collaborations.services import Reliability, reliability_from, with_status
 from collaborations.turns import TurnView, history_from
-from core.db import UTCDateTime, in_values
+from core.db import HotRead, UTCDateTime, in_values
 from core.errors import Unauthorized
 from core.pagination import MAX_PAGE_SIZE, Page
 
@@ -81,7 +82,7 @@ _NEXT_EXPIRY = (
     )
     .scalar_subquery()
 )
-_CALLER = (
+_CALLER = HotRead(
     select(
         *_TOKEN_COLUMNS,
         CREATORS.c.id,
@@ -92,10 +93,13 @@ _CALLER = (
     .select_from(_CALLER_FROM.outerjoin(INBOX, INBOX.c.creator_id == CREATORS.c.id))
     .where(TOKENS.c.token_hash == _TOKEN)
 )
+# Rows of the hot reads are read by position (``HotRead`` gives the driver's tuples): the
+# token's expiry and revocation, the role, then each read's own columns.
+_EXPIRES, _REVOKED, _ROLE = 0, 1, 2
 
 
-def _live(row: Row[Any] | None, now: datetime) -> Row[Any]:
-    if row is None or not is_live(row.expires_at, row.revoked_at, now):
+def _live(row: Sequence[Any] | None, now: datetime) -> Sequence[Any]:
+    if row is None or not is_live(row[_EXPIRES], row[_REVOKED], now):
         raise Unauthorized(INVALID_TOKEN)
     return row
 
@@ -103,13 +107,14 @@ def _live(row: Row[Any] | None, now: datetime) -> Row[Any]:
 def read_caller(conn: Connection, token: str, now: datetime) -> Caller:
     """The caller of a live bearer ``token`` in one query; 401 (``Unauthorized``) otherwise."""
     params = {"token_hash": token_digest(token), "now": now}
-    row = _live(conn.execute(_CALLER, params).one_or_none(), now)
+    row = _live(_CALLER.one_or_none(conn, params), now)
+    creator_id, offers_received, inbox_version, next_expiry = row[3:]
     return Caller(
-        role=row.role,
-        creator_id=row.id,
-        offers_received=row.offers_received,
-        inbox_version=int(row.inbox_version),
-        next_expiry=row.next_expiry,
+        role=Role(row[_ROLE]),
+        creator_id=creator_id,
+        offers_received=offers_received,
+        inbox_version=int(inbox_version),
+        next_expiry=next_expiry,
     )
 
 
@@ -137,7 +142,7 @@ PROFILE_COLUMNS = (
 )
 _COUNTS = counters.counts_columns(CREATORS)
 _FIGURES = eligibility.figures_columns(CREATORS.c.id)
-_ME = (
+_ME = HotRead(
     select(
         *_TOKEN_COLUMNS,
         ACCOUNTS.c.email,
@@ -175,15 +180,16 @@ def read_profile(
         **counters.counts_params(now),
         **eligibility.figures_params(now, window_days),
     }
-    row = _live(conn.execute(_ME, params).one_or_none(), now)
-    if row.id is None:
-        return Profile(role=row.role, email=row.email, creator=None)
+    row = _live(_ME.one_or_none(conn, params), now)
+    role, email = Role(row[_ROLE]), row[3]
+    if row[4] is None:  # the creator's id: the token is not a creator's
+        return Profile(role=role, email=email, creator=None)
     # A detached Creator holding the columns read, for the rules written against the model.
     creator = Creator(**{name: row[4 + i] for i, name in enumerate(PROFILE_COLUMNS)})
     figures = eligibility.figures_from(row[_FIRST_FIGURE:])
     return Profile(
-        role=row.role,
-        email=row.email,
+        role=role,
+        email=email,
         creator=creator,
         reliability=reliability_from(counters.counts_from(row[_FIRST_COUNT:_FIRST_FIGURE])),
         offer_eligibility=eligibility.offer_eligibility(

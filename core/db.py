@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     DateTime,
     Engine,
     Enum,
@@ -20,7 +21,7 @@ from sqlalchemy import (
     event,
     literal_column,
 )
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -132,16 +133,19 @@ def reads_engine(engine: Engine) -> Engine:
     snapshot anyway), with generic plans (``plan_cache_mode=force_generic_plan``): psycopg
     prepares a statement on its fifth use, and PostgreSQL would otherwise plan the hot reads
     again at every execution, as their custom plans look a little cheaper than the generic one
-    (planning the profile read costs more than running it). Disposed with ``engine``.
+    (planning the profile read costs more than running it), and ``TimeZone=UTC`` (timestamps
+    read straight from the driver, :class:`HotRead`, come back in UTC). Disposed with ``engine``.
     SQLite: ``engine`` itself, whose readers keep plain deferred transactions.
     """
     if engine.dialect.name != "postgresql":
         return engine
     given = engine.url.query.get("options", ())  # the URL's own ?options=, kept
     options = [given] if isinstance(given, str) else list(given)
-    options.append("-c plan_cache_mode=force_generic_plan")
+    options.append("-c plan_cache_mode=force_generic_plan -c TimeZone=UTC")
     reads = create_engine(
-        engine.url, isolation_level="AUTOCOMMIT", connect_args={"options": " ".join(options)}
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": " ".join(options)},
     )
     _ping_when_idle(reads, PING_IDLE_AFTER_S)
     event.listen(engine, "engine_disposed", lambda _: reads.dispose())
@@ -200,3 +204,56 @@ def str_enum(enum_cls: type[enum.StrEnum]) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class HotRead:
+    """A Core SELECT of one row that a hot route runs many times a second.
+
+    On PostgreSQL the statement is compiled once per dialect and run on the DBAPI connection
+    (psycopg prepares it on its fifth use), skipping SQLAlchemy's execution and result layers:
+    for a row of 35 columns they cost more than PostgreSQL's work, mostly rebuilding the result
+    metadata from the cursor's column descriptions at every execution. Values come back as
+    psycopg converts them, which for these columns is what SQLAlchemy gives (timestamps aware
+    in UTC on a ``TimeZone=UTC`` connection, see :func:`reads_engine`; JSON decoded); enum
+    columns come back as their stored values, so read them through the enum (``Role(v)``).
+    Elsewhere (SQLite) it runs through SQLAlchemy. Bound values go to the driver as given,
+    without the column types' bind processing: pass aware UTC datetimes, dates and plain values.
+    The engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners are called
+    (with no execution context); ``echo`` logging is not.
+    """
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._compiled: dict[Any, Any] = {}
+
+    def one_or_none(self, conn: Connection, params: dict[str, Any]) -> Sequence[Any] | None:
+        if conn.dialect.name != "postgresql":
+            return conn.execute(self.statement, params).one_or_none()
+        known = self._compiled.get(conn.dialect)
+        if known is None:
+            compiled = self.statement.compile(dialect=conn.dialect)
+            known = self._compiled[conn.dialect] = (compiled, str(compiled))
+        compiled, sql = known
+        values = compiled.construct_params(params)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        errors = conn.dialect.loaded_dbapi.Error
+        try:
+            with driver.cursor() as cursor:
+                # The engine's cursor events still see the statement (query counts,
+                # tracing); they get no execution context.
+                for listener in conn.dispatch.before_cursor_execute:
+                    sql, values = listener(conn, cursor, sql, values, None, False)
+                cursor.execute(sql, values, prepare=True)
+                for listener in conn.dispatch.after_cursor_execute:
+                    listener(conn, cursor, sql, values, None, False)
+                return cursor.fetchone()  # type: ignore[no-any-return]
+        except errors as exc:
+            # As SQLAlchemy's own execution does: a connection the server dropped is thrown
+            # away (not returned to the pool to fail again), and the error is SQLAlchemy's.
+            lost = conn.dialect.is_disconnect(exc, driver, None)
+            if lost:
+                conn.invalidate(exc)
+            raise DBAPIError.instance(
+                sql, values, exc, errors, connection_invalidated=lost, dialect=conn.dialect
+            ) from exc

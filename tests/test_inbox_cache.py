@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 import api.auth
 import api.creators
@@ -182,3 +183,28 @@ def test_the_cache_keeps_the_most_recently_used_pages_only():
     cache.put(keys[2], b"2")
     assert cache.get(keys[1]) is None and cache.get(keys[0]) == b"0" and cache.get(keys[2]) == b"2"
     assert len(cache) == 2
+
+
+@pytest.mark.postgresql_only
+def test_a_hot_read_on_a_connection_the_server_dropped_fails_once_then_reads_again(
+    app, session, make_creator
+):
+    """The hot reads go to psycopg directly (``core.db.HotRead``), past SQLAlchemy's error
+    handling: a connection the server closed must still be thrown away, not pooled to fail
+    every later request, and the error must be SQLAlchemy's."""
+    creator = make_creator()
+    assert creator.get("/api/v1/creators/me").status_code == 200  # the reads pool holds one
+    killed = session.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    ).all()
+    session.commit()
+    assert killed, "the reads pool's connection should have been open"
+    # The test app propagates errors; served, this request answers 500.
+    with pytest.raises(OperationalError) as failed:
+        creator.get("/api/v1/creators/me")
+    assert failed.value.connection_invalidated
+    for route in ("/api/v1/creators/me", INBOX, "/api/v1/creators/me"):
+        assert creator.get(route).status_code == 200, route
