@@ -10,6 +10,7 @@ from flask import Flask, Response, render_template, request
 
 import queueing
 from accounts.services import configure_password_hashing
+from collaborations import read_cache
 from config import BaseConfig, embedded_secret, load_config
 from core.jobs import set_dispatcher
 from core.json_input import init_json_input
@@ -113,6 +114,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     db.init_app(app)
     app.extensions["dandelion.taxonomy"] = TaxonomyCache()
+    app.extensions[read_cache.EXTENSION] = read_cache.BodyCache(app.config["READ_CACHE_MAX_BODIES"])
     set_dispatcher(queueing.dispatch)
     app.extensions["dandelion.payments"] = build_provider(app.config)
     limiter.init_app(app)

@@ -23,7 +23,7 @@ from api.auth import (
     require_caller,
 )
 from api.params import ID
-from collaborations import creator_reads, eligibility, inbox_cache
+from collaborations import creator_reads, eligibility, read_cache
 from collaborations import services as collaborations
 from collaborations.guardrails import OfferRules
 from core.db import utcnow
@@ -56,7 +56,7 @@ blp = Blueprint(
 # The creator's hot reads have no rate limit; without this flask-limiter still resolves their
 # (empty) limits on every request, a tenth of the request's time. Give either a limit and
 # remove it from here.
-INBOX_PAGES = "dandelion.inbox_pages"
+READ_BODIES = read_cache.EXTENSION
 UNLIMITED_READS = frozenset({"creators.Me", "creators.MyOffers"})
 
 
@@ -101,16 +101,25 @@ class Me(MethodView):
     @blp.response(200, CreatorProfileSchema, example=ex.PROFILE)
     def get(self) -> Any:
         """Your profile, with the reliability figures the platform keeps."""
-        # One statement (collaborations/creator_reads.py); the JSON is CreatorProfileSchema's.
-        profile = creator_reads.read_profile(
-            db.reads,
-            bearer_token(),
-            now=utcnow(),
-            rules=OfferRules.from_config(current_app.config),
-            window_days=_share_window(),
-        )
-        refuse_other_roles(profile.role, (Role.CREATOR,))
-        return jsonify(fast_json.profile_json(profile))
+        # The caller's statement, then the body kept for its key (collaborations.read_cache)
+        # or one more statement (collaborations/creator_reads.py); the JSON is
+        # CreatorProfileSchema's.
+        now, token = utcnow(), bearer_token()
+        caller = creator_reads.read_caller(db.reads, token, now)
+        refuse_other_roles(caller.role, (Role.CREATOR,))
+        bodies, key = _read_bodies(), read_cache.profile_key(caller, now)
+        body = bodies.get(key)
+        if body is None:
+            profile = creator_reads.read_profile(
+                db.reads,
+                token,
+                now=now,
+                rules=OfferRules.from_config(current_app.config),
+                window_days=_share_window(),
+            )
+            body = jsonify(fast_json.profile_json(profile)).get_data()
+            bodies.put(key, body)
+        return _json_body(body)
 
     @require(Role.CREATOR)
     @blp.doc(security=BEARER_SECURITY)
@@ -185,30 +194,31 @@ class MyOffers(MethodView):
         """Your offers inbox, newest first."""
         # One statement after the token's (collaborations/creator_reads.py); the JSON is
         # page_of(OfferSchema)'s.
-        # A page already written for the same key is sent again (collaborations.inbox_cache).
-        caller, pages = current_caller(), _inbox_pages()
-        key = inbox_cache.page_key(
+        # A page already written for the same key is sent again (collaborations.read_cache).
+        caller, bodies = current_caller(), _read_bodies()
+        key = read_cache.inbox_key(
             caller,
             status=query.get("status"),
             page=query.get("page", 1),
             page_size=query.get("page_size", 20),
         )
-        body = pages.get(key)
+        body = bodies.get(key)
         if body is None:
             now = utcnow()
             page = creator_reads.read_offers(db.reads, caller, now=now, **query)
             body = jsonify(fast_json.offers_page_json(page, now)).get_data()
             if not any(item.text_written_now for item in page.items):
-                pages.put(key, body)
-        return current_app.response_class(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
+                bodies.put(key, body)
+        return _json_body(body)
 
 
-def _inbox_pages() -> inbox_cache.PageCache:
-    """This app's cache of inbox pages (one per process and app)."""
-    pages = current_app.extensions.get(INBOX_PAGES)
-    if pages is None:
-        pages = current_app.extensions[INBOX_PAGES] = inbox_cache.PageCache()
-    return pages
+def _read_bodies() -> read_cache.BodyCache:
+    """This app's kept bodies of the creator's hot reads (one cache per process and app)."""
+    return current_app.extensions[READ_BODIES]  # type: ignore[no-any-return]
+
+
+def _json_body(body: bytes) -> Any:
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
 
 
 @blp.route(f"/offers/<{ID}:offer_id>/accept")

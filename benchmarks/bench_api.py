@@ -2,7 +2,8 @@
 
 In one run: seed a PostgreSQL database with a creator with a long history (2,000 offers, 300
 sponsorships by default), start side by side under gunicorn (2 sync workers each) a ceiling app
-(bare Flask + psycopg, one indexed read of the creator row) and Dandelion, load each route
+(bare Flask + psycopg, one indexed read of the creator row) and Dandelion twice (as
+configured, and with ``READ_CACHE_MAX_BODIES=0``: no body kept), load each route
 with ``wrk`` (10 connections; a Python load generator with 10 threads if wrk is missing),
 loopback only and bounded in time, then count the queries per request in a separate
 in-process pass (a SQLAlchemy event listener). Prints a Markdown table for BENCHMARKS.md:
@@ -32,6 +33,7 @@ from benchmarks import fresh_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUTES = ("/api/v1/creators/me", "/api/v1/creators/me/offers")
+COLD = " (nothing kept)"  # READ_CACHE_MAX_BODIES=0
 CEILING_ROUTE = "/ceiling"
 TARGET_AUDIENCE = {
     "interests": {"skincare": 0.7, "beauty": 0.3},
@@ -442,33 +444,43 @@ def load_python(url: str, headers: dict[str, str], connections: int, duration: i
 
 
 def count_queries(database: str, token: str) -> dict[str, int]:
-    """Queries per request for each route, in process (transaction control left out)."""
+    """Queries per request for each route, in process (transaction control left out): read
+    again with its body kept, and with nothing kept."""
     from sqlalchemy import event
 
     from app import create_app
 
-    app = create_app({"SQLALCHEMY_URL": _sqlalchemy_url(database), "SECRET_KEY": "bench"})
-    bound = app.extensions["dandelion.db"]
-    engines = {bound.engine, bound.reads_engine}  # the reads have their own pool
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
     counts: dict[str, int] = {}
-    for route in ROUTES:
-        assert client.get(route, headers=headers).status_code == 200  # warm
-        seen: list[str] = []
+    for suffix, kept in (("", 1024), (COLD, 0)):
+        app = create_app(
+            {
+                "SQLALCHEMY_URL": _sqlalchemy_url(database),
+                "SECRET_KEY": "bench",
+                "READ_CACHE_MAX_BODIES": kept,
+            }
+        )
+        bound = app.extensions["dandelion.db"]
+        engines = {bound.engine, bound.reads_engine}  # the reads have their own pool
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        for route in ROUTES:
+            assert client.get(route, headers=headers).status_code == 200  # warm
+            seen: list[str] = []
 
-        def record(conn: Any, cursor: Any, statement: str, *args: Any, seen: list = seen) -> None:
-            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-                seen.append(statement)
+            def record(
+                conn: Any, cursor: Any, statement: str, *args: Any, seen: list = seen
+            ) -> None:
+                if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                    seen.append(statement)
 
-        for engine in engines:
-            event.listen(engine, "before_cursor_execute", record)
-        try:
-            assert client.get(route, headers=headers).status_code == 200
-        finally:
             for engine in engines:
-                event.remove(engine, "before_cursor_execute", record)
-        counts[route] = len(seen)
+                event.listen(engine, "before_cursor_execute", record)
+            try:
+                assert client.get(route, headers=headers).status_code == 200
+            finally:
+                for engine in engines:
+                    event.remove(engine, "before_cursor_execute", record)
+            counts[route + suffix] = len(seen)
     return counts
 
 
@@ -498,9 +510,13 @@ def main() -> None:
     }
     env.pop("REDIS_URL", None)
     load = load_wrk if shutil.which("wrk") else load_python
+    # Dandelion twice: as configured (read bodies kept while unchanged, the steady state of a
+    # creator's app polling), and with READ_CACHE_MAX_BODIES=0 (every read to the database:
+    # a first read, or the first after a write it shows).
     servers = [
         start_gunicorn("benchmarks.bench_api:ceiling_app()", args.port, env),
         start_gunicorn("app:create_app()", args.port + 1, env),
+        start_gunicorn("app:create_app()", args.port + 2, {**env, "READ_CACHE_MAX_BODIES": "0"}),
     ]
     results: dict[str, Any] = {}
     try:
@@ -508,10 +524,13 @@ def main() -> None:
         load(ceiling_url, {}, connections, 2)  # warm-up
         results["ceiling"] = load(ceiling_url, {}, connections, duration)
         auth = {"Authorization": f"Bearer {token}"}
-        for route in ROUTES:
-            url = f"http://127.0.0.1:{args.port + 1}{route}"
-            load(url, auth, connections, 2)
-            results[route] = load(url, auth, connections, duration)
+        for port, suffix in ((args.port + 1, ""), (args.port + 2, COLD)):
+            for route in ROUTES:
+                url = f"http://127.0.0.1:{port}{route}"
+                load(url, auth, connections, 2)
+                results[route + suffix] = load(url, auth, connections, duration)
+        # The ceiling again at the end: a load change during the run shows as a difference.
+        results["ceiling, again"] = load(ceiling_url, {}, connections, duration)
     finally:
         for proc in servers:
             proc.send_signal(signal.SIGTERM)
@@ -528,19 +547,23 @@ def main() -> None:
     )
     print("| route | req/s | p50 ms | p99 ms | share of ceiling | queries/request |")
     print("|---|---:|---:|---:|---:|---:|")
-    r = results["ceiling"]
-    print(
-        f"| ceiling (bare Flask + psycopg, 1 indexed read) | {r['rps']:.0f} | "
-        f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | 100 % | 1 |"
-    )
-    for route in ROUTES:
-        r = results[route]
+    for name in ("ceiling", "ceiling, again"):
+        r = results[name]
         print(
-            f"| `GET {route.removeprefix('/api/v1')}` | {r['rps']:.0f} | {r['p50_ms']:.2f} | "
-            f"{r['p99_ms']:.2f} | {100 * r['rps'] / ceiling:.0f} % | {queries[route]} |"
+            f"| {name} (bare Flask + psycopg, 1 indexed read) | {r['rps']:.0f} | "
+            f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {100 * r['rps'] / ceiling:.0f} % | 1 |"
         )
-        if r["errors"]:
-            print(f"  ({r['errors']} non-2xx responses)")
+    for suffix in ("", COLD):
+        for route in ROUTES:
+            r = results[route + suffix]
+            count = queries[route + suffix]
+            print(
+                f"| `GET {route.removeprefix('/api/v1')}`{suffix} | {r['rps']:.0f} | "
+                f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {100 * r['rps'] / ceiling:.0f} % | "
+                f"{count} |"
+            )
+            if r["errors"]:
+                print(f"  ({r['errors']} non-2xx responses)")
     args.json.write_text(
         json.dumps(
             {

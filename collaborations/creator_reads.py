@@ -34,7 +34,7 @@ from collaborations.creator_text import creator_text_for_offer
 from collaborations.guardrails import OfferRules
 from collaborations.models import (
     OPEN_OFFER_STATES,
-    CreatorInboxVersion,
+    CreatorReadVersion,
     Offer,
     OfferStatus,
     OfferTurn,
@@ -47,7 +47,7 @@ from core.pagination import MAX_PAGE_SIZE, Page
 
 TOKENS, ACCOUNTS, CREATORS = ApiToken.__table__, Account.__table__, Creator.__table__
 OFFERS, CAMPAIGNS, BRANDS = Offer.__table__, Campaign.__table__, Brand.__table__
-TURNS, INBOX = OfferTurn.__table__, CreatorInboxVersion.__table__
+TURNS, INBOX = OfferTurn.__table__, CreatorReadVersion.__table__
 _CALLER_FROM = TOKENS.join(ACCOUNTS, ACCOUNTS.c.id == TOKENS.c.account_id).outerjoin(
     CREATORS, CREATORS.c.account_id == ACCOUNTS.c.id
 )
@@ -62,13 +62,13 @@ class Caller:
     """Who a live token belongs to: the account's role and, for a creator, the creator id, how
     many offers they ever received (``creators.offers_received``, kept by
     ``reliability_counters``: the total of their unfiltered inbox), their inbox's version
-    (``creator_inbox_versions``, kept by triggers) and the next moment an open offer of theirs
+    (``creator_read_versions``, kept by triggers) and the next moment an open offer of theirs
     expires (when the inbox reads differently although nothing was written)."""
 
     role: Role
     creator_id: int | None
     offers_received: int | None
-    inbox_version: int = 0
+    read_version: int = 0
     next_expiry: datetime | None = None
 
 
@@ -87,7 +87,7 @@ _CALLER = HotRead(
         *_TOKEN_COLUMNS,
         CREATORS.c.id,
         CREATORS.c.offers_received,
-        func.coalesce(INBOX.c.version, 0).label("inbox_version"),
+        func.coalesce(INBOX.c.version, 0).label("read_version"),
         type_coerce(_NEXT_EXPIRY, UTCDateTime()).label("next_expiry"),
     )
     .select_from(_CALLER_FROM.outerjoin(INBOX, INBOX.c.creator_id == CREATORS.c.id))
@@ -108,12 +108,12 @@ def read_caller(conn: Connection, token: str, now: datetime) -> Caller:
     """The caller of a live bearer ``token`` in one query; 401 (``Unauthorized``) otherwise."""
     params = {"token_hash": token_digest(token), "now": now}
     row = _live(_CALLER.one_or_none(conn, params), now)
-    creator_id, offers_received, inbox_version, next_expiry = row[3:]
+    creator_id, offers_received, read_version, next_expiry = row[3:]
     return Caller(
         role=Role(row[_ROLE]),
         creator_id=creator_id,
         offers_received=offers_received,
-        inbox_version=int(inbox_version),
+        read_version=int(read_version),
         next_expiry=next_expiry,
     )
 

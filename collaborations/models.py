@@ -220,12 +220,12 @@ class TurnKind(enum.StrEnum):
     DECLINE = "decline"
 
 
-class CreatorInboxVersion(Base):
+class CreatorReadVersion(Base):
     """How many times what a creator's inbox shows has changed: kept by database triggers
     (migration 0015) on offers, turns, campaigns' shown columns and brands' names, in the
-    writing transaction. Never written by the app; ``collaborations.inbox_cache`` keys on it."""
+    writing transaction. Never written by the app; ``collaborations.read_cache`` keys on it."""
 
-    __tablename__ = "creator_inbox_versions"
+    __tablename__ = "creator_read_versions"
 
     # No foreign key: the version outlives its creator (see migration 0015).
     creator_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -198,6 +198,12 @@ class BaseConfig(BaseSettings):
         "balancer's `X-Forwarded-Proto: https`; nothing is redirected)",
     )
     HSTS_MAX_AGE_S: NonNegativeInt = Field(365 * 24 * 3600, description="HSTS `max-age`")
+    READ_CACHE_MAX_BODIES: NonNegativeInt = Field(
+        1024,
+        description="creators' profile and inbox bodies each process keeps and sends again "
+        "until a write they show (`collaborations/read_cache.py`); 0: none, every read goes to "
+        "the database",
+    )
     # -- rate limits (flask-limiter notation: "10 per minute", "5/second;100/day") ----------
     RATELIMIT_STORAGE_URI: str = Field(
         "memory://",

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from flask_talisman import Talisman
+from flask_talisman import Talisman  # type: ignore[import-untyped]  # ships no types
 from werkzeug.datastructures import Headers
 
 
@@ -46,7 +46,7 @@ class LazyCookieSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-class SecurityHeaders(Talisman):
+class SecurityHeaders(Talisman):  # type: ignore[misc]  # Talisman is untyped
     """``Talisman`` that works out each view's policy headers (CSP, frame, referrer and the
     rest) once and copies them onto later responses. HSTS, which depends on how the request
     arrived, and views with their own options or a CSP nonce go through Talisman every time."""

@@ -198,6 +198,9 @@ CASES: dict[str, Case] = {
     "HSTS_MAX_AGE_S": Case(
         "600", 600, readers=((_talisman("strict_transport_security_max_age"), 600),)
     ),
+    "READ_CACHE_MAX_BODIES": Case(
+        "8", 8, readers=((lambda app: app.extensions["dandelion.read_bodies"].max_bodies, 8),)
+    ),
     "RATELIMIT_STORAGE_URI": Case(
         REDIS_URL,
         REDIS_URL,
@@ -309,6 +312,7 @@ BAD: dict[str, tuple[str, ...]] = {
     "MAX_CONTENT_LENGTH": ("0", "1MB"),
     "HSTS_ENABLED": ("sometimes",),
     "HSTS_MAX_AGE_S": ("-1", "a year"),
+    "READ_CACHE_MAX_BODIES": ("-1", "many"),
     "RATELIMIT_STORAGE_URI": ("localhost",),
     "RATELIMIT_TOKENS": ("lots", "10 per fortnight"),
     "RATELIMIT_SIGNUP": ("20 an hour",),

@@ -1,4 +1,4 @@
-"""The inbox's page cache: its key moves with every write the page shows, through any path.
+"""The creator's read cache: its keys move with every write the reads show, through any path.
 
 The version is kept by database triggers (migration 0015), so these tests write through the
 ORM, through the API and with plain SQL, and read the inbox again after each write.
@@ -18,8 +18,8 @@ import api.creators
 from accounts.models import Brand
 from campaigns.models import Campaign
 from collaborations.creator_reads import Caller
-from collaborations.inbox_cache import PageCache, page_key
-from collaborations.models import CreatorInboxVersion, Offer, OfferTurn, TurnKind
+from collaborations.models import CreatorReadVersion, Offer, OfferTurn, TurnKind
+from collaborations.read_cache import PROFILE_CLOCK_S, BodyCache, inbox_key
 from core.db import utcnow
 from tests.factories import fresh, open_up
 
@@ -38,17 +38,17 @@ def market(make_brand, make_creator, make_campaign):
 
 def version(session, creator: Any) -> int:
     session.rollback()
-    row = session.get(CreatorInboxVersion, creator.id)
+    row = session.get(CreatorReadVersion, creator.id)
     return 0 if row is None else row.version
 
 
-def pages(app) -> PageCache:
-    return app.extensions[api.creators.INBOX_PAGES]
+def bodies(app) -> BodyCache:
+    return app.extensions[api.creators.READ_BODIES]
 
 
 def test_every_write_the_inbox_shows_moves_the_version(session, market, make_offer):
     _brand, creator, other, campaign = market
-    seen = [version(session, creator)]
+    seen, others = [version(session, creator)], version(session, other)
 
     def moved() -> None:
         seen.append(version(session, creator))
@@ -80,11 +80,21 @@ def test_every_write_the_inbox_shows_moves_the_version(session, market, make_off
     session.execute(text("DELETE FROM offers WHERE id = :id"), {"id": offer.id})
     session.commit()
     moved()
+    # The profile's: the creator's row, their account's email, a sponsorship of theirs.
+    session.execute(text("UPDATE creators SET followers = 99 WHERE id = :id"), {"id": creator.id})
+    session.commit()
+    moved()
+    session.execute(
+        text("UPDATE accounts SET email = 'new@example.com' WHERE id = :id"),
+        {"id": creator.account_id},
+    )
+    session.commit()
+    moved()
     # A campaign column the inbox does not show leaves it alone; another creator's inbox too.
     session.get(Campaign, campaign["id"]).max_creators = 7
     session.commit()
     assert version(session, creator) == seen[-1]
-    assert version(session, other) == 0
+    assert version(session, other) == others
 
 
 def test_a_page_read_again_is_the_kept_one_until_something_it_shows_changes(
@@ -93,9 +103,9 @@ def test_a_page_read_again_is_the_kept_one_until_something_it_shows_changes(
     brand, creator, _other, campaign = market
     offer = make_offer(campaign, creator, explanation_for_creator=TEXT)
     first = creator.get(INBOX)
-    assert first.status_code == 200 and len(pages(app)) == 1
+    assert first.status_code == 200 and len(bodies(app)) == 1
     again = creator.get(INBOX)
-    assert again.data == first.data and len(pages(app)) == 1  # served from the cache
+    assert again.data == first.data and len(bodies(app)) == 1  # served from the cache
 
     r = brand.patch(f"/api/v1/campaigns/{campaign['id']}", json={"title": "Winter glow"})
     assert r.status_code == 200, r.json
@@ -166,13 +176,13 @@ def test_offers_whose_text_is_written_at_read_time_are_never_kept(app, market, m
     _brand, creator, _other, campaign = market
     make_offer(campaign, creator)  # stored before creator texts existed: written from the profile
     assert creator.get(INBOX).status_code == 200
-    assert len(pages(app)) == 0
+    assert len(bodies(app)) == 0
 
 
 def test_the_cache_keeps_the_most_recently_used_pages_only():
-    cache = PageCache(max_pages=2)
+    cache = BodyCache(2)
     keys = [
-        page_key(
+        inbox_key(
             Caller(role=None, creator_id=i, offers_received=0), status=None, page=1, page_size=20
         )
         for i in range(3)
@@ -208,3 +218,48 @@ def test_a_hot_read_on_a_connection_the_server_dropped_fails_once_then_reads_aga
     assert failed.value.connection_invalidated
     for route in ("/api/v1/creators/me", INBOX, "/api/v1/creators/me"):
         assert creator.get(route).status_code == 200, route
+
+
+ME = "/api/v1/creators/me"
+
+
+def test_the_profile_read_again_is_kept_until_a_write_or_the_clock_moves_it(
+    app, session, market, monkeypatch
+):
+    _brand, creator, _other, _campaign = market
+    first = creator.get(ME)
+    assert first.status_code == 200 and len(bodies(app)) == 1
+    assert creator.get(ME).data == first.data and len(bodies(app)) == 1
+
+    r = creator.patch(ME, json={"display_name": "Mia Glow"})
+    assert r.status_code == 200, r.json
+    assert creator.get(ME).get_json()["display_name"] == "Mia Glow"
+    session.execute(text("UPDATE creators SET followers = 4321 WHERE id = :id"), {"id": creator.id})
+    session.execute(
+        text("UPDATE accounts SET email = 'mia@example.com' WHERE id = :id"),
+        {"id": creator.account_id},
+    )
+    session.commit()
+    body = creator.get(ME).get_json()
+    assert body["followers"] == 4321 and body["email"] == "mia@example.com"
+
+    kept = len(bodies(app))
+    later = utcnow() + timedelta(seconds=PROFILE_CLOCK_S)
+    monkeypatch.setattr(api.creators, "utcnow", lambda: later)
+    assert creator.get(ME).status_code == 200
+    assert len(bodies(app)) == kept + 1  # a new minute: read again, not the kept one
+
+
+def test_a_brand_token_is_refused_the_profile_before_any_body_is_kept(app, market):
+    brand, _creator, _other, _campaign = market
+    assert brand.get(ME).status_code == 403
+    assert len(bodies(app)) == 0
+
+
+def test_a_cache_of_no_bodies_keeps_none():
+    cache = BodyCache(0)  # READ_CACHE_MAX_BODIES=0: every read goes to the database
+    key = inbox_key(
+        Caller(role=None, creator_id=1, offers_received=0), status=None, page=1, page_size=20
+    )  # type: ignore[arg-type]
+    cache.put(key, b"{}")
+    assert cache.get(key) is None and len(cache) == 0
