@@ -53,10 +53,10 @@ blp = Blueprint(
     "creators", __name__, description="Creators: profile, opt-in, offers, sponsorships, payouts."
 )
 
+READ_BODIES = read_cache.EXTENSION
 # The creator's hot reads have no rate limit; without this flask-limiter still resolves their
 # (empty) limits on every request, a tenth of the request's time. Give either a limit and
 # remove it from here.
-READ_BODIES = read_cache.EXTENSION
 UNLIMITED_READS = frozenset({"creators.Me", "creators.MyOffers"})
 
 
@@ -192,9 +192,9 @@ class MyOffers(MethodView):
     @blp.response(200, page_of(OfferSchema), example=ex.page(ex.OFFER))
     def get(self, **query: Any) -> Any:
         """Your offers inbox, newest first."""
-        # One statement after the token's (collaborations/creator_reads.py); the JSON is
-        # page_of(OfferSchema)'s.
-        # A page already written for the same key is sent again (collaborations.read_cache).
+        # The caller's statement (require_caller), then the page kept for its key
+        # (collaborations.read_cache) or one more statement (collaborations/creator_reads.py);
+        # the JSON is page_of(OfferSchema)'s.
         caller, bodies = current_caller(), _read_bodies()
         key = read_cache.inbox_key(
             caller,

@@ -1,14 +1,18 @@
 """The creator's two hot reads, in as few statements as the answer allows.
 
-``GET /api/v1/creators/me`` is one statement: the token, its account, the creator row, the
+Both start with the caller (:func:`read_caller`: the token, its creator, the read version and
+the next expiry), which is all a read costs while ``collaborations.read_cache`` keeps its body.
+Otherwise ``GET /api/v1/creators/me`` is one more statement: the token, its account, the
+creator row, the
 reliability counters (``reliability_counters.counts_columns``) and the offer-eligibility figures
 (``eligibility.figures_columns``), all correlated to the creator and bounded by the sweep
 interval, the week and the share window, never by the length of the history.
-``GET /api/v1/creators/me/offers`` is two: the token and its caller (with the count of offers
-they ever received, the unfiltered inbox's total), then one page of offers (with the count of a
-filtered inbox), each offer's campaign and brand name and its turns. Rows are
-read with Core statements built once (no ORM identity map, no lazy loads), on a connection
-that runs them outside an explicit transaction on PostgreSQL (see ``core.db.reads_engine``).
+``GET /api/v1/creators/me/offers`` is one more: one page of offers (with the count of a
+filtered inbox; the unfiltered total is the caller's count of offers ever received), each
+offer's campaign and brand name and its turns. Rows are read with Core statements built once
+(no ORM identity map, no lazy loads; the two one-row reads straight from psycopg, see
+``core.db.HotRead``), on a connection that runs them outside an explicit transaction on
+PostgreSQL (see ``core.db.reads_engine``).
 
 The answers are the same as the ORM services' (``collaborations.services.list_offers``,
 ``reliability``, ``eligibility.offer_eligibility``): ``tests/test_creator_reads_json.py`` pins
@@ -47,7 +51,7 @@ from core.pagination import MAX_PAGE_SIZE, Page
 
 TOKENS, ACCOUNTS, CREATORS = ApiToken.__table__, Account.__table__, Creator.__table__
 OFFERS, CAMPAIGNS, BRANDS = Offer.__table__, Campaign.__table__, Brand.__table__
-TURNS, INBOX = OfferTurn.__table__, CreatorReadVersion.__table__
+TURNS, READ_VERSIONS = OfferTurn.__table__, CreatorReadVersion.__table__
 _CALLER_FROM = TOKENS.join(ACCOUNTS, ACCOUNTS.c.id == TOKENS.c.account_id).outerjoin(
     CREATORS, CREATORS.c.account_id == ACCOUNTS.c.id
 )
@@ -61,9 +65,10 @@ _TOKEN_COLUMNS = (TOKENS.c.expires_at, TOKENS.c.revoked_at, ACCOUNTS.c.role)
 class Caller:
     """Who a live token belongs to: the account's role and, for a creator, the creator id, how
     many offers they ever received (``creators.offers_received``, kept by
-    ``reliability_counters``: the total of their unfiltered inbox), their inbox's version
-    (``creator_read_versions``, kept by triggers) and the next moment an open offer of theirs
-    expires (when the inbox reads differently although nothing was written)."""
+    ``reliability_counters``: the total of their unfiltered inbox), the version of what their
+    own reads show (``creator_read_versions``, kept by triggers) and the next moment an open
+    offer of theirs expires (when the inbox reads differently although nothing was written):
+    what ``collaborations.read_cache`` keys their kept bodies on."""
 
     role: Role
     creator_id: int | None
@@ -87,10 +92,10 @@ _CALLER = HotRead(
         *_TOKEN_COLUMNS,
         CREATORS.c.id,
         CREATORS.c.offers_received,
-        func.coalesce(INBOX.c.version, 0).label("read_version"),
+        func.coalesce(READ_VERSIONS.c.version, 0).label("read_version"),
         type_coerce(_NEXT_EXPIRY, UTCDateTime()).label("next_expiry"),
     )
-    .select_from(_CALLER_FROM.outerjoin(INBOX, INBOX.c.creator_id == CREATORS.c.id))
+    .select_from(_CALLER_FROM.outerjoin(READ_VERSIONS, READ_VERSIONS.c.creator_id == CREATORS.c.id))
     .where(TOKENS.c.token_hash == _TOKEN)
 )
 # Rows of the hot reads are read by position (``HotRead`` gives the driver's tuples): the
