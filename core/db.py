@@ -250,10 +250,12 @@ class HotRead:
                 return cursor.fetchone()  # type: ignore[no-any-return]
         except errors as exc:
             # As SQLAlchemy's own execution does: a connection the server dropped is thrown
-            # away (not returned to the pool to fail again), and the error is SQLAlchemy's.
+            # away, and so is the rest of the pool (they went with the server: a busy pool is
+            # never idle long enough to be pinged); the error is SQLAlchemy's.
             lost = conn.dialect.is_disconnect(exc, driver, None)
             if lost:
                 conn.invalidate(exc)
+                conn.engine.dispose(close=False)
             raise DBAPIError.instance(
                 sql, values, exc, errors, connection_invalidated=lost, dialect=conn.dialect
             ) from exc

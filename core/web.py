@@ -7,6 +7,7 @@ answer cannot change between two requests is kept.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,8 @@ class App(Flask):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._known_sync: set[Callable[..., Any]] = set()
+        # Weak: a function made per request (an after_this_request closure) is not kept.
+        self._known_sync: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         # A bound method is new at each lookup; whether it is a coroutine is its function's.

@@ -6,6 +6,8 @@ ORM, through the API and with plain SQL, and read the inbox again after each wri
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -77,8 +79,16 @@ def test_every_write_the_inbox_shows_moves_the_version(session, market, make_off
     session.commit()
     moved()
     session.execute(text("DELETE FROM offer_turns WHERE offer_id = :id"), {"id": offer.id})
+    session.commit()
+    moved()
+    # A creator with no version row yet (as every creator was before migration 0015): a
+    # deletion still moves it.
+    session.execute(
+        text("DELETE FROM creator_read_versions WHERE creator_id = :id"), {"id": creator.id}
+    )
     session.execute(text("DELETE FROM offers WHERE id = :id"), {"id": offer.id})
     session.commit()
+    seen.append(0)
     moved()
     # The profile's: the creator's row, their account's email, a sponsorship of theirs.
     session.execute(text("UPDATE creators SET followers = 99 WHERE id = :id"), {"id": creator.id})
@@ -90,7 +100,22 @@ def test_every_write_the_inbox_shows_moves_the_version(session, market, make_off
     )
     session.commit()
     moved()
-    # A campaign column the inbox does not show leaves it alone; another creator's inbox too.
+    # A sponsorship of theirs (accepted through the API, then changed by plain SQL).
+    second = make_offer(campaign, creator, explanation_for_creator=TEXT)
+    assert creator.post(f"/api/v1/offers/{second.id}/accept").status_code == 201
+    moved()
+    session.execute(
+        text("UPDATE sponsorships SET promo_code = 'GLOW10' WHERE creator_id = :id"),
+        {"id": creator.id},
+    )
+    session.commit()
+    moved()
+    # What the reads never show leaves it alone: the sweep's watermarks, a campaign column the
+    # inbox does not show; and another creator's version.
+    session.execute(
+        text("UPDATE creators SET replies_counted_through = :now WHERE id = :id"),
+        {"now": utcnow(), "id": creator.id},
+    )
     session.get(Campaign, campaign["id"]).max_creators = 7
     session.commit()
     assert version(session, creator) == seen[-1]
@@ -263,3 +288,69 @@ def test_a_cache_of_no_bodies_keeps_none():
     )  # type: ignore[arg-type]
     cache.put(key, b"{}")
     assert cache.get(key) is None and len(cache) == 0
+
+
+def test_the_creator_trigger_covers_every_column_the_profile_shows():
+    import importlib.util
+    from pathlib import Path
+
+    from collaborations.creator_reads import PROFILE_COLUMNS
+    from collaborations.reliability_counters import COUNTERS
+
+    path = Path(__file__).parents[1] / "migrations" / "versions" / "0015_creator_read_versions.py"
+    spec = importlib.util.spec_from_file_location("migration_0015", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    shown = (set(PROFILE_COLUMNS) - {"id", "created_at"}) | set(COUNTERS)  # id, created_at: fixed
+    assert shown <= set(migration.CREATOR_COLUMNS), shown - set(migration.CREATOR_COLUMNS)
+
+
+@pytest.mark.postgresql_only
+def test_raising_a_version_never_closes_a_lock_cycle_with_writers_of_the_creator_row(
+    app, session, market, make_offer
+):
+    """An accept writes its offer's first turn, then locks the creator row; the reliability
+    sweep locks creator rows, then updates them. Had the turn's trigger locked the version row
+    at once, the sweep's update would wait for it while the accept waits for the sweep: a
+    deadlock, one of them aborted. The triggers run at commit, after every other lock."""
+    _brand, creator, _other, campaign = market
+    offer = make_offer(campaign, creator, explanation_for_creator=TEXT)
+    before = version(session, creator)
+    engine = app.extensions["dandelion.db"].engine
+    errors: list[BaseException] = []
+    with engine.connect() as sweep, engine.connect() as accept:
+        for conn in (sweep, accept):
+            conn.execute(text("SET lock_timeout = '10s'"))
+        sweep.execute(text("SELECT id FROM creators WHERE id = :id FOR UPDATE"), {"id": creator.id})
+        accept.execute(
+            text(
+                "INSERT INTO offer_turns (offer_id, actor, kind, created_at) "
+                "VALUES (:id, 'platform', 'offer', now())"
+            ),
+            {"id": offer.id},
+        )
+
+        def lock_and_commit() -> None:
+            try:
+                accept.execute(
+                    text("SELECT id FROM creators WHERE id = :id FOR UPDATE"), {"id": creator.id}
+                )
+                accept.commit()
+            except BaseException as exc:  # the deadlock, were there one
+                errors.append(exc)
+
+        waiting = threading.Thread(target=lock_and_commit)
+        waiting.start()
+        time.sleep(0.5)  # the accept now waits for the creator row
+        try:
+            sweep.execute(
+                text("UPDATE creators SET replies_due = replies_due WHERE id = :id"),
+                {"id": creator.id},
+            )
+            sweep.commit()
+        except BaseException as exc:
+            errors.append(exc)
+        waiting.join(20)
+    assert not errors, errors
+    assert version(session, creator) >= before + 2

@@ -23,87 +23,114 @@ down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-# What a trigger adds to a creator's version. PostgreSQL names the table in DO UPDATE.
-_BUMP_ONE = {
-    "postgresql": (
-        "INSERT INTO creator_read_versions (creator_id, version) VALUES ({id}, 1) "
-        "ON CONFLICT (creator_id) DO UPDATE SET version = creator_read_versions.version + 1"
-    ),
-    "sqlite": (
-        "INSERT INTO creator_read_versions (creator_id, version) VALUES ({id}, 1) "
-        "ON CONFLICT (creator_id) DO UPDATE SET version = version + 1"
-    ),
-}
-# A deleted offer or turn: only an existing row needs to move.
-_BUMP_GONE = "UPDATE creator_read_versions SET version = version + 1 WHERE creator_id = {id}"
-_BUMP_MANY = {
-    "postgresql": (
-        "INSERT INTO creator_read_versions (creator_id, version) "
-        "SELECT DISTINCT {column}, 1 FROM {source} "
-        "ON CONFLICT (creator_id) DO UPDATE SET version = creator_read_versions.version + 1"
-    ),
-    "sqlite": (  # "AND true": SQLite's parser needs a WHERE before ON CONFLICT after SELECT
-        "INSERT INTO creator_read_versions (creator_id, version) "
-        "SELECT DISTINCT {column}, 1 FROM {source} AND true "
-        "ON CONFLICT (creator_id) DO UPDATE SET version = version + 1"
-    ),
+# What a trigger adds to a creator's version: one creator's, or those a SELECT finds (in id
+# order, so two writers raising several never wait on each other in a cycle).
+_UPSERT = (
+    "INSERT INTO creator_read_versions (creator_id, version) {rows} "
+    "ON CONFLICT (creator_id) DO UPDATE SET version = creator_read_versions.version + 1"
+)
+_ONE = "VALUES ({id}, 1)"
+_MANY = {
+    "postgresql": "SELECT DISTINCT {column}, 1 FROM {source} ORDER BY 1",
+    # "AND true": SQLite's parser needs a WHERE before ON CONFLICT after a SELECT.
+    "sqlite": "SELECT DISTINCT {column}, 1 FROM {source} AND true",
 }
 _CAMPAIGN_OFFERS = "offers WHERE offers.campaign_id = NEW.id"
 _BRAND_OFFERS = (
     "offers JOIN campaigns ON campaigns.id = offers.campaign_id WHERE campaigns.brand_id = NEW.id"
 )
-_TURN_OFFER = "(SELECT creator_id FROM offers WHERE offers.id = {ref}.offer_id)"
+_TURN_OFFER = "offers WHERE offers.id = {ref}.offer_id"  # none once the offer is deleted
 _ACCOUNT_CREATOR = "creators WHERE creators.account_id = NEW.id"  # none for a brand's account
-_CAMPAIGN_COLUMNS = "title, brief, category, ends_on"
+_CAMPAIGN_COLUMNS = "title, brief, category, ends_on, brand_id"
+# The creator columns the profile shows (collaborations.creator_reads.PROFILE_COLUMNS) and the
+# reliability counters (reliability_counters.COUNTERS); not the sweep's watermarks, which move
+# with the counters but never change a figure on their own, nor updated_at. Written out: a
+# migration must not import code that can change (tests/test_read_cache.py checks the list).
+CREATOR_COLUMNS = (
+    "handle",
+    "display_name",
+    "followers",
+    "engagement_rate",
+    "categories",
+    "audience",
+    "rate_amount",
+    "rate_currency",
+    "weekly_capacity",
+    "is_open",
+    "open_until",
+    "open_categories",
+    "verified",
+    "sponsored_share",
+    "recent_posts_30d",
+    "offers_received",
+    "offers_answered",
+    "offers_accepted",
+    "replies_due",
+    "replies_in_time",
+    "deliveries_due",
+    "deliveries_on_time",
+    "sponsorships_completed",
+)
 
 
 def _triggers(dialect: str) -> list[tuple[str, str, str, list[str]]]:
     """(name, table, event, statements) of every trigger, for ``dialect``."""
-    one, many = _BUMP_ONE[dialect], _BUMP_MANY[dialect]
+
+    def one(creator: str) -> str:
+        return _UPSERT.format(rows=_ONE.format(id=creator))
+
+    def many(column: str, source: str) -> str:
+        return _UPSERT.format(rows=_MANY[dialect].format(column=column, source=source))
+
     rows: list[tuple[str, str, str, list[str]]] = []
-    for table, creator, name in (
-        ("offers", "{ref}.creator_id", "offer"),
-        ("sponsorships", "{ref}.creator_id", "sponsorship"),
-        ("offer_turns", _TURN_OFFER, "turn"),
-    ):
-        new, old = creator.format(ref="NEW"), creator.format(ref="OLD")
+    for table, name in (("offers", "offer"), ("sponsorships", "sponsorship")):
         rows += [
-            (f"reads_{name}_insert", table, "INSERT", [one.format(id=new)]),
+            (f"reads_{name}_insert", table, "INSERT", [one("NEW.creator_id")]),
             (
                 f"reads_{name}_update",
                 table,
                 "UPDATE",
-                [_BUMP_GONE.format(id=old), one.format(id=new)],
+                [one("OLD.creator_id"), one("NEW.creator_id")],
             ),
-            (f"reads_{name}_delete", table, "DELETE", [_BUMP_GONE.format(id=old)]),
+            (f"reads_{name}_delete", table, "DELETE", [one("OLD.creator_id")]),
         ]
+    turn_new = many("offers.creator_id", _TURN_OFFER.format(ref="NEW"))
+    turn_old = many("offers.creator_id", _TURN_OFFER.format(ref="OLD"))
     return [
         *rows,
-        ("reads_creator_update", "creators", "UPDATE", [one.format(id="NEW.id")]),
+        ("reads_turn_insert", "offer_turns", "INSERT", [turn_new]),
+        ("reads_turn_update", "offer_turns", "UPDATE", [turn_old, turn_new]),
+        ("reads_turn_delete", "offer_turns", "DELETE", [turn_old]),
+        (
+            "reads_creator_update",
+            "creators",
+            f"UPDATE OF {', '.join(CREATOR_COLUMNS)}",
+            [one("NEW.id")],
+        ),
         (
             "reads_account_update",
             "accounts",
             "UPDATE OF email",
-            [many.format(column="creators.id", source=_ACCOUNT_CREATOR)],
+            [many("creators.id", _ACCOUNT_CREATOR)],
         ),
         (
             "reads_campaign_update",
             "campaigns",
             f"UPDATE OF {_CAMPAIGN_COLUMNS}",
-            [many.format(column="offers.creator_id", source=_CAMPAIGN_OFFERS)],
+            [many("offers.creator_id", _CAMPAIGN_OFFERS)],
         ),
         (
             "reads_brand_update",
             "brands",
             "UPDATE OF name",
-            [many.format(column="offers.creator_id", source=_BRAND_OFFERS)],
+            [many("offers.creator_id", _BRAND_OFFERS)],
         ),
     ]
 
 
 def upgrade() -> None:
-    # No foreign key: a version outlives its creator, so an id SQLite hands out again keeps
-    # counting up and a page kept for the old creator is never read as the new one's.
+    # No foreign key: a version row may be written for a creator whose row is going (an offer
+    # deleted with them), and outlives them harmlessly.
     op.create_table(
         "creator_read_versions",
         sa.Column("creator_id", sa.Integer(), nullable=False),
@@ -126,9 +153,12 @@ def upgrade() -> None:
                 f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
                 f"BEGIN\n{body}  RETURN NULL;\nEND $$"
             )
+            # Deferred to the commit: the version row is locked after every other lock the
+            # transaction takes, so raising it never joins a lock cycle with the writers that
+            # lock the creator row first (accepts, runs, the reliability sweep).
             op.execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+                f"CREATE CONSTRAINT TRIGGER {name} AFTER {event} ON {table} "
+                f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {name}()"
             )
         else:
             op.execute(
