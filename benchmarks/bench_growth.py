@@ -247,18 +247,19 @@ def plot(results: dict[str, list[dict[str, Any]]], path: Path = PLOT) -> None:
             label=f"peak RSS ({market})",
         )
         for r in done:
+            gap = 100 * r["gap"]
             ax_m.annotate(
-                f"gap {100 * r['gap']:.1f} %",
+                f"gap {gap:.2f} %" if gap < 1 else f"gap {gap:.1f} %",
                 (r["creators"], r["peak_rss_gb"]),
                 textcoords="offset points",
-                xytext=(4, -12),
+                xytext=(6, -12) if market == "hard" else (-60, 6),
                 fontsize=8,
             )
         loads += [v for r in done for v in (r["load_before"][0], r["load_after"][0])]
     sizes = [n for _, n in GROWTH_SIZES.values()]
     ax_t.plot(sizes, list(BUDGET_S.values()), ":", color="grey", label="end-to-end budget")
     plain = FuncFormatter(lambda v, _: f"{v:g}")
-    some = FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}"[0] in "25" else "")
+    some = FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}".lstrip("0.")[:1] in ("2", "5") else "")
     for ax in (ax_t, ax_m):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -302,7 +303,8 @@ def table(results: dict[str, list[dict[str, Any]]]) -> str:
                 continue
             pricing = f"{r['pricing_lp_s']:.1f} + {r['pricing_pass_s']:.1f}"
             if r["pricing_rounds"]:
-                pricing += f" ({r['pricing_rounds']} rounds)"
+                rounds = r["pricing_rounds"]
+                pricing += f" ({rounds} round{'s' if rounds > 1 else ''})"
             lines.append(
                 f"| {market} | {name} | {r['candidate_pairs']:,} | {r['generate_s']:.1f} | "
                 f"{r['build_s']:.1f} | {pricing} | {r['solve_s']:.1f} | {r['end_to_end_s']:.1f} | "
