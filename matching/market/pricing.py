@@ -18,6 +18,11 @@ that with the LP's own prices:
    margin first), re-solve the LP (PDLP warm-starts) and repeat until the market bound is
    within ``min_gain`` of the LP bound, or ``rounds`` (or ``time_limit_s``) run out. A last
    pass certifies the market bound at the final prices.
+4. If the bound has not met the LP bound, the LP's prices are those of the candidates, too
+   low for the whole market: subgradient steps on the market's dual function, evaluated on
+   the last full pass's cached pairs (cheap), move them towards the market's own
+   (:func:`descend_prices`), and one more full pass certifies the bound at the best of them
+   (any prices ≥ 0 give a valid bound; the reported one is the smallest certified).
 
 A pass reuses the scoring blocks of :mod:`matching.market.build` (one matrix product per
 block, no Python loop per pair), skips creators whose reach cannot pay a group's cheapest
@@ -74,6 +79,7 @@ class PricingConfig:
     with a pass at the final LP's prices, so the market bound uses them. ``candidate_index``:
     a full pass scores only the creators a :class:`CandidateIndex` keeps (exact: the others
     cannot price positive), instead of every creator of every scoring group.
+    ``descent_steps``: at most that many cache steps of step 4 (0: none).
     """
 
     rounds: int = 8
@@ -87,6 +93,7 @@ class PricingConfig:
     certify: bool = True
     cache_per_creator: int = 12
     candidate_index: bool = True
+    descent_steps: int = 20
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,8 @@ class PricingReport:
     prices: dict[str, tuple[float, float]] = field(default_factory=dict)
     # The pass at ``initial_prices`` (None without): its bound and the pairs it added.
     warm_start: dict[str, float] | None = None
+    # Step 4 (None if it did not run): its steps, cache bound, certified bound and seconds.
+    descent: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -135,6 +144,7 @@ class PricingReport:
             "converged": self.converged,
             "seconds": round(self.seconds, 3),
             "warm_start": self.warm_start,
+            "descent": self.descent,
         }
 
 
@@ -416,6 +426,56 @@ def price_cache(
     )
 
 
+def descend_prices(
+    market: Market,
+    cache: PairCache,
+    budget_dual: NDArray[np.float64],
+    slot_dual: NDArray[np.float64],
+    target: float,
+    steps: int,
+    deadline: float | None = None,
+) -> tuple[tuple[NDArray[np.float64], NDArray[np.float64]], float, int]:
+    """Campaign prices that lower the market's dual function, by projected subgradient steps
+    from ``budget_dual`` / ``slot_dual`` on :func:`price_cache` (the cached pairs only).
+
+    The dual function ``B(λ, σ)`` (the bound :func:`price_market` certifies) is convex; its
+    subgradient in campaign ``j`` is the budget (slots) left over by the creators' picks.
+    Prices are scaled per campaign (``λ_j · budget_j``, ``σ_j · slots_j``: value units) and
+    steps follow Polyak's rule towards ``target`` (a lower bound on the minimum, e.g. the
+    candidates' LP bound), stopping at ``steps``, at the target, or at ``deadline``
+    (``time.perf_counter()``). Returns the prices with the lowest cache bound, that bound and
+    the steps taken; the cache bound is not certified (a full pass at the prices is).
+    """
+    budget = np.maximum(market.camp.budget.astype(np.float64), 1.0)
+    slots = np.maximum(market.camp.slots.astype(np.float64), 1.0)
+    rate = market.table.rate.astype(np.float64)
+    n_c = budget.size
+    u, v = np.maximum(budget_dual, 0.0) * budget, np.maximum(slot_dual, 0.0) * slots
+    best, best_bound, taken = (u / budget, v / slots), np.inf, 0
+    for _ in range(steps):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        lam, sig = u / budget, v / slots
+        priced = price_cache(market, cache, lam, sig)
+        taken += 1
+        if priced.market_bound < best_bound:
+            best, best_bound = (lam, sig), priced.market_bound
+        excess = priced.market_bound - target
+        if excess <= 0:
+            break
+        j = priced.pick_campaigns
+        g_u = 1.0 - np.bincount(j, weights=rate[priced.pick_creators], minlength=n_c) / budget
+        g_v = 1.0 - np.bincount(j, minlength=n_c) / slots
+        g_u[(u <= 0) & (g_u > 0)] = 0.0  # projected: a zero price cannot fall
+        g_v[(v <= 0) & (g_v > 0)] = 0.0
+        norm = float(g_u @ g_u + g_v @ g_v)
+        if norm <= 0:
+            break
+        u = np.maximum(u - excess / norm * g_u, 0.0)
+        v = np.maximum(v - excess / norm * g_v, 0.0)
+    return best, float(best_bound), taken
+
+
 def _best_per_campaign(
     creators: NDArray[np.int64],
     campaigns: NDArray[np.int64],
@@ -573,6 +633,26 @@ def build_instance_priced(
         if converged or not can_add or added == 0:
             converged = converged or (kind == "full" and can_add and added == 0)
             break
+    descent = None
+    if config.certify and config.descent_steps > 0 and cache is not None and not converged:
+        # Room for the steps and the certifying pass (estimated by the last full pass).
+        deadline = None
+        if config.time_limit_s is not None:
+            deadline = start + config.time_limit_s - pass_seconds
+        if deadline is None or time.perf_counter() < deadline:
+            descent_start = time.perf_counter()
+            (lam_d, sig_d), cache_bound, steps = descend_prices(
+                market, cache, lam, sig, lp.bound, config.descent_steps, deadline
+            )
+            certified = price_market(market, lam_d, sig_d, 0, index).market_bound
+            market_bound = min(market_bound, certified)
+            converged = market_bound - lp.bound <= config.min_gain * max(lp.bound, 1e-12)
+            descent = {
+                "steps": steps,
+                "cache_bound": cache_bound,
+                "market_bound": certified,
+                "seconds": round(time.perf_counter() - descent_start, 3),
+            }
     report = PricingReport(
         rounds=tuple(rounds),
         pruned_lp_bound=rounds[0].lp_bound,
@@ -583,6 +663,7 @@ def build_instance_priced(
         seconds=time.perf_counter() - start,
         prices=_campaign_prices(market, model, lp),
         warm_start=warm,
+        descent=descent,
     )
     return instance, pair_details(market, scan, chosen, instance, report)
 
@@ -661,6 +742,7 @@ __all__ = [
     "PricingReport",
     "PricingRound",
     "build_instance_priced",
+    "descend_prices",
     "price_cache",
     "price_market",
 ]

@@ -323,3 +323,30 @@ def test_the_candidate_index_is_exact_and_skips_creators_without_the_target_tags
     index = CandidateIndex.build(market)
     (kept,) = index.creators.values()
     assert [market.table.ids[i] for i in kept.tolist()] == ["on"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_descent_lowers_the_certified_bound_and_keeps_it_a_bound(seed: int) -> None:
+    """Step 4: prices moved on the cache, certified by a full pass, give a smaller bound that
+    still bounds the whole market's LP (weak duality at any prices)."""
+    table, campaigns = generate_market(40, 1_000, seed)
+    policy = MatchingPolicy(top_k=5)
+    full, _ = build_instance(table, campaigns, MatchingPolicy(top_k=None), TODAY)
+    unpruned = lp_bound(full)
+    config = PricingConfig(rounds=0, lists_per_capacity=None)
+    _, plain = build_instance_priced(
+        table,
+        campaigns,
+        policy,
+        TODAY,
+        PricingConfig(rounds=0, lists_per_capacity=None, descent_steps=0),
+    )
+    _, descended = build_instance_priced(table, campaigns, policy, TODAY, config)
+    before, after = plain.pricing, descended.pricing
+    assert before.descent is None and after.descent is not None
+    assert 0 < after.descent["steps"] <= config.descent_steps
+    assert after.market_bound < before.market_bound
+    assert after.market_bound == pytest.approx(
+        min(before.market_bound, after.descent["market_bound"]), rel=1e-12
+    )
+    assert after.descent["market_bound"] >= unpruned * (1 - 1e-7)
