@@ -221,13 +221,15 @@ class TurnKind(enum.StrEnum):
 
 
 class CreatorReadVersion(Base):
-    """How many times what a creator's inbox shows has changed: kept by database triggers
-    (migration 0015) on offers, turns, campaigns' shown columns and brands' names, in the
-    writing transaction. Never written by the app; ``collaborations.read_cache`` keys on it."""
+    """How many times what a creator's own reads (profile and inbox) show has changed: kept by
+    database triggers (migration 0015) on the creator's shown columns and email, their offers,
+    turns and sponsorships, campaigns' shown columns and brands' names, in the writing
+    transaction (at its commit on PostgreSQL). Never written by the app;
+    ``collaborations.read_cache`` keys on it."""
 
     __tablename__ = "creator_read_versions"
 
-    # No foreign key: the version outlives its creator (see migration 0015).
+    # No foreign key: a row may be written as its creator goes, and outlives them (0015).
     creator_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
